@@ -1,0 +1,165 @@
+//! The crate's one error type, and its translation into the three-line error the UI shows.
+
+use std::path::PathBuf;
+
+use crate::plan::UserFacingError;
+
+/// Everything that can go wrong in `playbooks` itself.
+///
+/// Problems *in the input* that still leave useful work (a bad CSV row, a duplicate row) are not
+/// errors: they are reported per row by `bulk::csv_input`. This enum is for failures that stop an
+/// operation.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The journal file exists but SQLite cannot read it (not a database, damaged, no permission).
+    /// The file is left exactly as it was found.
+    #[error("the journal file {path} cannot be read: {reason}")]
+    JournalUnreadable { path: PathBuf, reason: String },
+
+    /// The file is a readable SQLite database, but not one written by Provisioning Desk.
+    #[error("the file {path} is a database, but not a Provisioning Desk journal")]
+    NotAJournal { path: PathBuf },
+
+    /// The journal was written by a newer Provisioning Desk with a schema we do not know.
+    #[error("the journal file {path} was written by a newer version (schema {found}, this version understands up to {supported})")]
+    JournalTooNew {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
+
+    /// No per-user application data directory could be determined (no home directory).
+    #[error("no application data folder could be found for this user")]
+    NoDataDirectory,
+
+    /// A folder for the journal could not be created.
+    #[error("the folder {path} could not be created: {source}")]
+    CreateDirectory {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// Any other SQLite failure while the journal is open (disk full, locked for too long, …).
+    #[error("the journal could not be updated: {0}")]
+    Journal(#[from] rusqlite::Error),
+
+    /// A value stored in the journal could not be decoded (a bug or a hand-edited file).
+    #[error("the journal holds a value that cannot be read back: {0}")]
+    JournalValue(String),
+
+    /// An outcome was recorded for an action that is not waiting for one. Completing an action
+    /// twice would falsify the audit trail, so it is refused.
+    #[error("action {action_id} already has an outcome; it cannot be completed twice")]
+    ActionAlreadyCompleted { action_id: String },
+
+    /// The action id is not in the journal.
+    #[error("there is no action {0} in the journal")]
+    ActionNotFound(String),
+
+    /// The run id is not in the journal.
+    #[error("there is no run {0} in the journal")]
+    RunNotFound(String),
+
+    /// The CSV file cannot be used at all (wrong encoding, broken quoting, …). Individual bad
+    /// rows are not this error.
+    #[error("the CSV file cannot be read: {0}")]
+    CsvUnreadable(String),
+
+    /// Writing an export failed.
+    #[error("the export could not be written: {0}")]
+    Export(String),
+}
+
+/// Shorthand used throughout the crate.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// A stable machine code the UI and the CLI can branch on. Never change an existing code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::JournalUnreadable { .. } => "journal_unreadable",
+            Error::NotAJournal { .. } => "journal_not_ours",
+            Error::JournalTooNew { .. } => "journal_too_new",
+            Error::NoDataDirectory => "no_data_directory",
+            Error::CreateDirectory { .. } => "create_directory_failed",
+            Error::Journal(_) => "journal_write_failed",
+            Error::JournalValue(_) => "journal_value_invalid",
+            Error::ActionAlreadyCompleted { .. } => "action_already_completed",
+            Error::ActionNotFound(_) => "action_not_found",
+            Error::RunNotFound(_) => "run_not_found",
+            Error::CsvUnreadable(_) => "csv_unreadable",
+            Error::Export(_) => "export_failed",
+        }
+    }
+
+    /// What the person can do about it, in plain words.
+    fn hint(&self) -> String {
+        match self {
+            Error::JournalUnreadable { path, .. } => format!(
+                "The file has been left untouched. Move or rename {} (keep it: it is the audit \
+                 trail) and start again to create a new journal, or restore it from a backup.",
+                path.display()
+            ),
+            Error::NotAJournal { path } => format!(
+                "Choose another location for the journal; {} has been left untouched.",
+                path.display()
+            ),
+            Error::JournalTooNew { .. } => {
+                "Update Provisioning Desk to the latest version on this computer.".to_string()
+            }
+            Error::NoDataDirectory => {
+                "Choose a folder for the journal in Settings (or pass --journal).".to_string()
+            }
+            Error::CreateDirectory { .. } => {
+                "Check that you may write to this folder, or choose another one.".to_string()
+            }
+            Error::Journal(_) => "Check there is free disk space and that no other program \
+                                  holds the journal for long, then try again."
+                .to_string(),
+            Error::JournalValue(_) | Error::ActionAlreadyCompleted { .. } => {
+                "This is a fault in Provisioning Desk; please report it with the journal export."
+                    .to_string()
+            }
+            Error::ActionNotFound(_) | Error::RunNotFound(_) => {
+                "Check the id, or open the journal to find the run.".to_string()
+            }
+            Error::CsvUnreadable(_) => "Save the file as \"CSV UTF-8\" with one user principal \
+                                        name or object id per row, and try again."
+                .to_string(),
+            Error::Export(_) => {
+                "Check there is free disk space and that you may write there.".to_string()
+            }
+        }
+    }
+}
+
+impl From<&Error> for UserFacingError {
+    fn from(error: &Error) -> Self {
+        UserFacingError {
+            code: error.code().to_string(),
+            message: capitalise(&error.to_string()),
+            hint: error.hint(),
+        }
+    }
+}
+
+impl From<Error> for UserFacingError {
+    fn from(error: Error) -> Self {
+        UserFacingError::from(&error)
+    }
+}
+
+/// Error messages are lower-case inside (so they chain well); a sentence for a person starts with
+/// a capital and ends with a full stop.
+fn capitalise(message: &str) -> String {
+    let mut chars = message.chars();
+    let mut sentence = match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    };
+    if !sentence.ends_with('.') {
+        sentence.push('.');
+    }
+    sentence
+}
