@@ -8,6 +8,8 @@
 //!   completed *after* the answer, which is what makes interrupted runs resumable.
 //! - [`bulk`]: CSV input for bulk runs and the runner that executes rows exactly once.
 
+mod bindings;
+pub mod bulk;
 pub mod error;
 pub mod plan;
 

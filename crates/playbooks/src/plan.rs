@@ -11,7 +11,6 @@ use ts_rs::TS;
 /// The procedures of shared/PLAYBOOKS.md. The snake_case name is what the journal stores.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
-#[ts(export)]
 pub enum PlaybookKind {
     Offboard,
     Reactivate,
@@ -68,7 +67,6 @@ impl PlaybookKind {
 /// Who or what a plan is about, as the confirmation screen introduces it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
-#[ts(export)]
 pub struct TargetSummary {
     /// "Jane Smith", "Floorplan", "34 people from interns-2026.csv".
     pub display_name: String,
@@ -82,7 +80,6 @@ pub struct TargetSummary {
 /// plan is what the confirmation screen and `--dry-run` show.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
-#[ts(export)]
 pub struct Plan {
     pub playbook: PlaybookKind,
     pub target: TargetSummary,
@@ -97,7 +94,6 @@ pub struct Plan {
 /// One step of a plan, explained for a person who does not know SCIM.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
-#[ts(export)]
 pub struct PlannedStep {
     /// Stable within the playbook: "disable", "revoke_sessions".
     pub id: String,
@@ -119,7 +115,6 @@ pub struct PlannedStep {
 /// A documented Entra ID behaviour and where Microsoft documents it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
-#[ts(export)]
 pub struct DocumentedReason {
     pub behaviour: String,
     /// The document's title, e.g. "How Application Provisioning works in Microsoft Entra ID".
@@ -129,7 +124,6 @@ pub struct DocumentedReason {
 /// How much a step can hurt. The UI shows the word and an icon, never colour alone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
-#[ts(export)]
 pub enum Risk {
     /// Reads, or changes nothing anyone notices.
     Low,
@@ -157,7 +151,6 @@ impl Risk {
 /// heavy actions need a typed confirmation).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
-#[ts(export)]
 pub enum Confirmation {
     /// An explicit "Yes, do it" after reading the prompt.
     Click { prompt: String },
@@ -185,7 +178,6 @@ impl Confirmation {
 /// How a step (or a bulk row) ended.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(tag = "status", rename_all = "snake_case")]
-#[ts(export)]
 pub enum StepOutcome {
     Succeeded {
         detail: Option<String>,
@@ -223,7 +215,6 @@ impl StepOutcome {
 /// Running totals of a bulk run. `total = succeeded + failed + skipped + unknown + remaining`.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
-#[ts(export)]
 pub struct BulkCounts {
     pub total: u32,
     pub succeeded: u32,
@@ -248,7 +239,6 @@ impl BulkCounts {
 /// Streamed while a playbook runs (to the UI over a Tauri `Channel`, to the CLI's progress bar).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(tag = "type", rename_all = "snake_case")]
-#[ts(export)]
 pub enum ProgressEvent {
     RunStarted {
         #[serde(rename = "runId")]
@@ -293,7 +283,6 @@ pub enum ProgressEvent {
 /// How much a finding matters (the scale Maester uses).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
-#[ts(export)]
 pub enum Severity {
     Info,
     Low,
@@ -305,7 +294,6 @@ pub enum Severity {
 /// The result of one lint check (Playbook 5), modelled on Maester's tests.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
-#[ts(export)]
 pub struct Finding {
     /// Stable forever: "PD-MAP-001".
     pub id: String,
@@ -321,7 +309,6 @@ pub struct Finding {
 /// Whether a check passed, failed, or could not run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(tag = "status", rename_all = "snake_case")]
-#[ts(export)]
 pub enum CheckStatus {
     Pass,
     Fail,
@@ -334,7 +321,6 @@ pub enum CheckStatus {
 /// One answer of the "deleted but nothing happened" diagnosis (Playbook 4), in check order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
-#[ts(export)]
 pub struct Verdict {
     /// Stable: "PD-DIAG-001".
     pub id: String,
@@ -351,7 +337,6 @@ pub struct Verdict {
 /// What a diagnosis check concluded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(tag = "kind", rename_all = "snake_case")]
-#[ts(export)]
 pub enum Conclusion {
     /// Checked, and this is not why nothing happened.
     NotTheCause,
@@ -367,7 +352,6 @@ pub enum Conclusion {
 /// An error as the UI shows it: three lines (UX.md "never blame, always offer the way out").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
-#[ts(export)]
 pub struct UserFacingError {
     /// Stable machine code the UI branches on ("journal_unreadable"); never parse `message`.
     pub code: String,

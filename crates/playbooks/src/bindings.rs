@@ -1,0 +1,34 @@
+//! Writes the TypeScript twins of the UI-facing types into `ui/src/lib/bindings/`.
+//!
+//! Run by `cargo test -p playbooks`. We do not use `#[ts(export)]`: with ts-rs 10 its
+//! `export_to` path is relative to `TS_RS_EXPORT_DIR` (default `./bindings` under the test's
+//! working directory), so the same attribute lands in different places depending on the
+//! environment. Exporting to a path fixed relative to this crate lands in the same place always.
+//! Each type is exported with everything it refers to.
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use ts_rs::TS;
+
+    use crate::bulk::CsvInput;
+    use crate::plan::{Conclusion, Finding, Plan, ProgressEvent, UserFacingError, Verdict};
+
+    fn bindings_dir() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/lib/bindings")
+    }
+
+    #[test]
+    fn export_typescript_bindings() {
+        let dir = bindings_dir();
+        Plan::export_all_to(&dir).unwrap();
+        ProgressEvent::export_all_to(&dir).unwrap();
+        Finding::export_all_to(&dir).unwrap();
+        Verdict::export_all_to(&dir).unwrap();
+        Conclusion::export_all_to(&dir).unwrap();
+        UserFacingError::export_all_to(&dir).unwrap();
+        CsvInput::export_all_to(&dir).unwrap();
+        assert!(dir.join("Plan.ts").is_file());
+    }
+}
