@@ -13,6 +13,7 @@ mod tests {
     use ts_rs::TS;
 
     use crate::bulk::CsvInput;
+    use crate::journal::{ActionFilter, ActionRecord, ResumePlan, RunRecord};
     use crate::plan::{Conclusion, Finding, Plan, ProgressEvent, UserFacingError, Verdict};
 
     fn bindings_dir() -> PathBuf {
@@ -29,6 +30,10 @@ mod tests {
         Conclusion::export_all_to(&dir).unwrap();
         UserFacingError::export_all_to(&dir).unwrap();
         CsvInput::export_all_to(&dir).unwrap();
+        ActionRecord::export_all_to(&dir).unwrap();
+        RunRecord::export_all_to(&dir).unwrap();
+        ActionFilter::export_all_to(&dir).unwrap();
+        ResumePlan::export_all_to(&dir).unwrap();
         assert!(dir.join("Plan.ts").is_file());
     }
 }

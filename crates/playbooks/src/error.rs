@@ -53,6 +53,15 @@ pub enum Error {
     #[error("action {action_id} already has an outcome; it cannot be completed twice")]
     ActionAlreadyCompleted { action_id: String },
 
+    /// A bulk run already has an action of this kind for this row. The runner never asks twice;
+    /// the database refuses it anyway, as the last line of defence for exactly-once.
+    #[error("run {run_id} already has a {kind} action for row {row}")]
+    ActionAlreadyRecorded {
+        run_id: String,
+        row: u32,
+        kind: &'static str,
+    },
+
     /// The action id is not in the journal.
     #[error("there is no action {0} in the journal")]
     ActionNotFound(String),
@@ -86,6 +95,7 @@ impl Error {
             Error::Journal(_) => "journal_write_failed",
             Error::JournalValue(_) => "journal_value_invalid",
             Error::ActionAlreadyCompleted { .. } => "action_already_completed",
+            Error::ActionAlreadyRecorded { .. } => "action_already_recorded",
             Error::ActionNotFound(_) => "action_not_found",
             Error::RunNotFound(_) => "run_not_found",
             Error::CsvUnreadable(_) => "csv_unreadable",
@@ -117,7 +127,9 @@ impl Error {
             Error::Journal(_) => "Check there is free disk space and that no other program \
                                   holds the journal for long, then try again."
                 .to_string(),
-            Error::JournalValue(_) | Error::ActionAlreadyCompleted { .. } => {
+            Error::JournalValue(_)
+            | Error::ActionAlreadyCompleted { .. }
+            | Error::ActionAlreadyRecorded { .. } => {
                 "This is a fault in Provisioning Desk; please report it with the journal export."
                     .to_string()
             }

@@ -11,6 +11,7 @@
 mod bindings;
 pub mod bulk;
 pub mod error;
+pub mod journal;
 pub mod plan;
 
 pub use error::{Error, Result};

@@ -1,0 +1,580 @@
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use chrono::TimeZone;
+
+use super::*;
+
+fn actor() -> Actor {
+    Actor {
+        upn: "helpdesk@contoso.com".into(),
+        oid: "11111111-1111-1111-1111-111111111111".into(),
+    }
+}
+
+fn target(name: &str) -> TargetRecord {
+    TargetRecord {
+        id: format!("{}@contoso.com", name.to_lowercase()),
+        display_name: name.into(),
+    }
+}
+
+fn single_run(journal: &Journal, playbook: PlaybookKind) -> RunRecord {
+    journal
+        .start_run(NewRun {
+            playbook,
+            actor: actor(),
+            tenant_id: "contoso-tenant".into(),
+            input: None,
+        })
+        .unwrap()
+}
+
+fn bulk_run(journal: &Journal, names: &[&str]) -> RunRecord {
+    let rows = names
+        .iter()
+        .enumerate()
+        .map(|(index, name)| RunRow {
+            row: index as u32 + 2,
+            target: target(name),
+            reason: None,
+        })
+        .collect();
+    journal
+        .start_run(NewRun {
+            playbook: PlaybookKind::BulkOffboard,
+            actor: actor(),
+            tenant_id: "contoso-tenant".into(),
+            input: Some(RunInput {
+                source_sha256: Some("abc123".into()),
+                rows,
+                actions: vec![ActionKind::Disable, ActionKind::RevokeSessions],
+            }),
+        })
+        .unwrap()
+}
+
+fn intent(run: &RunRecord, row: Option<u32>, name: &str, kind: ActionKind) -> ActionIntent {
+    ActionIntent {
+        run_id: run.id.clone(),
+        step: kind.as_str().into(),
+        row,
+        target: target(name),
+        kind,
+        request_summary: format!("{} {name}", kind.as_str()),
+    }
+}
+
+fn succeeded() -> ActionOutcome {
+    ActionOutcome::Succeeded {
+        request_id: Some("req-1".into()),
+        note: None,
+    }
+}
+
+/// A clock that starts at 1 Nov 2026 09:00 and moves when told.
+fn test_clock() -> (Clock, Arc<AtomicI64>) {
+    let minutes = Arc::new(AtomicI64::new(0));
+    let offset = minutes.clone();
+    let clock: Clock = Arc::new(move || {
+        Utc.with_ymd_and_hms(2026, 11, 1, 9, 0, 0).unwrap()
+            + chrono::Duration::minutes(offset.load(Ordering::SeqCst))
+    });
+    (clock, minutes)
+}
+
+#[test]
+fn an_action_is_pending_until_its_answer_is_recorded() {
+    let journal = Journal::in_memory().unwrap();
+    let run = single_run(&journal, PlaybookKind::Offboard);
+    let pending = journal
+        .record_intent(intent(&run, None, "Jane", ActionKind::Disable))
+        .unwrap();
+    assert_eq!(pending.status, ActionStatus::Pending);
+    assert_eq!(pending.actor, actor());
+    assert_eq!(pending.tenant_id, "contoso-tenant");
+    assert_eq!(pending.playbook, PlaybookKind::Offboard);
+    assert_eq!(pending.completed_at, None);
+
+    let done = journal.record_outcome(&pending.id, succeeded()).unwrap();
+    assert_eq!(done.status, ActionStatus::Succeeded);
+    assert_eq!(done.request_id.as_deref(), Some("req-1"));
+    assert!(done.completed_at.is_some());
+
+    let again = journal
+        .record_outcome(&pending.id, succeeded())
+        .unwrap_err();
+    assert_eq!(again.code(), "action_already_completed");
+    let missing = journal.record_outcome("nope", succeeded()).unwrap_err();
+    assert_eq!(missing.code(), "action_not_found");
+}
+
+#[test]
+fn failures_keep_code_and_message() {
+    let journal = Journal::in_memory().unwrap();
+    let run = single_run(&journal, PlaybookKind::Offboard);
+    let pending = journal
+        .record_intent(intent(&run, None, "Jane", ActionKind::Disable))
+        .unwrap();
+    let failed = journal
+        .record_outcome(
+            &pending.id,
+            ActionOutcome::Failed {
+                request_id: Some("req-9".into()),
+                code: "Authorization_RequestDenied".into(),
+                message: "Insufficient privileges to complete the operation.".into(),
+            },
+        )
+        .unwrap();
+    assert_eq!(failed.status, ActionStatus::Failed);
+    assert_eq!(
+        failed.error_code.as_deref(),
+        Some("Authorization_RequestDenied")
+    );
+}
+
+#[test]
+fn an_action_needs_an_existing_run() {
+    let journal = Journal::in_memory().unwrap();
+    let ghost = RunRecord {
+        id: "no-such-run".into(),
+        ..single_run(&journal, PlaybookKind::Offboard)
+    };
+    let error = journal
+        .record_intent(intent(&ghost, None, "Jane", ActionKind::Disable))
+        .unwrap_err();
+    assert_eq!(error.code(), "run_not_found");
+}
+
+#[test]
+fn the_database_refuses_a_second_action_for_the_same_row_and_kind() {
+    let journal = Journal::in_memory().unwrap();
+    let run = bulk_run(&journal, &["Jane"]);
+    journal
+        .record_intent(intent(&run, Some(2), "Jane", ActionKind::Disable))
+        .unwrap();
+    let error = journal
+        .record_intent(intent(&run, Some(2), "Jane", ActionKind::Disable))
+        .unwrap_err();
+    assert_eq!(error.code(), "action_already_recorded");
+    // Another kind for the same row is fine.
+    journal
+        .record_intent(intent(&run, Some(2), "Jane", ActionKind::RevokeSessions))
+        .unwrap();
+}
+
+#[test]
+fn resume_sorts_completed_unanswered_and_never_started() {
+    let journal = Journal::in_memory().unwrap();
+    let run = bulk_run(&journal, &["Ann", "Bob", "Cat", "Dan"]);
+    // Ann (row 2): both done. Bob (row 3): disabled, revoke sent without answer.
+    // Cat (row 4): disable failed. Dan (row 5): nothing yet.
+    for kind in [ActionKind::Disable, ActionKind::RevokeSessions] {
+        let action = journal
+            .record_intent(intent(&run, Some(2), "Ann", kind))
+            .unwrap();
+        journal.record_outcome(&action.id, succeeded()).unwrap();
+    }
+    let bob_disable = journal
+        .record_intent(intent(&run, Some(3), "Bob", ActionKind::Disable))
+        .unwrap();
+    journal
+        .record_outcome(&bob_disable.id, succeeded())
+        .unwrap();
+    let bob_revoke = journal
+        .record_intent(intent(&run, Some(3), "Bob", ActionKind::RevokeSessions))
+        .unwrap();
+    let cat_disable = journal
+        .record_intent(intent(&run, Some(4), "Cat", ActionKind::Disable))
+        .unwrap();
+    journal
+        .record_outcome(
+            &cat_disable.id,
+            ActionOutcome::Failed {
+                request_id: None,
+                code: "Request_ResourceNotFound".into(),
+                message: "not found".into(),
+            },
+        )
+        .unwrap();
+
+    let plan = journal.resume(&run.id).unwrap();
+    let slots = |actions: &[ActionRecord]| -> Vec<(Option<u32>, ActionKind)> {
+        actions.iter().map(|a| (a.row, a.kind)).collect()
+    };
+    assert_eq!(
+        slots(&plan.completed),
+        vec![
+            (Some(2), ActionKind::Disable),
+            (Some(2), ActionKind::RevokeSessions),
+            (Some(3), ActionKind::Disable),
+            (Some(4), ActionKind::Disable),
+        ]
+    );
+    assert_eq!(plan.verify_first.len(), 1);
+    assert_eq!(plan.verify_first[0].id, bob_revoke.id);
+    let planned = |actions: &[PlannedAction]| -> Vec<(u32, ActionKind)> {
+        actions.iter().map(|a| (a.row, a.kind)).collect()
+    };
+    assert_eq!(
+        planned(&plan.not_started),
+        vec![(5, ActionKind::Disable), (5, ActionKind::RevokeSessions)]
+    );
+    assert_eq!(
+        planned(&plan.blocked),
+        vec![(4, ActionKind::RevokeSessions)]
+    );
+    assert!(!plan.is_complete());
+}
+
+#[test]
+fn resend_goes_back_to_pending_and_counts_the_attempt() {
+    let journal = Journal::in_memory().unwrap();
+    let run = bulk_run(&journal, &["Bob"]);
+    let action = journal
+        .record_intent(intent(&run, Some(2), "Bob", ActionKind::Disable))
+        .unwrap();
+    journal
+        .record_outcome(
+            &action.id,
+            ActionOutcome::Unknown {
+                request_id: None,
+                message: "timed out".into(),
+            },
+        )
+        .unwrap();
+    let resent = journal.record_resend(&action.id).unwrap();
+    assert_eq!(resent.status, ActionStatus::Pending);
+    assert_eq!(resent.attempts, 2);
+    let done = journal.record_outcome(&action.id, succeeded()).unwrap();
+    assert_eq!(done.attempts, 2);
+    assert!(journal.record_resend(&action.id).is_err());
+}
+
+#[test]
+fn runs_can_be_found_again_until_they_finish() {
+    let journal = Journal::in_memory().unwrap();
+    let run = bulk_run(&journal, &["Ann"]);
+    let single = single_run(&journal, PlaybookKind::Restart);
+    journal
+        .set_run_status(&single.id, RunStatus::Finished)
+        .unwrap();
+    let unfinished: Vec<_> = journal
+        .unfinished_runs()
+        .unwrap()
+        .into_iter()
+        .map(|run| run.id)
+        .collect();
+    assert_eq!(unfinished, vec![run.id.clone()]);
+    let found = journal
+        .unfinished_run_for(PlaybookKind::BulkOffboard, "abc123")
+        .unwrap()
+        .unwrap();
+    assert_eq!(found, run);
+    assert_eq!(
+        journal
+            .unfinished_run_for(PlaybookKind::BulkOffboard, "other")
+            .unwrap(),
+        None
+    );
+    journal
+        .set_run_status(&run.id, RunStatus::Cancelled)
+        .unwrap();
+    assert_eq!(journal.run(&run.id).unwrap().status, RunStatus::Cancelled);
+    assert!(journal.run(&run.id).unwrap().finished_at.is_some());
+    assert_eq!(
+        journal
+            .set_run_status("nope", RunStatus::Finished)
+            .unwrap_err()
+            .code(),
+        "run_not_found"
+    );
+}
+
+#[test]
+fn queries_filter_by_time_playbook_target_and_status() {
+    let (clock, minutes) = test_clock();
+    let journal = Journal::in_memory().unwrap().with_clock(clock);
+    let offboard = single_run(&journal, PlaybookKind::Offboard);
+    let restart = single_run(&journal, PlaybookKind::Restart);
+
+    let jane = journal
+        .record_intent(intent(&offboard, None, "Jane", ActionKind::Disable))
+        .unwrap();
+    journal.record_outcome(&jane.id, succeeded()).unwrap();
+    minutes.store(60, Ordering::SeqCst);
+    journal
+        .record_intent(intent(&offboard, None, "Bob", ActionKind::Disable))
+        .unwrap();
+    minutes.store(120, Ordering::SeqCst);
+    journal
+        .record_intent(intent(&restart, None, "Floorplan", ActionKind::RestartJob))
+        .unwrap();
+
+    let names = |filter: ActionFilter| -> Vec<String> {
+        journal
+            .actions(&filter)
+            .unwrap()
+            .into_iter()
+            .map(|a| a.target.display_name)
+            .collect()
+    };
+    assert_eq!(names(ActionFilter::default()), ["Jane", "Bob", "Floorplan"]);
+    let at = |minute: i64| {
+        Some(
+            Utc.with_ymd_and_hms(2026, 11, 1, 9, 0, 0).unwrap() + chrono::Duration::minutes(minute),
+        )
+    };
+    assert_eq!(
+        names(ActionFilter {
+            since: at(30),
+            until: at(120),
+            ..ActionFilter::default()
+        }),
+        ["Bob"]
+    );
+    assert_eq!(
+        names(ActionFilter {
+            playbook: Some(PlaybookKind::Restart),
+            ..ActionFilter::default()
+        }),
+        ["Floorplan"]
+    );
+    assert_eq!(
+        names(ActionFilter {
+            target: Some("JANE@contoso".into()),
+            ..ActionFilter::default()
+        }),
+        ["Jane"]
+    );
+    assert_eq!(
+        names(ActionFilter {
+            target: Some("%".into()),
+            ..ActionFilter::default()
+        }),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        names(ActionFilter {
+            status: Some(ActionStatus::Pending),
+            ..ActionFilter::default()
+        }),
+        ["Bob", "Floorplan"]
+    );
+    assert_eq!(
+        names(ActionFilter {
+            run_id: Some(restart.id.clone()),
+            ..ActionFilter::default()
+        }),
+        ["Floorplan"]
+    );
+}
+
+#[test]
+fn exports_csv_and_json_for_the_ticket() {
+    let (clock, _) = test_clock();
+    let journal = Journal::in_memory().unwrap().with_clock(clock);
+    let run = single_run(&journal, PlaybookKind::Offboard);
+    let mut evil = intent(&run, None, "Jane", ActionKind::Disable);
+    evil.target.display_name = "=HYPERLINK(\"http://x\")".into();
+    let action = journal.record_intent(evil).unwrap();
+    journal.record_outcome(&action.id, succeeded()).unwrap();
+    let actions = journal.actions(&ActionFilter::default()).unwrap();
+
+    let mut csv = Vec::new();
+    export_csv(&actions, &mut csv).unwrap();
+    let csv = String::from_utf8(csv).unwrap();
+    let mut lines = csv.lines();
+    assert!(lines
+        .next()
+        .unwrap()
+        .starts_with("intended_at,completed_at,status,playbook,step,action,row,target_id"));
+    let line = lines.next().unwrap();
+    assert!(line.starts_with("2026-11-01T09:00:00.000Z,2026-11-01T09:00:00.000Z,succeeded,offboard,disable,disable,,jane@contoso.com,"));
+    assert!(line.contains("\"'=HYPERLINK(\"\"http://x\"\")\""), "{line}");
+
+    let json = export_json(&actions).unwrap();
+    let parsed: Vec<ActionRecord> = serde_json::from_str(&json).unwrap();
+    assert_eq!(parsed, actions);
+    assert!(json.contains("\"intendedAt\": \"2026-11-01T09:00:00Z\""));
+}
+
+#[test]
+fn request_summaries_never_keep_secrets() {
+    let journal = Journal::in_memory().unwrap();
+    let run = single_run(&journal, PlaybookKind::Offboard);
+    let mut leaky = intent(&run, None, "Jane", ActionKind::Disable);
+    leaky.request_summary =
+        "PATCH /users/x Authorization: Bearer abc.def.ghi eyJhbGciOi.eyJzdWIi.sig client_secret=hunter2 accountEnabled=false".into();
+    let action = journal.record_intent(leaky).unwrap();
+    assert_eq!(
+        action.request_summary,
+        "PATCH /users/x Authorization: Bearer [redacted] [redacted] client_secret=[redacted] accountEnabled=false"
+    );
+}
+
+#[test]
+fn a_file_journal_uses_wal_and_survives_reopening() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("nested/folder/journal.sqlite3");
+    let run_id = {
+        let journal = Journal::open(&path).unwrap();
+        assert_eq!(journal.path(), Some(path.as_path()));
+        let mode: String = journal
+            .lock()
+            .query_row("PRAGMA journal_mode", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(mode, "wal");
+        let run = bulk_run(&journal, &["Ann"]);
+        journal
+            .record_intent(intent(&run, Some(2), "Ann", ActionKind::Disable))
+            .unwrap();
+        run.id
+    };
+    let journal = Journal::open(&path).unwrap();
+    let version: i64 = journal
+        .lock()
+        .query_row("PRAGMA user_version", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(version, schema::current_version());
+    let plan = journal.resume(&run_id).unwrap();
+    assert_eq!(plan.verify_first.len(), 1);
+    assert_eq!(plan.not_started.len(), 1);
+}
+
+#[test]
+fn a_garbage_file_is_named_and_left_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.sqlite3");
+    let garbage: Vec<u8> = (0..4096u32).map(|i| (i * 7 % 251) as u8).collect();
+    std::fs::write(&path, &garbage).unwrap();
+
+    let error = Journal::open(&path).unwrap_err();
+    assert_eq!(error.code(), "journal_unreadable");
+    let message = error.to_string();
+    assert!(message.contains(&path.display().to_string()), "{message}");
+    assert!(message.contains("not a SQLite database"), "{message}");
+    let shown = crate::plan::UserFacingError::from(&error);
+    assert!(shown.hint.contains("left untouched"));
+
+    assert_eq!(std::fs::read(&path).unwrap(), garbage);
+    // Opening again gives the same answer: nothing was "repaired" in between.
+    assert_eq!(
+        Journal::open(&path).unwrap_err().code(),
+        "journal_unreadable"
+    );
+    assert_eq!(std::fs::read(&path).unwrap(), garbage);
+}
+
+#[test]
+fn a_truncated_journal_is_reported_not_recreated() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.sqlite3");
+    {
+        let journal = Journal::open(&path).unwrap();
+        let run = bulk_run(&journal, &["Ann"]);
+        for index in 0..200 {
+            let mut action = intent(&run, None, "Ann", ActionKind::Disable);
+            action.request_summary = format!("{index} {}", "x".repeat(500));
+            journal.record_intent(action).unwrap();
+        }
+        // Fold the WAL into the main file so that truncating it damages real pages.
+        journal
+            .lock()
+            .execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
+            .unwrap();
+    }
+    let bytes = std::fs::read(&path).unwrap();
+    // Keep the header page, wreck the rest.
+    let mut damaged = bytes[..4096].to_vec();
+    damaged.extend(std::iter::repeat_n(0xAB, bytes.len() - 4096));
+    std::fs::write(&path, &damaged).unwrap();
+
+    let outcome = Journal::open(&path).and_then(|journal| {
+        journal.actions(&ActionFilter::default())?;
+        Ok(())
+    });
+    let error = outcome.unwrap_err();
+    assert_eq!(error.code(), "journal_unreadable", "{error}");
+    assert!(error.to_string().contains(&path.display().to_string()));
+    assert_eq!(std::fs::read(&path).unwrap(), damaged);
+}
+
+#[test]
+fn another_programs_database_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("other.db");
+    {
+        let other = Connection::open(&path).unwrap();
+        other
+            .execute_batch("CREATE TABLE notes (text TEXT); INSERT INTO notes VALUES ('hi');")
+            .unwrap();
+    }
+    let before = std::fs::read(&path).unwrap();
+    let error = Journal::open(&path).unwrap_err();
+    assert_eq!(error.code(), "journal_not_ours");
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+}
+
+#[test]
+fn a_journal_from_a_newer_version_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.sqlite3");
+    drop(Journal::open(&path).unwrap());
+    {
+        let connection = Connection::open(&path).unwrap();
+        connection
+            .execute_batch("PRAGMA user_version = 99;")
+            .unwrap();
+    }
+    let error = Journal::open(&path).unwrap_err();
+    assert_eq!(error.code(), "journal_too_new");
+    assert!(error.to_string().contains("schema 99"));
+}
+
+#[test]
+fn a_folder_is_not_a_journal() {
+    let dir = tempfile::tempdir().unwrap();
+    let error = Journal::open(dir.path()).unwrap_err();
+    assert_eq!(error.code(), "journal_unreadable");
+}
+
+#[test]
+fn the_app_and_the_cli_can_write_at_the_same_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.sqlite3");
+    let app = Journal::open(&path).unwrap();
+    let run = single_run(&app, PlaybookKind::Offboard);
+    let writers: Vec<_> = (0..2)
+        .map(|writer| {
+            let path = path.clone();
+            let run = run.clone();
+            std::thread::spawn(move || {
+                let journal = Journal::open(&path).unwrap();
+                for index in 0..50 {
+                    let action = journal
+                        .record_intent(intent(
+                            &run,
+                            None,
+                            &format!("User{writer}x{index}"),
+                            ActionKind::Disable,
+                        ))
+                        .unwrap();
+                    journal.record_outcome(&action.id, succeeded()).unwrap();
+                }
+            })
+        })
+        .collect();
+    for writer in writers {
+        writer.join().unwrap();
+    }
+    let all = app.actions(&ActionFilter::default()).unwrap();
+    assert_eq!(all.len(), 100);
+    assert!(all.iter().all(|a| a.status == ActionStatus::Succeeded));
+}
+
+#[test]
+fn the_default_path_is_the_apps_data_folder() {
+    if let Ok(path) = Journal::default_path() {
+        assert!(path.ends_with("com.provisioningdesk.app/journal.sqlite3"));
+    }
+}
