@@ -4,9 +4,23 @@
 //! The desktop app starts it in-process by default; tests start it on `127.0.0.1:0`.
 //! It never depends on our own Graph client: it imitates Microsoft and must not share our
 //! client's assumptions.
+//!
+//! Layout: `state` (the tenant model: directory, virtual clock, roles), `scenario` (data files
+//! and the generator), `identity` (OAuth 2.0 / OpenID Connect endpoints and tokens), `graph`
+//! (the Graph subset, one module per resource, `$filter`, paging, `$batch`), `control`
+//! (`/_training/`), `faults` and `throttle`.
 
+pub mod control;
 mod error;
+pub mod faults;
+pub mod graph;
+pub mod identity;
+pub mod scenario;
 mod server;
+pub mod state;
+pub mod throttle;
 
 pub use error::Error;
-pub use server::{Options, ScenarioSummary, TrainingTenant};
+pub use scenario::{DemoAccount, Scenario, ScenarioSummary};
+pub use server::{app, Options, TrainingTenant};
+pub use state::TenantState;

@@ -1,40 +1,53 @@
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
+use std::time::Duration;
 
-use axum::{extract::State, routing::get, Json, Router};
-use serde::Serialize;
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::{Json, Router};
+use serde_json::json;
 use tokio::sync::oneshot;
 
-use crate::Error;
+use crate::scenario::{Scenario, ScenarioSummary};
+use crate::state::{Settings, TenantState};
+use crate::{control, graph, identity, Error};
 
 /// How to start a training tenant.
 #[derive(Debug, Clone)]
 pub struct Options {
     /// Must be a loopback address; port 0 picks a free port.
     pub addr: SocketAddr,
+    /// A bundled scenario (`scenario::NAMES`); `contoso` by default.
+    pub scenario: String,
+    /// Overrides the number of generated people (e.g. 100_000 for scale tests).
+    pub population: Option<usize>,
+    /// Graph-like throttling and latency.
+    pub realistic: bool,
+    /// Throttling without the latency model (implied by `realistic`).
+    pub throttling: bool,
+    pub access_token_lifetime: Duration,
+    /// Seconds a device-code client must wait between polls (`slow_down` if faster).
+    pub device_code_interval: u64,
 }
 
 impl Default for Options {
     fn default() -> Self {
         Self {
             addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            scenario: "contoso".into(),
+            population: None,
+            realistic: false,
+            throttling: false,
+            access_token_lifetime: Duration::from_secs(3600),
+            device_code_interval: 5,
         }
     }
-}
-
-/// What a tool needs to know to talk to a running training tenant.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ScenarioSummary {
-    pub tenant_id: String,
-    pub tenant_domain: String,
-    pub organization: String,
 }
 
 /// A running training tenant. Dropping it stops the server.
 pub struct TrainingTenant {
     base_url: String,
-    summary: Arc<ScenarioSummary>,
+    state: Arc<TenantState>,
     shutdown: Option<oneshot::Sender<()>>,
 }
 
@@ -43,6 +56,10 @@ impl TrainingTenant {
     pub async fn start(options: Options) -> Result<Self, Error> {
         if !options.addr.ip().is_loopback() {
             return Err(Error::NotLoopback(options.addr));
+        }
+        let mut scenario = Scenario::named(&options.scenario)?;
+        if let Some(n) = options.population {
+            scenario = scenario.with_population(n);
         }
         let listener = tokio::net::TcpListener::bind(options.addr)
             .await
@@ -54,14 +71,15 @@ impl TrainingTenant {
             addr: options.addr,
             source,
         })?;
-        let summary = Arc::new(ScenarioSummary {
-            tenant_id: "8d7c2a51-0c3e-4b8f-9f4e-3b2a1c0d9e71".into(),
-            tenant_domain: "contoso-training.onmicrosoft.com".into(),
-            organization: "Contoso (training)".into(),
-        });
-        let app = Router::new()
-            .route("/_training/scenario", get(scenario))
-            .with_state(summary.clone());
+        let base_url = format!("http://{local}");
+        let settings = Settings {
+            access_token_lifetime: options.access_token_lifetime,
+            device_code_interval: options.device_code_interval,
+            throttling: options.throttling || options.realistic,
+            realistic_latency: options.realistic,
+        };
+        let state = Arc::new(TenantState::new(scenario, base_url.clone(), settings)?);
+        let app = app(state.clone());
         let (tx, rx) = oneshot::channel::<()>();
         tokio::spawn(async move {
             let _ = axum::serve(listener, app)
@@ -71,8 +89,8 @@ impl TrainingTenant {
                 .await;
         });
         Ok(Self {
-            base_url: format!("http://{local}"),
-            summary,
+            base_url,
+            state,
             shutdown: Some(tx),
         })
     }
@@ -83,7 +101,12 @@ impl TrainingTenant {
     }
 
     pub fn summary(&self) -> &ScenarioSummary {
-        &self.summary
+        &self.state.summary
+    }
+
+    /// The tenant model, for in-process extensions (part 2's engine) and assertions.
+    pub fn state(&self) -> &Arc<TenantState> {
+        &self.state
     }
 }
 
@@ -95,6 +118,18 @@ impl Drop for TrainingTenant {
     }
 }
 
-async fn scenario(State(summary): State<Arc<ScenarioSummary>>) -> Json<ScenarioSummary> {
-    Json((*summary).clone())
+/// The whole HTTP surface: identity platform, Graph, and `/_training/`.
+pub fn app(state: Arc<TenantState>) -> Router {
+    Router::new()
+        .merge(control::router())
+        .merge(graph::router())
+        .merge(identity::router())
+        .fallback(|| async {
+            (
+                StatusCode::NOT_FOUND,
+                Json(json!({"error": {"code": "NotFound", "message": "No such endpoint on the training tenant."}})),
+            )
+                .into_response()
+        })
+        .with_state(state)
 }

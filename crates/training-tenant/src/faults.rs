@@ -1,0 +1,152 @@
+//! Fault injection for Graph routes, set through `/_training/faults`: error rates (500/503),
+//! delays, dropped connections and forced 429 bursts, per path prefix and method.
+
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::http::{Method, StatusCode};
+use axum::response::Response;
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FaultRule {
+    #[serde(default)]
+    pub id: String,
+    /// Matches Graph paths after the version, case-insensitively (`/users`, `/directory/deletedItems`).
+    /// Empty matches every Graph route.
+    #[serde(default)]
+    pub path_prefix: String,
+    /// `GET`, `PATCH`, ...; absent matches every method.
+    #[serde(default)]
+    pub method: Option<String>,
+    /// Probability (0..=1) that a matching request fails with `status`.
+    #[serde(default)]
+    pub error_rate: f64,
+    /// 500 or 503 (other 4xx/5xx statuses are accepted too).
+    #[serde(default = "default_status")]
+    pub status: u16,
+    /// Added to every matching request before it is answered.
+    #[serde(default)]
+    pub delay_ms: u64,
+    /// Probability (0..=1) that the connection is dropped instead of answered.
+    #[serde(default)]
+    pub drop_rate: f64,
+    /// The next N matching requests answer 429 with `Retry-After: retryAfter`.
+    #[serde(default)]
+    pub throttle_burst: u32,
+    #[serde(default = "default_retry_after")]
+    pub retry_after: u64,
+}
+
+fn default_status() -> u16 {
+    503
+}
+
+fn default_retry_after() -> u64 {
+    1
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FaultAction {
+    Fail(StatusCode),
+    Throttle { retry_after: u64 },
+    Drop,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct Faults {
+    pub rules: Vec<FaultRule>,
+    next_id: u64,
+}
+
+impl FaultRule {
+    fn matches(&self, method: &Method, path: &str) -> bool {
+        let method_ok = self
+            .method
+            .as_deref()
+            .is_none_or(|m| m.eq_ignore_ascii_case(method.as_str()));
+        let path_ok = path
+            .to_ascii_lowercase()
+            .starts_with(&self.path_prefix.to_ascii_lowercase());
+        method_ok && path_ok
+    }
+
+    pub fn validate(&self) -> Result<(), String> {
+        if !(0.0..=1.0).contains(&self.error_rate) || !(0.0..=1.0).contains(&self.drop_rate) {
+            return Err("errorRate and dropRate must be between 0 and 1".into());
+        }
+        if StatusCode::from_u16(self.status).is_err() || self.status < 400 {
+            return Err("status must be an HTTP error status (400-599)".into());
+        }
+        if self.delay_ms > 120_000 {
+            return Err("delayMs must be at most 120000".into());
+        }
+        Ok(())
+    }
+}
+
+impl Faults {
+    pub fn add(&mut self, mut rule: FaultRule) -> String {
+        self.next_id += 1;
+        rule.id = format!("fault-{}", self.next_id);
+        let id = rule.id.clone();
+        self.rules.push(rule);
+        id
+    }
+
+    pub fn clear(&mut self) {
+        self.rules.clear();
+    }
+
+    /// A forced 429 (burst) or an injected error for this request, if any.
+    pub fn decide(&mut self, method: &Method, path: &str) -> Option<FaultAction> {
+        let mut rng = rand::thread_rng();
+        for rule in self.rules.iter_mut().filter(|r| r.matches(method, path)) {
+            if rule.throttle_burst > 0 {
+                rule.throttle_burst -= 1;
+                return Some(FaultAction::Throttle {
+                    retry_after: rule.retry_after,
+                });
+            }
+            if rule.error_rate > 0.0 && rng.gen_bool(rule.error_rate) {
+                let status =
+                    StatusCode::from_u16(rule.status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+                return Some(FaultAction::Fail(status));
+            }
+        }
+        None
+    }
+
+    pub fn decide_drop(&self, method: &Method, path: &str) -> Option<FaultAction> {
+        let mut rng = rand::thread_rng();
+        self.rules
+            .iter()
+            .filter(|r| r.matches(method, path) && r.drop_rate > 0.0)
+            .any(|r| rng.gen_bool(r.drop_rate))
+            .then_some(FaultAction::Drop)
+    }
+
+    pub fn delay_for(&self, method: &Method, path: &str) -> Option<Duration> {
+        self.rules
+            .iter()
+            .filter(|r| r.matches(method, path))
+            .map(|r| r.delay_ms)
+            .max()
+            .filter(|d| *d > 0)
+            .map(Duration::from_millis)
+    }
+}
+
+/// A response whose body fails at once: the server closes the connection mid-response and the
+/// client sees a broken connection rather than an HTTP answer.
+pub fn dropped_connection() -> Response {
+    let stream = futures::stream::once(async {
+        Err::<Bytes, std::io::Error>(std::io::Error::new(
+            std::io::ErrorKind::ConnectionAborted,
+            "connection dropped by fault injection",
+        ))
+    });
+    Response::new(Body::from_stream(stream))
+}

@@ -1,0 +1,498 @@
+//! An OData `$filter` parser and evaluator for the subset the directory supports:
+//! `eq`, `ne`, `in`, `startswith()`, `endswith()`, `and`, `or`, `not`, parentheses; literals are
+//! single-quoted strings (a quote is doubled: `'O''Brien'`), `true`/`false`, `null`, numbers and
+//! bare GUIDs (`resourceId eq 8e881353-...`).
+//!
+//! Pure functions with no panics on any input (a fuzz target drives `parse`). String comparison is
+//! case-insensitive, like the directory's.
+
+use serde_json::Value;
+
+const MAX_DEPTH: usize = 32;
+const MAX_LEN: usize = 8 * 1024;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Literal {
+    String(String),
+    Bool(bool),
+    Null,
+    Number(f64),
+    Guid(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    Eq(String, Literal),
+    Ne(String, Literal),
+    In(String, Vec<Literal>),
+    StartsWith(String, String),
+    EndsWith(String, String),
+    And(Box<Expr>, Box<Expr>),
+    Or(Box<Expr>, Box<Expr>),
+    Not(Box<Expr>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FilterError(pub String);
+
+#[derive(Debug, Clone, PartialEq)]
+enum Token {
+    Ident(String),
+    Str(String),
+    Open,
+    Close,
+    Comma,
+}
+
+fn tokenize(input: &str) -> Result<Vec<Token>, FilterError> {
+    let mut out = Vec::new();
+    let mut chars = input.char_indices().peekable();
+    while let Some(&(i, c)) = chars.peek() {
+        match c {
+            c if c.is_whitespace() => {
+                chars.next();
+            }
+            '(' => {
+                chars.next();
+                out.push(Token::Open);
+            }
+            ')' => {
+                chars.next();
+                out.push(Token::Close);
+            }
+            ',' => {
+                chars.next();
+                out.push(Token::Comma);
+            }
+            '\'' => {
+                chars.next();
+                let mut s = String::new();
+                loop {
+                    match chars.next() {
+                        Some((_, '\'')) => {
+                            if matches!(chars.peek(), Some((_, '\''))) {
+                                chars.next();
+                                s.push('\'');
+                            } else {
+                                break;
+                            }
+                        }
+                        Some((_, ch)) => s.push(ch),
+                        None => {
+                            return Err(FilterError(format!(
+                            "There is an unterminated string literal at position {i} in '{input}'."
+                        )))
+                        }
+                    }
+                }
+                out.push(Token::Str(s));
+            }
+            c if c.is_alphanumeric()
+                || matches!(c, '_' | '-' | '.' | '/' | '@' | '$' | '+' | ':') =>
+            {
+                let mut s = String::new();
+                while let Some(&(_, ch)) = chars.peek() {
+                    if ch.is_alphanumeric()
+                        || matches!(ch, '_' | '-' | '.' | '/' | '@' | '$' | '+' | ':')
+                    {
+                        s.push(ch);
+                        chars.next();
+                    } else {
+                        break;
+                    }
+                }
+                out.push(Token::Ident(s));
+            }
+            other => {
+                return Err(FilterError(format!(
+                    "Syntax error: character '{other}' is not valid at position {i} in '{input}'."
+                )))
+            }
+        }
+    }
+    Ok(out)
+}
+
+struct Parser {
+    tokens: Vec<Token>,
+    pos: usize,
+    depth: usize,
+}
+
+pub fn parse(input: &str) -> Result<Expr, FilterError> {
+    if input.len() > MAX_LEN {
+        return Err(FilterError("The $filter expression is too long.".into()));
+    }
+    let tokens = tokenize(input)?;
+    let mut p = Parser {
+        tokens,
+        pos: 0,
+        depth: 0,
+    };
+    let e = p.or()?;
+    if p.pos != p.tokens.len() {
+        return Err(FilterError(format!(
+            "Syntax error at position {} in '{input}'.",
+            p.pos
+        )));
+    }
+    Ok(e)
+}
+
+fn is_keyword(t: Option<&Token>, kw: &str) -> bool {
+    matches!(t, Some(Token::Ident(s)) if s.eq_ignore_ascii_case(kw))
+}
+
+impl Parser {
+    fn peek(&self) -> Option<&Token> {
+        self.tokens.get(self.pos)
+    }
+
+    fn next(&mut self) -> Option<Token> {
+        let t = self.tokens.get(self.pos).cloned();
+        self.pos += 1;
+        t
+    }
+
+    fn expect(&mut self, t: Token) -> Result<(), FilterError> {
+        match self.next() {
+            Some(ref got) if *got == t => Ok(()),
+            got => Err(FilterError(format!(
+                "Syntax error: expected {t:?}, found {got:?}."
+            ))),
+        }
+    }
+
+    fn enter(&mut self) -> Result<(), FilterError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(FilterError(
+                "The $filter expression is nested too deeply.".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    fn or(&mut self) -> Result<Expr, FilterError> {
+        self.enter()?;
+        let mut left = self.and()?;
+        while is_keyword(self.peek(), "or") {
+            self.next();
+            let right = self.and()?;
+            left = Expr::Or(Box::new(left), Box::new(right));
+        }
+        self.depth -= 1;
+        Ok(left)
+    }
+
+    fn and(&mut self) -> Result<Expr, FilterError> {
+        let mut left = self.unary()?;
+        while is_keyword(self.peek(), "and") {
+            self.next();
+            let right = self.unary()?;
+            left = Expr::And(Box::new(left), Box::new(right));
+        }
+        Ok(left)
+    }
+
+    fn unary(&mut self) -> Result<Expr, FilterError> {
+        if is_keyword(self.peek(), "not") {
+            self.next();
+            self.enter()?;
+            let inner = self.unary()?;
+            self.depth -= 1;
+            return Ok(Expr::Not(Box::new(inner)));
+        }
+        self.primary()
+    }
+
+    fn primary(&mut self) -> Result<Expr, FilterError> {
+        match self.next() {
+            Some(Token::Open) => {
+                let e = self.or()?;
+                self.expect(Token::Close)?;
+                Ok(e)
+            }
+            Some(Token::Ident(name)) if matches!(self.peek(), Some(Token::Open)) => {
+                self.function(&name)
+            }
+            Some(Token::Ident(property)) => self.comparison(property),
+            other => Err(FilterError(format!(
+                "Syntax error: expected a property or function, found {other:?}."
+            ))),
+        }
+    }
+
+    fn function(&mut self, name: &str) -> Result<Expr, FilterError> {
+        let lower = name.to_ascii_lowercase();
+        if lower != "startswith" && lower != "endswith" {
+            return Err(FilterError(format!("Unsupported function '{name}'.")));
+        }
+        self.expect(Token::Open)?;
+        let property = match self.next() {
+            Some(Token::Ident(p)) => p,
+            other => {
+                return Err(FilterError(format!(
+                    "Syntax error: expected a property, found {other:?}."
+                )))
+            }
+        };
+        self.expect(Token::Comma)?;
+        let value = match self.next() {
+            Some(Token::Str(s)) => s,
+            other => {
+                return Err(FilterError(format!(
+                    "Syntax error: expected a string literal, found {other:?}."
+                )))
+            }
+        };
+        self.expect(Token::Close)?;
+        Ok(if lower == "startswith" {
+            Expr::StartsWith(property, value)
+        } else {
+            Expr::EndsWith(property, value)
+        })
+    }
+
+    fn comparison(&mut self, property: String) -> Result<Expr, FilterError> {
+        let op = match self.next() {
+            Some(Token::Ident(op)) => op.to_ascii_lowercase(),
+            other => {
+                return Err(FilterError(format!(
+                    "Syntax error: expected an operator after '{property}', found {other:?}."
+                )))
+            }
+        };
+        match op.as_str() {
+            "eq" => Ok(Expr::Eq(property, self.literal()?)),
+            "ne" => Ok(Expr::Ne(property, self.literal()?)),
+            "in" => {
+                self.expect(Token::Open)?;
+                let mut values = vec![self.literal()?];
+                while matches!(self.peek(), Some(Token::Comma)) {
+                    self.next();
+                    values.push(self.literal()?);
+                }
+                self.expect(Token::Close)?;
+                Ok(Expr::In(property, values))
+            }
+            "gt" | "ge" | "lt" | "le" | "has" => Err(FilterError(format!(
+                "Operator '{op}' is not supported by the training tenant for property '{property}'."
+            ))),
+            other => Err(FilterError(format!(
+                "Syntax error: unknown operator '{other}'."
+            ))),
+        }
+    }
+
+    fn literal(&mut self) -> Result<Literal, FilterError> {
+        match self.next() {
+            Some(Token::Str(s)) => Ok(Literal::String(s)),
+            Some(Token::Ident(s)) => {
+                let lower = s.to_ascii_lowercase();
+                match lower.as_str() {
+                    "true" => Ok(Literal::Bool(true)),
+                    "false" => Ok(Literal::Bool(false)),
+                    "null" => Ok(Literal::Null),
+                    _ if uuid::Uuid::parse_str(&s).is_ok() => Ok(Literal::Guid(lower)),
+                    _ => s
+                        .parse::<f64>()
+                        .ok()
+                        .filter(|n| n.is_finite())
+                        .map(Literal::Number)
+                        .ok_or_else(|| {
+                            FilterError(format!("Syntax error: '{s}' is not a valid literal."))
+                        }),
+                }
+            }
+            other => Err(FilterError(format!(
+                "Syntax error: expected a literal, found {other:?}."
+            ))),
+        }
+    }
+}
+
+impl Expr {
+    /// Every property the expression mentions.
+    pub fn properties(&self) -> Vec<&str> {
+        let mut out = Vec::new();
+        self.collect_properties(&mut out);
+        out
+    }
+
+    fn collect_properties<'a>(&'a self, out: &mut Vec<&'a str>) {
+        match self {
+            Expr::Eq(p, _)
+            | Expr::Ne(p, _)
+            | Expr::In(p, _)
+            | Expr::StartsWith(p, _)
+            | Expr::EndsWith(p, _) => out.push(p),
+            Expr::And(a, b) | Expr::Or(a, b) => {
+                a.collect_properties(out);
+                b.collect_properties(out);
+            }
+            Expr::Not(a) => a.collect_properties(out),
+        }
+    }
+
+    /// `ne`, `not` and `endswith` are advanced queries on directory objects: they need
+    /// `ConsistencyLevel: eventual` and `$count=true` (advanced query doc).
+    pub fn advanced_operator(&self) -> Option<&'static str> {
+        match self {
+            Expr::Ne(..) => Some("ne"),
+            Expr::Not(..) => Some("not"),
+            Expr::EndsWith(..) => Some("endsWith"),
+            Expr::And(a, b) | Expr::Or(a, b) => {
+                a.advanced_operator().or_else(|| b.advanced_operator())
+            }
+            Expr::Eq(..) | Expr::In(..) | Expr::StartsWith(..) => None,
+        }
+    }
+
+    /// Evaluates against an object; `get` returns a property by (exact) name.
+    pub fn matches<'v>(&self, get: &dyn Fn(&str) -> Option<&'v Value>) -> bool {
+        match self {
+            Expr::Eq(p, lit) => literal_eq(get(p), lit),
+            Expr::Ne(p, lit) => !literal_eq(get(p), lit),
+            Expr::In(p, lits) => lits.iter().any(|l| literal_eq(get(p), l)),
+            Expr::StartsWith(p, s) => {
+                string_of(get(p)).is_some_and(|v| lower(v).starts_with(&lower(s)))
+            }
+            Expr::EndsWith(p, s) => {
+                string_of(get(p)).is_some_and(|v| lower(v).ends_with(&lower(s)))
+            }
+            Expr::And(a, b) => a.matches(get) && b.matches(get),
+            Expr::Or(a, b) => a.matches(get) || b.matches(get),
+            Expr::Not(a) => !a.matches(get),
+        }
+    }
+
+    /// If the whole filter is `property eq 'value'`, that pair (lets callers use an index).
+    pub fn as_equality(&self) -> Option<(&str, &str)> {
+        match self {
+            Expr::Eq(p, Literal::String(s)) | Expr::Eq(p, Literal::Guid(s)) => Some((p, s)),
+            _ => None,
+        }
+    }
+}
+
+fn lower(s: &str) -> String {
+    s.to_lowercase()
+}
+
+fn string_of(v: Option<&Value>) -> Option<&str> {
+    v.and_then(Value::as_str)
+}
+
+fn literal_eq(value: Option<&Value>, lit: &Literal) -> bool {
+    match (value, lit) {
+        (None | Some(Value::Null), Literal::Null) => true,
+        (Some(Value::String(v)), Literal::String(s) | Literal::Guid(s)) => {
+            v.to_lowercase() == s.to_lowercase()
+        }
+        (Some(Value::Bool(v)), Literal::Bool(b)) => v == b,
+        (Some(Value::Number(v)), Literal::Number(n)) => v.as_f64() == Some(*n),
+        (Some(Value::Array(items)), lit) => items.iter().any(|i| literal_eq(Some(i), lit)),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn eval(filter: &str, obj: &Value) -> bool {
+        let e = parse(filter).expect("parses");
+        e.matches(&|p| obj.get(p))
+    }
+
+    #[test]
+    fn doubled_quotes_are_one_quote() {
+        let e = parse("surname eq 'O''Brien'").unwrap();
+        assert_eq!(
+            e,
+            Expr::Eq("surname".into(), Literal::String("O'Brien".into()))
+        );
+    }
+
+    #[test]
+    fn evaluates_the_supported_operators() {
+        let u = json!({"userPrincipalName": "Siobhan.OBrien@contoso.com", "accountEnabled": false, "givenName": "Siobhan", "mail": null});
+        assert!(eval(
+            "userPrincipalName eq 'siobhan.obrien@CONTOSO.com'",
+            &u
+        ));
+        assert!(eval(
+            "startswith(givenName,'sio') and accountEnabled eq false",
+            &u
+        ));
+        assert!(eval("accountEnabled eq true or givenName eq 'Siobhan'", &u));
+        assert!(eval("not (accountEnabled eq true)", &u));
+        assert!(eval("mail eq null", &u));
+        assert!(eval("givenName in ('Pat', 'siobhan')", &u));
+        assert!(eval("endswith(userPrincipalName,'@contoso.com')", &u));
+        assert!(!eval("givenName ne 'Siobhan'", &u));
+        assert!(eval(
+            "(givenName eq 'x' or givenName eq 'Siobhan') and not(accountEnabled eq true)",
+            &u
+        ));
+    }
+
+    #[test]
+    fn guid_literals_are_unquoted() {
+        let e = parse("resourceId eq 8E881353-1735-45af-af21-ee1344582a4d").unwrap();
+        assert_eq!(
+            e.as_equality(),
+            Some(("resourceId", "8e881353-1735-45af-af21-ee1344582a4d"))
+        );
+    }
+
+    #[test]
+    fn advanced_operators_are_detected() {
+        assert_eq!(parse("a ne 'b'").unwrap().advanced_operator(), Some("ne"));
+        assert_eq!(
+            parse("a eq 'b' and not(c eq 'd')")
+                .unwrap()
+                .advanced_operator(),
+            Some("not")
+        );
+        assert_eq!(
+            parse("startswith(a,'b')").unwrap().advanced_operator(),
+            None
+        );
+    }
+
+    #[test]
+    fn bad_input_is_an_error_not_a_panic() {
+        for bad in [
+            "",
+            "(",
+            ")",
+            "a eq",
+            "a eq 'unterminated",
+            "eq 'x'",
+            "a zz 'b'",
+            "startswith(a)",
+            "startswith(a,b)",
+            "a eq 'b' and",
+            "a eq 'b' c",
+            "a gt 1",
+            "a in ()",
+            "a eq 'b'))",
+            "any(x: x eq 1)",
+            "a eq #",
+            "a eq nan",
+            "a eq inf",
+            "\u{0}",
+            "not",
+            "a in ('x',",
+        ] {
+            assert!(parse(bad).is_err(), "{bad:?} should not parse");
+        }
+        let deep = "(".repeat(1000) + "a eq 'b'" + &")".repeat(1000);
+        assert!(parse(&deep).is_err());
+        let nots = "not ".repeat(1000) + "a eq 'b'";
+        assert!(parse(&nots).is_err());
+    }
+}

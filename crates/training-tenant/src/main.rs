@@ -1,0 +1,63 @@
+//! `training-tenant`: runs the training tenant until stopped. The first line on stdout is the
+//! base URL, printed once the server accepts connections.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use clap::Parser;
+use training_tenant::{Options, TrainingTenant};
+
+#[derive(Parser)]
+#[command(about = "Offline imitation of Microsoft Entra ID and Microsoft Graph on loopback")]
+struct Args {
+    /// Loopback address to listen on; port 0 picks a free port.
+    #[arg(long, default_value = "127.0.0.1:0")]
+    addr: String,
+    /// Scenario to load (contoso, contoso-large).
+    #[arg(long, default_value = "contoso")]
+    scenario: String,
+    /// Graph-like throttling and latency.
+    #[arg(long)]
+    realistic: bool,
+    /// Access-token lifetime in seconds.
+    #[arg(long, default_value_t = 3600)]
+    token_lifetime: u64,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    let addr: SocketAddr = match args.addr.parse() {
+        Ok(a) => a,
+        Err(_) => {
+            eprintln!(
+                "training-tenant: '{}' is not an address like 127.0.0.1:8080",
+                args.addr
+            );
+            return ExitCode::from(2);
+        }
+    };
+    let options = Options {
+        addr,
+        scenario: args.scenario,
+        realistic: args.realistic,
+        access_token_lifetime: std::time::Duration::from_secs(args.token_lifetime.max(1)),
+        ..Options::default()
+    };
+    let tenant = match TrainingTenant::start(options).await {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("training-tenant: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    println!("{}", tenant.base_url());
+    eprintln!(
+        "training tenant '{}' ({}) ready; scenario at {}/_training/scenario; Ctrl-C to stop",
+        tenant.summary().organization,
+        tenant.summary().tenant_id,
+        tenant.base_url()
+    );
+    let _ = tokio::signal::ctrl_c().await;
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,689 @@
+//! Scenarios: readable data files under `scenarios/` that describe a fictional company, and the
+//! deterministic generator that turns one into a directory.
+//!
+//! Object ids are derived from the tenant id and a stable key, so the same scenario always yields
+//! the same ids (tests and training material can rely on them across restarts and resets).
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+use sha2::{Digest, Sha256};
+
+use crate::state::directory::{
+    timestamp, AppRole, AppRoleAssignment, Directory, Group, PrincipalType, ServicePrincipal, User,
+};
+use crate::state::roles;
+use crate::Error;
+
+/// Names accepted by `Options::scenario` and `--scenario`.
+pub const NAMES: &[&str] = &["contoso", "contoso-large"];
+
+/// Users in the `contoso-large` scenario (scale tests).
+pub const LARGE_POPULATION: usize = 100_000;
+
+const CONTOSO: &str = include_str!("../scenarios/contoso.json");
+
+/// The default access app role id ("default access", Graph docs).
+pub const DEFAULT_ACCESS_ROLE: &str = "00000000-0000-0000-0000-000000000000";
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Scenario {
+    pub name: String,
+    pub organization: String,
+    pub tenant_id: String,
+    pub domain: String,
+    pub seed: u64,
+    pub public_client: PublicClientSpec,
+    pub automation_client: AutomationClientSpec,
+    pub population: Population,
+    pub people: Vec<PersonSpec>,
+    pub groups: Vec<GroupSpec>,
+    pub apps: Vec<AppSpec>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PublicClientSpec {
+    pub app_id: String,
+    pub display_name: String,
+    /// Delegated Graph permissions an admin has consented to for the app.
+    pub scopes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AutomationClientSpec {
+    pub app_id: String,
+    pub display_name: String,
+    pub secret: String,
+    /// Application permissions granted (the `roles` claim of app-only tokens).
+    pub roles: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Population {
+    pub count: usize,
+    /// Every n-th generated person is an intern.
+    pub intern_every: usize,
+    /// Every n-th generated person has left (disabled, leave date in the past).
+    pub leaver_every: usize,
+    pub given_names: Vec<String>,
+    pub surnames: Vec<String>,
+    pub departments: Vec<DepartmentSpec>,
+    pub cities: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DepartmentSpec {
+    pub name: String,
+    pub job_titles: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PersonSpec {
+    pub key: String,
+    pub given_name: String,
+    pub surname: String,
+    pub display_name: Option<String>,
+    pub mail_nickname: Option<String>,
+    pub job_title: Option<String>,
+    pub department: Option<String>,
+    pub employee_id: Option<String>,
+    pub employee_type: Option<String>,
+    #[serde(default)]
+    pub roles: Vec<String>,
+    /// Present for demo accounts: what the account is for, shown on the sign-in page.
+    pub demo: Option<String>,
+    pub account_enabled: Option<bool>,
+    pub deleted_days_ago: Option<i64>,
+    pub hired_days_ago: Option<i64>,
+    pub left_days_ago: Option<i64>,
+    pub leaves_in_days: Option<i64>,
+    pub previous_account: Option<PreviousAccountSpec>,
+    pub story: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PreviousAccountSpec {
+    pub hard_deleted_days_ago: i64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct GroupSpec {
+    pub key: String,
+    pub display_name: String,
+    /// Membership rule applied once at generation time (not a dynamic group).
+    pub members: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AppSpec {
+    pub key: String,
+    pub display_name: String,
+    pub app_id: String,
+    pub description: Option<String>,
+    #[serde(default)]
+    pub assign_groups: Vec<String>,
+    #[serde(default)]
+    pub assign_users: Vec<String>,
+}
+
+/// What a tool needs to know to talk to a running training tenant (`GET /_training/scenario`).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScenarioSummary {
+    pub scenario: String,
+    pub tenant_id: String,
+    pub tenant_domain: String,
+    pub organization: String,
+    /// Authority to configure in a client: `{base}/{tenant_id}`; filled in once the port is known.
+    pub authority: String,
+    pub graph_base_url: String,
+    pub public_client_id: String,
+    pub public_client_scopes: Vec<String>,
+    pub automation_client_id: String,
+    /// A training value, published on purpose: it only opens this loopback emulator.
+    pub automation_client_secret: String,
+    pub demo_accounts: Vec<DemoAccount>,
+    /// The people the training stories are about, by scenario key.
+    pub people: BTreeMap<String, StoryPerson>,
+    pub apps: Vec<AppSummary>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DemoAccount {
+    pub user_principal_name: String,
+    pub display_name: String,
+    pub id: String,
+    pub roles: Vec<String>,
+    pub role_template_ids: Vec<String>,
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StoryPerson {
+    pub id: String,
+    pub user_principal_name: String,
+    pub display_name: String,
+    pub story: Option<String>,
+    /// For the re-hired person: the object id of the hard-deleted earlier account.
+    pub previous_object_id: Option<String>,
+    pub previous_hard_deleted_date_time: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AppSummary {
+    pub key: String,
+    pub display_name: String,
+    pub app_id: String,
+    pub service_principal_id: String,
+}
+
+/// A scenario turned into data, at a point in virtual time.
+#[derive(Debug, Clone)]
+pub struct Built {
+    pub directory: Directory,
+    pub summary: ScenarioSummary,
+}
+
+impl Scenario {
+    /// Loads a bundled scenario by name.
+    pub fn named(name: &str) -> Result<Self, Error> {
+        match name {
+            "contoso" => Self::from_json(CONTOSO),
+            "contoso-large" => Ok(Self::from_json(CONTOSO)?.with_population(LARGE_POPULATION)),
+            other => Err(Error::UnknownScenario(other.to_string())),
+        }
+    }
+
+    pub fn from_json(text: &str) -> Result<Self, Error> {
+        let s: Scenario =
+            serde_json::from_str(text).map_err(|e| Error::InvalidScenario(e.to_string()))?;
+        if s.population.given_names.is_empty()
+            || s.population.surnames.is_empty()
+            || s.population
+                .departments
+                .iter()
+                .any(|d| d.job_titles.is_empty())
+            || s.population.departments.is_empty()
+            || s.population.cities.is_empty()
+        {
+            return Err(Error::InvalidScenario(
+                "population needs given names, surnames, departments with job titles and cities"
+                    .into(),
+            ));
+        }
+        Ok(s)
+    }
+
+    /// The same company with `count` generated people (for scale tests and benches).
+    pub fn with_population(mut self, count: usize) -> Self {
+        self.population.count = count;
+        if count > 1000 {
+            self.name = format!("{}-large", self.name.trim_end_matches("-large"));
+        }
+        self
+    }
+
+    /// A stable object id for a keyed object of this scenario.
+    pub fn object_id(&self, kind: &str, key: &str) -> String {
+        stable_uuid(&format!("{}:{kind}:{key}", self.tenant_id))
+    }
+
+    /// Generates the directory as it stands at virtual time `now`.
+    pub fn build(&self, now: DateTime<Utc>) -> Built {
+        let mut dir = Directory::default();
+        let mut rng = SplitMix64(self.seed);
+        let mut taken: BTreeMap<String, ()> = BTreeMap::new();
+        let mut people = BTreeMap::new();
+        let mut demo_accounts = Vec::new();
+
+        for p in &self.people {
+            let nickname = p
+                .mail_nickname
+                .clone()
+                .unwrap_or_else(|| nickname_for(&p.given_name, &p.surname));
+            let nickname = unique_nickname(&nickname, &mut taken);
+            let id = self.object_id("user", &p.key);
+            let mut user = self.person(&id, p, &nickname, now, &mut rng);
+            user.directory_roles = p
+                .roles
+                .iter()
+                .filter_map(|r| roles::template_id(r).map(str::to_string))
+                .collect();
+            if let Some(description) = &p.demo {
+                demo_accounts.push(DemoAccount {
+                    user_principal_name: user.upn().to_string(),
+                    display_name: user.display_name().to_string(),
+                    id: id.clone(),
+                    roles: p.roles.clone(),
+                    role_template_ids: user.directory_roles.clone(),
+                    description: description.clone(),
+                });
+            }
+            let previous = p.previous_account.as_ref().map(|prev| {
+                (
+                    self.object_id("user-previous", &p.key),
+                    timestamp(now - Duration::days(prev.hard_deleted_days_ago)),
+                )
+            });
+            people.insert(
+                p.key.clone(),
+                StoryPerson {
+                    id: id.clone(),
+                    user_principal_name: user.upn().to_string(),
+                    display_name: user.display_name().to_string(),
+                    story: p.story.clone(),
+                    previous_object_id: previous.as_ref().map(|(id, _)| id.clone()),
+                    previous_hard_deleted_date_time: previous.map(|(_, at)| at),
+                },
+            );
+            if let Some(days) = p.deleted_days_ago {
+                dir.users.insert(id.clone(), user);
+                let _ = dir.soft_delete_user(&id, now - Duration::days(days));
+            } else {
+                dir.users.insert(id, user);
+            }
+        }
+        for i in 0..self.population.count {
+            let (id, user) = self.generated_person(i, now, &mut rng, &mut taken);
+            dir.users.insert(id, user);
+        }
+        // Scenario setup is not history: the engine should not replay it.
+        dir.events.clear();
+
+        for g in &self.groups {
+            let id = self.object_id("group", &g.key);
+            let members = dir
+                .users
+                .values()
+                .chain(dir.deleted_users.values())
+                .filter(|u| {
+                    g.members
+                        .iter()
+                        .all(|(prop, value)| u.str_prop(prop) == Some(value.as_str()))
+                })
+                .map(|u| u.id.clone())
+                .collect();
+            dir.groups.insert(
+                id.clone(),
+                Group {
+                    id,
+                    display_name: g.display_name.clone(),
+                    description: None,
+                    mail_nickname: g.key.clone(),
+                    security_enabled: true,
+                    created_date_time: now - Duration::days(900),
+                    members,
+                },
+            );
+        }
+
+        let mut apps = Vec::new();
+        for a in &self.apps {
+            let sp_id = self.object_id("servicePrincipal", &a.key);
+            let user_role = AppRole {
+                id: self.object_id("appRole", &format!("{}:User", a.key)),
+                display_name: "User".into(),
+                value: "User".into(),
+                description: format!("A person who uses {}.", a.display_name),
+                allowed_member_types: vec!["User".into()],
+                is_enabled: true,
+            };
+            let msiam = AppRole {
+                id: self.object_id("appRole", &format!("{}:msiam_access", a.key)),
+                display_name: "msiam_access".into(),
+                value: String::new(),
+                description: "msiam_access".into(),
+                allowed_member_types: vec!["User".into()],
+                is_enabled: true,
+            };
+            let role_id = user_role.id.clone();
+            dir.service_principals.insert(
+                sp_id.clone(),
+                ServicePrincipal {
+                    id: sp_id.clone(),
+                    app_id: a.app_id.clone(),
+                    display_name: a.display_name.clone(),
+                    description: a.description.clone(),
+                    app_roles: vec![user_role, msiam],
+                    tags: vec![
+                        "WindowsAzureActiveDirectoryIntegratedApp".into(),
+                        "WindowsAzureActiveDirectoryCustomSingleSignOnApplication".into(),
+                    ],
+                    app_role_assignment_required: true,
+                    created_date_time: now - Duration::days(700),
+                },
+            );
+            let principals = a
+                .assign_groups
+                .iter()
+                .map(|g| (self.object_id("group", g), PrincipalType::Group))
+                .chain(
+                    a.assign_users
+                        .iter()
+                        .map(|u| (self.object_id("user", u), PrincipalType::User)),
+                );
+            for (principal_id, principal_type) in principals {
+                let exists = dir.groups.contains_key(&principal_id)
+                    || dir.users.contains_key(&principal_id)
+                    || dir.deleted_users.contains_key(&principal_id);
+                if !exists {
+                    continue;
+                }
+                let assignment_id = assignment_id(&principal_id, &sp_id);
+                dir.app_role_assignments.push(AppRoleAssignment {
+                    id: assignment_id,
+                    app_role_id: role_id.clone(),
+                    created_date_time: now - Duration::days(300),
+                    principal_id,
+                    principal_type,
+                    resource_id: sp_id.clone(),
+                });
+            }
+            apps.push(AppSummary {
+                key: a.key.clone(),
+                display_name: a.display_name.clone(),
+                app_id: a.app_id.clone(),
+                service_principal_id: sp_id,
+            });
+        }
+
+        let summary = ScenarioSummary {
+            scenario: self.name.clone(),
+            tenant_id: self.tenant_id.clone(),
+            tenant_domain: self.domain.clone(),
+            organization: self.organization.clone(),
+            authority: String::new(),
+            graph_base_url: String::new(),
+            public_client_id: self.public_client.app_id.clone(),
+            public_client_scopes: self.public_client.scopes.clone(),
+            automation_client_id: self.automation_client.app_id.clone(),
+            automation_client_secret: self.automation_client.secret.clone(),
+            demo_accounts,
+            people,
+            apps,
+        };
+        Built {
+            directory: dir,
+            summary,
+        }
+    }
+
+    fn person(
+        &self,
+        id: &str,
+        p: &PersonSpec,
+        nickname: &str,
+        now: DateTime<Utc>,
+        rng: &mut SplitMix64,
+    ) -> User {
+        let display = p
+            .display_name
+            .clone()
+            .unwrap_or_else(|| format!("{} {}", p.given_name, p.surname));
+        let upn = format!("{nickname}@{}", self.domain);
+        let hired = now - Duration::days(p.hired_days_ago.unwrap_or(400 + rng.below(2000) as i64));
+        let mut props = base_props(id, &display, &p.given_name, &p.surname, &upn, nickname);
+        set(&mut props, "jobTitle", p.job_title.clone());
+        set(&mut props, "department", p.department.clone());
+        set(&mut props, "employeeType", p.employee_type.clone());
+        props.insert(
+            "employeeId".into(),
+            json!(p
+                .employee_id
+                .clone()
+                .unwrap_or_else(|| format!("E{:06}", 900_000 + rng.below(99_999)))),
+        );
+        props.insert("employeeHireDate".into(), json!(timestamp(hired)));
+        props.insert("createdDateTime".into(), json!(timestamp(hired)));
+        props.insert(
+            "accountEnabled".into(),
+            json!(p.account_enabled.unwrap_or(true)),
+        );
+        if let Some(days) = p.left_days_ago {
+            props.insert(
+                "employeeLeaveDateTime".into(),
+                json!(timestamp(now - Duration::days(days))),
+            );
+        }
+        if let Some(days) = p.leaves_in_days {
+            let day_end = (now + Duration::days(days))
+                .date_naive()
+                .and_hms_opt(17, 0, 0)
+                .map(|d| d.and_utc())
+                .unwrap_or(now);
+            props.insert("employeeLeaveDateTime".into(), json!(timestamp(day_end)));
+        }
+        User {
+            id: id.to_string(),
+            props,
+            directory_roles: Vec::new(),
+            deleted_date_time: None,
+        }
+    }
+
+    fn generated_person(
+        &self,
+        i: usize,
+        now: DateTime<Utc>,
+        rng: &mut SplitMix64,
+        taken: &mut BTreeMap<String, ()>,
+    ) -> (String, User) {
+        let pop = &self.population;
+        let given = &pop.given_names[rng.below(pop.given_names.len() as u64) as usize];
+        let surname = &pop.surnames[rng.below(pop.surnames.len() as u64) as usize];
+        let dept = &pop.departments[rng.below(pop.departments.len() as u64) as usize];
+        let city = &pop.cities[rng.below(pop.cities.len() as u64) as usize];
+        let intern = pop.intern_every > 0 && i % pop.intern_every == 3;
+        let leaver = pop.leaver_every > 0 && i % pop.leaver_every == 5;
+        let title = if intern {
+            "Intern".to_string()
+        } else {
+            dept.job_titles[rng.below(dept.job_titles.len() as u64) as usize].clone()
+        };
+        let nickname = unique_nickname(&nickname_for(given, surname), taken);
+        let id = self.object_id("user", &format!("generated-{i}"));
+        let upn = format!("{nickname}@{}", self.domain);
+        let display = format!("{given} {surname}");
+        let hired_days = if intern {
+            30 + rng.below(300)
+        } else {
+            60 + rng.below(3000)
+        } as i64;
+        let hired = now - Duration::days(hired_days);
+        let mut props = base_props(&id, &display, given, surname, &upn, &nickname);
+        props.insert("jobTitle".into(), json!(title));
+        props.insert("department".into(), json!(dept.name));
+        props.insert("city".into(), json!(city));
+        props.insert(
+            "officeLocation".into(),
+            json!(format!("{city} {}", 1 + rng.below(40))),
+        );
+        props.insert("employeeId".into(), json!(format!("E{:06}", 1000 + i)));
+        props.insert(
+            "employeeType".into(),
+            json!(if intern { "Intern" } else { "Employee" }),
+        );
+        props.insert("employeeHireDate".into(), json!(timestamp(hired)));
+        props.insert("createdDateTime".into(), json!(timestamp(hired)));
+        props.insert(
+            "mobilePhone".into(),
+            json!(format!("+1 425 555 {:04}", rng.below(10_000))),
+        );
+        props.insert(
+            "businessPhones".into(),
+            json!([format!("+1 425 555 {:04}", rng.below(10_000))]),
+        );
+        props.insert("accountEnabled".into(), json!(!leaver));
+        if leaver {
+            let left = now - Duration::days(1 + rng.below(hired_days.max(2) as u64 - 1) as i64);
+            props.insert("employeeLeaveDateTime".into(), json!(timestamp(left)));
+        }
+        let user = User {
+            id: id.clone(),
+            props,
+            directory_roles: Vec::new(),
+            deleted_date_time: None,
+        };
+        (id, user)
+    }
+}
+
+fn base_props(
+    id: &str,
+    display: &str,
+    given: &str,
+    surname: &str,
+    upn: &str,
+    nickname: &str,
+) -> Map<String, Value> {
+    let mut props = Map::new();
+    props.insert("id".into(), json!(id));
+    props.insert("displayName".into(), json!(display));
+    props.insert("givenName".into(), json!(given));
+    props.insert("surname".into(), json!(surname));
+    props.insert("userPrincipalName".into(), json!(upn));
+    props.insert("mail".into(), json!(upn));
+    props.insert("mailNickname".into(), json!(nickname));
+    props.insert("businessPhones".into(), json!([]));
+    props.insert("preferredLanguage".into(), json!("en-US"));
+    props.insert("usageLocation".into(), json!("US"));
+    props.insert("userType".into(), json!("Member"));
+    props.insert("companyName".into(), json!("Contoso"));
+    props
+}
+
+fn set(props: &mut Map<String, Value>, name: &str, value: Option<String>) {
+    if let Some(v) = value {
+        props.insert(name.into(), Value::String(v));
+    }
+}
+
+/// `given.surname`, lower-case ASCII letters only (O'Brien -> obrien, Hélène -> hlne).
+fn nickname_for(given: &str, surname: &str) -> String {
+    let clean = |s: &str| -> String {
+        s.chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .map(|c| c.to_ascii_lowercase())
+            .collect()
+    };
+    let (g, s) = (clean(given), clean(surname));
+    match (g.is_empty(), s.is_empty()) {
+        (false, false) => format!("{g}.{s}"),
+        (false, true) => g,
+        (true, false) => s,
+        (true, true) => "user".into(),
+    }
+}
+
+fn unique_nickname(base: &str, taken: &mut BTreeMap<String, ()>) -> String {
+    let mut candidate = base.to_string();
+    let mut n = 2;
+    while taken.contains_key(&candidate) {
+        candidate = format!("{base}{n}");
+        n += 1;
+    }
+    taken.insert(candidate.clone(), ());
+    candidate
+}
+
+/// A version-4-shaped UUID derived from `seed` (deterministic, not random).
+pub fn stable_uuid(seed: &str) -> String {
+    let digest = Sha256::digest(seed.as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    uuid::Builder::from_random_bytes(bytes)
+        .into_uuid()
+        .to_string()
+}
+
+/// App role assignment ids in Graph are opaque base64url strings (43 chars); ours are derived
+/// from the principal and resource so they stay stable.
+pub fn assignment_id(principal_id: &str, resource_id: &str) -> String {
+    use base64::Engine;
+    let digest = Sha256::digest(format!("{principal_id}:{resource_id}").as_bytes());
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest[..32])
+}
+
+/// Small deterministic PRNG (SplitMix64) so generated people do not change with crate versions.
+struct SplitMix64(u64);
+
+impl SplitMix64 {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        if n == 0 {
+            0
+        } else {
+            self.next() % n
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn contoso_is_deterministic_and_has_the_story_people() {
+        let s = Scenario::named("contoso").expect("bundled scenario parses");
+        let now = Utc::now();
+        let a = s.build(now);
+        let b = s.build(now);
+        assert_eq!(
+            a.directory.users.keys().collect::<Vec<_>>(),
+            b.directory.users.keys().collect::<Vec<_>>()
+        );
+        assert!(a.directory.users.len() >= 200);
+        assert_eq!(a.directory.deleted_users.len(), 2);
+        let obrien = &a.summary.people["obrien"];
+        assert!(obrien.display_name.contains("O'Brien"));
+        assert_eq!(
+            a.summary.people["hostile"].display_name,
+            "<img src=x onerror=alert(1)>"
+        );
+        let recycled = &a.directory.deleted_users[&a.summary.people["recycled"].id];
+        assert!(recycled.upn().starts_with(&recycled.id.replace('-', "")));
+        assert!(a.summary.people["rehired"].previous_object_id.is_some());
+        assert!(a
+            .summary
+            .demo_accounts
+            .iter()
+            .any(|d| d.role_template_ids == [roles::USER_ADMINISTRATOR]));
+        assert_eq!(a.directory.service_principals.len(), 3);
+        let upns: std::collections::BTreeSet<_> = a
+            .directory
+            .users
+            .values()
+            .map(|u| u.upn().to_string())
+            .collect();
+        assert_eq!(upns.len(), a.directory.users.len(), "UPNs are unique");
+    }
+
+    #[test]
+    fn unknown_scenario_is_an_error() {
+        assert!(matches!(
+            Scenario::named("fabrikam"),
+            Err(Error::UnknownScenario(_))
+        ));
+    }
+}
