@@ -1,0 +1,406 @@
+//! National clouds and the one place every endpoint is derived from.
+//!
+//! The identity platform's endpoints are `{authority}/{tenant}/oauth2/v2.0/{authorize|token|devicecode}`
+//! and Graph lives at `{graph}/v1.0` and `{graph}/beta` ("National cloud deployments",
+//! graph-api.md §1.1, §2.1). The training tenant is reached as a [`Cloud::Custom`] with loopback
+//! addresses: the same code path as a real tenant.
+
+use std::net::IpAddr;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use crate::error::{Error, Result};
+
+/// Which Microsoft cloud a tenant lives in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Cloud {
+    /// `login.microsoftonline.com` + `graph.microsoft.com`.
+    Global,
+    /// Azure US Government (GCC High / DoD): `login.microsoftonline.us` + `graph.microsoft.us`.
+    UsGovernment,
+    /// Microsoft Azure operated by 21Vianet: `login.chinacloudapi.cn` + `microsoftgraph.chinacloudapi.cn`.
+    China,
+    /// Authority and Graph base given explicitly (the training tenant, or a future cloud).
+    #[serde(rename_all = "camelCase")]
+    Custom {
+        /// Authority host, e.g. `http://127.0.0.1:4100` (tenant and path are appended).
+        authority: Url,
+        /// Graph base, e.g. `http://127.0.0.1:4100` (`/v1.0` and `/beta` are appended).
+        graph: Url,
+        /// The resource id scopes are prefixed with; defaults to `https://graph.microsoft.com`,
+        /// which is also what the training tenant imitates.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        graph_resource: Option<String>,
+    },
+}
+
+impl Cloud {
+    /// A custom cloud from two base URLs; both must be https, or http on loopback.
+    pub fn custom(authority: &str, graph: &str) -> Result<Self> {
+        Ok(Cloud::Custom {
+            authority: parse_url(authority)?,
+            graph: parse_url(graph)?,
+            graph_resource: None,
+        })
+    }
+
+    /// Short stable name, used in keychain keys and logs.
+    pub fn key(&self) -> String {
+        match self {
+            Cloud::Global => "global".into(),
+            Cloud::UsGovernment => "usgov".into(),
+            Cloud::China => "china".into(),
+            Cloud::Custom { authority, .. } => {
+                format!("custom:{}", authority.as_str().trim_end_matches('/'))
+            }
+        }
+    }
+
+    fn authority_base(&self) -> Url {
+        match self {
+            Cloud::Global => fixed("https://login.microsoftonline.com"),
+            Cloud::UsGovernment => fixed("https://login.microsoftonline.us"),
+            Cloud::China => fixed("https://login.chinacloudapi.cn"),
+            Cloud::Custom { authority, .. } => authority.clone(),
+        }
+    }
+
+    fn graph_base(&self) -> Url {
+        match self {
+            Cloud::Global => fixed("https://graph.microsoft.com"),
+            Cloud::UsGovernment => fixed("https://graph.microsoft.us"),
+            Cloud::China => fixed("https://microsoftgraph.chinacloudapi.cn"),
+            Cloud::Custom { graph, .. } => graph.clone(),
+        }
+    }
+
+    /// The Graph resource identifier scopes are qualified with. Unqualified scopes mean the
+    /// *global* Graph ("Scopes and permissions"), so sovereign clouds need the prefix.
+    pub fn graph_resource(&self) -> String {
+        match self {
+            Cloud::Custom {
+                graph_resource: Some(r),
+                ..
+            } => r.trim_end_matches('/').to_string(),
+            Cloud::Custom { .. } | Cloud::Global => "https://graph.microsoft.com".into(),
+            Cloud::UsGovernment => "https://graph.microsoft.us".into(),
+            Cloud::China => "https://microsoftgraph.chinacloudapi.cn".into(),
+        }
+    }
+
+    /// All endpoints for one tenant.
+    pub fn endpoints(&self, tenant: &TenantId) -> Result<Endpoints> {
+        let authority = self.authority_base();
+        let graph = self.graph_base();
+        require_secure(&authority)?;
+        require_secure(&graph)?;
+        let identity = |tail: &str| -> Result<Url> {
+            let mut url = authority.clone();
+            url.path_segments_mut()
+                .map_err(|_| Error::InvalidUrl {
+                    value: authority.to_string(),
+                    reason: "it cannot have a path".into(),
+                })?
+                .pop_if_empty()
+                .push(tenant.as_str())
+                .extend(tail.split('/'));
+            Ok(url)
+        };
+        let graph_version = |version: &str| -> Result<Url> {
+            let mut url = graph.clone();
+            url.path_segments_mut()
+                .map_err(|_| Error::InvalidUrl {
+                    value: graph.to_string(),
+                    reason: "it cannot have a path".into(),
+                })?
+                .pop_if_empty()
+                .push(version);
+            Ok(url)
+        };
+        Ok(Endpoints {
+            authorize: identity("oauth2/v2.0/authorize")?,
+            token: identity("oauth2/v2.0/token")?,
+            device_code: identity("oauth2/v2.0/devicecode")?,
+            graph_v1: graph_version("v1.0")?,
+            graph_beta: graph_version("beta")?,
+            graph_resource: self.graph_resource(),
+        })
+    }
+}
+
+fn fixed(s: &str) -> Url {
+    // Only called with the literals above (covered by the unit tests), never with input.
+    Url::parse(s).expect("static URL literal")
+}
+
+fn parse_url(s: &str) -> Result<Url> {
+    let url = Url::parse(s).map_err(|e| Error::InvalidUrl {
+        value: s.to_string(),
+        reason: e.to_string(),
+    })?;
+    require_secure(&url)?;
+    Ok(url)
+}
+
+/// Every endpoint this crate talks to, derived once from a [`Cloud`] and a [`TenantId`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoints {
+    pub authorize: Url,
+    pub token: Url,
+    pub device_code: Url,
+    /// `{graph}/v1.0`, no trailing slash.
+    pub graph_v1: Url,
+    /// `{graph}/beta`, no trailing slash.
+    pub graph_beta: Url,
+    /// Prefix for Graph scopes (`{resource}/User.Read.All`).
+    pub graph_resource: String,
+}
+
+impl Endpoints {
+    /// Qualifies a Graph permission name for this cloud; OpenID scopes stay bare.
+    pub fn graph_scope(&self, permission: &str) -> String {
+        match permission {
+            "openid" | "profile" | "offline_access" | "email" => permission.to_string(),
+            p if p.contains("://") => p.to_string(),
+            p => format!("{}/{}", self.graph_resource, p),
+        }
+    }
+}
+
+/// True for `localhost`, `127.0.0.0/8` and `::1`.
+pub fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => false,
+    }
+}
+
+/// The transport rule of ARCHITECTURE.md: https everywhere, plain http only to loopback.
+pub fn require_secure(url: &Url) -> Result<()> {
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if is_loopback(url) => Ok(()),
+        _ => Err(Error::InsecureUrl {
+            url: url.to_string(),
+        }),
+    }
+}
+
+/// A tenant: its GUID, a verified domain, or `organizations` (any work or school account).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct TenantId(String);
+
+impl TenantId {
+    pub fn parse(value: &str) -> Result<Self> {
+        let v = value.trim();
+        let invalid = || Error::InvalidTenantId {
+            value: value.to_string(),
+        };
+        if uuid::Uuid::parse_str(v).is_ok() && v.len() == 36 {
+            return Ok(Self(v.to_ascii_lowercase()));
+        }
+        if v.eq_ignore_ascii_case("organizations") || v.eq_ignore_ascii_case("common") {
+            return Ok(Self(v.to_ascii_lowercase()));
+        }
+        // A DNS name: labels of letters, digits and hyphens, at least one dot.
+        let labels: Vec<&str> = v.split('.').collect();
+        let label_ok = |l: &&str| {
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        };
+        if labels.len() >= 2 && labels.iter().all(label_ok) && v.len() <= 253 {
+            return Ok(Self(v.to_ascii_lowercase()));
+        }
+        Err(invalid())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// True for a tenant GUID (as opposed to a domain or `organizations`).
+    pub fn is_guid(&self) -> bool {
+        uuid::Uuid::parse_str(&self.0).is_ok()
+    }
+}
+
+impl FromStr for TenantId {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        Self::parse(s)
+    }
+}
+
+impl TryFrom<String> for TenantId {
+    type Error = Error;
+    fn try_from(s: String) -> Result<Self> {
+        Self::parse(&s)
+    }
+}
+
+impl From<TenantId> for String {
+    fn from(t: TenantId) -> String {
+        t.0
+    }
+}
+
+impl std::fmt::Display for TenantId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// An application (client) id: always a GUID.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct ClientId(String);
+
+impl ClientId {
+    pub fn parse(value: &str) -> Result<Self> {
+        let v = value.trim();
+        match uuid::Uuid::parse_str(v) {
+            Ok(_) if v.len() == 36 => Ok(Self(v.to_ascii_lowercase())),
+            _ => Err(Error::InvalidClientId {
+                value: value.to_string(),
+            }),
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromStr for ClientId {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        Self::parse(s)
+    }
+}
+
+impl TryFrom<String> for ClientId {
+    type Error = Error;
+    fn try_from(s: String) -> Result<Self> {
+        Self::parse(&s)
+    }
+}
+
+impl From<ClientId> for String {
+    fn from(t: ClientId) -> String {
+        t.0
+    }
+}
+
+impl std::fmt::Display for ClientId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tenant() -> TenantId {
+        TenantId::parse("8d7c2a51-0c3e-4b8f-9f4e-3b2a1c0d9e71").unwrap()
+    }
+
+    #[test]
+    fn global_endpoints() {
+        let e = Cloud::Global.endpoints(&tenant()).unwrap();
+        assert_eq!(
+            e.authorize.as_str(),
+            "https://login.microsoftonline.com/8d7c2a51-0c3e-4b8f-9f4e-3b2a1c0d9e71/oauth2/v2.0/authorize"
+        );
+        assert_eq!(
+            e.device_code.as_str(),
+            "https://login.microsoftonline.com/8d7c2a51-0c3e-4b8f-9f4e-3b2a1c0d9e71/oauth2/v2.0/devicecode"
+        );
+        assert_eq!(e.graph_v1.as_str(), "https://graph.microsoft.com/v1.0");
+        assert_eq!(e.graph_beta.as_str(), "https://graph.microsoft.com/beta");
+        assert_eq!(
+            e.graph_scope("User.Read.All"),
+            "https://graph.microsoft.com/User.Read.All"
+        );
+        assert_eq!(e.graph_scope("offline_access"), "offline_access");
+    }
+
+    #[test]
+    fn sovereign_clouds_qualify_scopes_with_their_own_graph() {
+        let us = Cloud::UsGovernment.endpoints(&tenant()).unwrap();
+        assert_eq!(us.graph_v1.as_str(), "https://graph.microsoft.us/v1.0");
+        assert!(us
+            .token
+            .as_str()
+            .starts_with("https://login.microsoftonline.us/"));
+        assert_eq!(
+            us.graph_scope("AuditLog.Read.All"),
+            "https://graph.microsoft.us/AuditLog.Read.All"
+        );
+        let cn = Cloud::China.endpoints(&tenant()).unwrap();
+        assert_eq!(
+            cn.graph_v1.as_str(),
+            "https://microsoftgraph.chinacloudapi.cn/v1.0"
+        );
+        assert!(cn
+            .authorize
+            .as_str()
+            .starts_with("https://login.chinacloudapi.cn/"));
+    }
+
+    #[test]
+    fn custom_cloud_on_loopback_is_allowed_and_paths_join_cleanly() {
+        let c = Cloud::custom("http://127.0.0.1:4100/", "http://127.0.0.1:4100").unwrap();
+        let e = c.endpoints(&tenant()).unwrap();
+        assert_eq!(
+            e.token.as_str(),
+            "http://127.0.0.1:4100/8d7c2a51-0c3e-4b8f-9f4e-3b2a1c0d9e71/oauth2/v2.0/token"
+        );
+        assert_eq!(e.graph_v1.as_str(), "http://127.0.0.1:4100/v1.0");
+    }
+
+    #[test]
+    fn plain_http_is_refused_unless_loopback() {
+        let err =
+            Cloud::custom("http://login.example.com", "https://graph.example.com").unwrap_err();
+        assert_eq!(err.code(), "config.insecure_url");
+        assert!(Cloud::custom("http://localhost:1", "http://[::1]:2").is_ok());
+        assert!(Cloud::custom("ftp://127.0.0.1", "https://g").is_err());
+    }
+
+    #[test]
+    fn tenant_and_client_ids_are_validated() {
+        assert!(TenantId::parse("contoso.onmicrosoft.com").is_ok());
+        assert!(TenantId::parse("organizations").is_ok());
+        assert!(TenantId::parse("not a tenant").is_err());
+        assert!(TenantId::parse("8d7c2a51-0c3e-4b8f-9f4e").is_err());
+        assert_eq!(
+            TenantId::parse("x y").unwrap_err().code(),
+            "config.invalid_tenant_id"
+        );
+        assert!(ClientId::parse("04b07795-8ddb-461a-bbee-02f9e1bf7b46").is_ok());
+        assert_eq!(
+            ClientId::parse("my-app").unwrap_err().code(),
+            "config.invalid_client_id"
+        );
+    }
+
+    #[test]
+    fn cloud_config_round_trips() {
+        let json =
+            r#"{"custom":{"authority":"http://127.0.0.1:9/","graph":"http://127.0.0.1:9/"}}"#;
+        let c: Cloud = serde_json::from_str(json).unwrap();
+        assert!(matches!(c, Cloud::Custom { .. }));
+        let g: Cloud = serde_json::from_str(r#""usGovernment""#).unwrap();
+        assert_eq!(g, Cloud::UsGovernment);
+    }
+}

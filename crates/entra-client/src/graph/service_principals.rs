@@ -1,0 +1,255 @@
+//! Enterprise apps (service principals), their provisioning jobs, and app role assignments —
+//! "is this person in the app's provisioning scope?" (graph-api.md §7).
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::lenient::{lenient_enum, opt_bool, opt_datetime, vec_skip_bad};
+use super::odata;
+use super::paging::Page;
+use super::synchronization::SynchronizationJob;
+use super::{ApiVersion, Graph};
+use crate::error::{Error, Result};
+use crate::permissions::Operation;
+
+const SP_SELECT: &str = "id,appId,displayName,appDisplayName,accountEnabled,servicePrincipalType,tags,appRoleAssignmentRequired";
+
+/// An enterprise application's service principal. Its **object id** (`id`) is what the
+/// synchronization endpoints take, not the app id (§9.14).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServicePrincipal {
+    #[serde(default)]
+    pub id: String,
+    #[serde(default)]
+    pub app_id: Option<String>,
+    #[serde(default)]
+    pub display_name: Option<String>,
+    #[serde(default)]
+    pub app_display_name: Option<String>,
+    #[serde(default, deserialize_with = "opt_bool")]
+    pub account_enabled: Option<bool>,
+    #[serde(default)]
+    pub service_principal_type: Option<String>,
+    #[serde(default, deserialize_with = "vec_skip_bad")]
+    pub tags: Vec<String>,
+    /// "Assignment required?" on the enterprise app.
+    #[serde(default, deserialize_with = "opt_bool")]
+    pub app_role_assignment_required: Option<bool>,
+}
+
+lenient_enum! {
+    /// Who an app role is assigned to.
+    PrincipalType { User => "User", Group => "Group", ServicePrincipal => "ServicePrincipal" }
+}
+
+/// "Default access": the role id of an assignment without a specific app role.
+pub const DEFAULT_ACCESS_ROLE_ID: &str = "00000000-0000-0000-0000-000000000000";
+
+/// An app role assignment (appRoleAssignment resource).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AppRoleAssignment {
+    #[serde(default)]
+    pub id: String,
+    #[serde(default)]
+    pub app_role_id: Option<String>,
+    #[serde(default, deserialize_with = "opt_datetime")]
+    pub created_date_time: Option<DateTime<Utc>>,
+    #[serde(default, deserialize_with = "opt_datetime")]
+    pub deleted_date_time: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub principal_display_name: Option<String>,
+    #[serde(default)]
+    pub principal_id: Option<String>,
+    #[serde(default = "unknown_principal")]
+    pub principal_type: PrincipalType,
+    #[serde(default)]
+    pub resource_display_name: Option<String>,
+    /// The service principal's object id.
+    #[serde(default)]
+    pub resource_id: Option<String>,
+}
+
+fn unknown_principal() -> PrincipalType {
+    PrincipalType::Unrecognized(String::new())
+}
+
+/// How a user is assigned to one app.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AppAssignment {
+    /// Assigned to the user themself.
+    pub direct: Vec<AppRoleAssignment>,
+    /// Assigned to a group the user is a *direct* member of (nested groups are not in
+    /// provisioning scope, "How provisioning works").
+    pub via_groups: Vec<AppRoleAssignment>,
+}
+
+impl AppAssignment {
+    pub fn is_assigned(&self) -> bool {
+        !self.direct.is_empty() || !self.via_groups.is_empty()
+    }
+}
+
+/// An app with its provisioning jobs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProvisionedApp {
+    pub service_principal: ServicePrincipal,
+    pub jobs: Vec<SynchronizationJob>,
+}
+
+impl Graph {
+    /// Service principals, optionally only those whose display name starts with `prefix`.
+    pub async fn list_service_principals(
+        &self,
+        prefix: Option<&str>,
+        limit: Option<usize>,
+    ) -> Result<Vec<ServicePrincipal>> {
+        let filter = prefix.map(|p| odata::starts_with("displayName", p));
+        let mut query = vec![("$select", SP_SELECT), ("$top", "999")];
+        if let Some(f) = &filter {
+            query.push(("$filter", f));
+        }
+        let url = self.url(ApiVersion::V1, &["servicePrincipals"], &query);
+        self.collect(
+            self.list_request(url, Operation::ReadServicePrincipals),
+            limit,
+        )
+        .await
+    }
+
+    /// One service principal by object id.
+    pub async fn get_service_principal(&self, id: &str) -> Result<ServicePrincipal> {
+        let url = self.url(
+            ApiVersion::V1,
+            &["servicePrincipals", id],
+            &[("$select", SP_SELECT)],
+        );
+        self.get_json(url, Operation::ReadServicePrincipals).await
+    }
+
+    /// One service principal by application (client) id: `servicePrincipals(appId='…')`.
+    pub async fn get_service_principal_by_app_id(&self, app_id: &str) -> Result<ServicePrincipal> {
+        let segment = format!("servicePrincipals(appId={})", odata::quote(app_id));
+        let url = self.url(ApiVersion::V1, &[&segment], &[("$select", SP_SELECT)]);
+        self.get_json(url, Operation::ReadServicePrincipals).await
+    }
+
+    /// Everyone assigned to the app: users, groups and service principals.
+    pub async fn app_role_assigned_to(
+        &self,
+        service_principal_id: &str,
+    ) -> Result<Vec<AppRoleAssignment>> {
+        let url = self.url(
+            ApiVersion::V1,
+            &[
+                "servicePrincipals",
+                service_principal_id,
+                "appRoleAssignedTo",
+            ],
+            &[("$top", "999")],
+        );
+        self.collect(
+            self.list_request(url, Operation::ReadAppRoleAssignments),
+            None,
+        )
+        .await
+    }
+
+    /// The user's app role assignments, including those through groups the user is a direct
+    /// member of ("List appRoleAssignments granted to a user"); optionally for one app only
+    /// (`resourceId` is a GUID literal: unquoted).
+    pub async fn user_app_role_assignments(
+        &self,
+        user_id: &str,
+        resource_id: Option<&str>,
+    ) -> Result<Vec<AppRoleAssignment>> {
+        let filter = match resource_id {
+            Some(r) => {
+                let guid = uuid::Uuid::parse_str(r).map_err(|_| Error::NotFound {
+                    message: format!("\"{r}\" is not a service principal object id"),
+                    ids: Default::default(),
+                })?;
+                Some(format!("resourceId eq {guid}"))
+            }
+            None => None,
+        };
+        let mut query = Vec::new();
+        if let Some(f) = &filter {
+            query.push(("$filter", f.as_str()));
+        }
+        let url = self.url(
+            ApiVersion::V1,
+            &["users", &odata::key_segment(user_id), "appRoleAssignments"],
+            &query,
+        );
+        self.collect(
+            self.list_request(url, Operation::ReadAppRoleAssignments),
+            None,
+        )
+        .await
+    }
+
+    /// Is the user assigned to the app, directly or through a group?
+    pub async fn user_assignment_to_app(
+        &self,
+        user_id: &str,
+        service_principal_id: &str,
+    ) -> Result<AppAssignment> {
+        let all = self
+            .user_app_role_assignments(user_id, Some(service_principal_id))
+            .await?;
+        let mut result = AppAssignment::default();
+        for a in all {
+            // Defensive: a server that ignores the filter must not put other apps in scope.
+            if a.resource_id
+                .as_deref()
+                .is_some_and(|r| !r.eq_ignore_ascii_case(service_principal_id))
+            {
+                continue;
+            }
+            if a.principal_type == PrincipalType::Group {
+                result.via_groups.push(a);
+            } else {
+                result.direct.push(a);
+            }
+        }
+        Ok(result)
+    }
+
+    /// Every enterprise app that has at least one provisioning job, with its jobs. Jobs are
+    /// fetched through `$batch` (20 service principals per call); an app whose job list answers
+    /// 404 has no provisioning.
+    pub async fn apps_with_provisioning(&self) -> Result<Vec<ProvisionedApp>> {
+        let sps = self.list_service_principals(None, None).await?;
+        let requests = sps
+            .iter()
+            .map(|sp| {
+                let url = self.url(
+                    ApiVersion::V1,
+                    &["servicePrincipals", &sp.id, "synchronization", "jobs"],
+                    &[],
+                );
+                self.list_request(url, Operation::ReadSynchronization)
+            })
+            .collect();
+        let answers = self.batch(requests).await?;
+        let mut apps = Vec::new();
+        for (sp, answer) in sps.into_iter().zip(answers) {
+            let jobs = match answer {
+                Ok(a) => a.json::<Page<SynchronizationJob>>()?.value,
+                Err(Error::NotFound { .. }) => Vec::new(),
+                Err(e) => return Err(e),
+            };
+            if !jobs.is_empty() {
+                apps.push(ProvisionedApp {
+                    service_principal: sp,
+                    jobs,
+                });
+            }
+        }
+        Ok(apps)
+    }
+}

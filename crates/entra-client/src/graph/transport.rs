@@ -1,0 +1,543 @@
+//! One HTTP client, one retry loop, one error mapping for every Graph call.
+//!
+//! Retry rules ("Microsoft Graph throttling guidance", graph-api.md §2.6):
+//! * 429, 503 and 504 are retried. When the answer has `Retry-After` we wait at least that long
+//!   (plus a little jitter so many clients don't come back in the same instant); otherwise an
+//!   exponential backoff with jitter.
+//! * The whole retry budget is bounded (attempts and total waiting); when it runs out the last
+//!   answer becomes [`Error::Throttled`] / [`Error::Unavailable`] carrying the wait Graph asked for.
+//! * A 401 gets one forced token refresh and one more try ("access token expired").
+//! * Connection failures and timeouts are retried like 503: every operation this crate sends is
+//!   idempotent in effect (it sets a state rather than adding one).
+//!
+//! Every request carries a fresh `client-request-id`; every error keeps it and Graph's
+//! `request-id`. The bearer token is only ever sent to https or loopback URLs on the Graph
+//! origin this transport was built for.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures::future::BoxFuture;
+use rand::Rng;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::{Method, StatusCode};
+use serde::Deserialize;
+use url::Url;
+
+use crate::cloud::require_secure;
+use crate::error::{Error, RequestIds, Result};
+use crate::permissions::Operation;
+
+/// Something that hands out access tokens for Graph (a signed-in session, or a fixed token).
+pub trait TokenProvider: Send + Sync {
+    /// A valid access token; `force_refresh` after Graph rejected the previous one with 401.
+    fn access_token(&self, force_refresh: bool) -> BoxFuture<'_, Result<String>>;
+}
+
+/// A token obtained elsewhere (e.g. the automation client's client-credentials token).
+pub struct StaticToken(pub String);
+
+impl TokenProvider for StaticToken {
+    fn access_token(&self, _force_refresh: bool) -> BoxFuture<'_, Result<String>> {
+        let token = self.0.clone();
+        Box::pin(async move { Ok(token) })
+    }
+}
+
+/// How hard to try before giving up on a throttled or unavailable service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Attempts including the first.
+    pub max_attempts: u32,
+    /// Upper bound for all waiting of one request together.
+    pub max_total_wait: Duration,
+    /// First backoff step when the server gave no `Retry-After`.
+    pub base_delay: Duration,
+    /// Cap for one backoff step without `Retry-After`.
+    pub max_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_attempts: 6,
+            max_total_wait: Duration::from_secs(120),
+            base_delay: Duration::from_millis(500),
+            max_delay: Duration::from_secs(30),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// No retries at all (tests that want to see the first answer).
+    pub fn none() -> Self {
+        Self {
+            max_attempts: 1,
+            ..Self::default()
+        }
+    }
+
+    /// The wait before attempt `attempt + 1` (1-based `attempt` just failed).
+    pub fn delay(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
+        let mut rng = rand::thread_rng();
+        match retry_after {
+            // Never earlier than asked; add up to 10% (at most 1 s) so clients spread out.
+            Some(ra) => {
+                let spread = (ra / 10)
+                    .min(Duration::from_secs(1))
+                    .max(Duration::from_millis(50));
+                ra + spread.mul_f64(rng.gen::<f64>())
+            }
+            // "Equal jitter": half fixed, half random, doubling each attempt.
+            None => {
+                let exp = self
+                    .base_delay
+                    .saturating_mul(1u32 << attempt.saturating_sub(1).min(16))
+                    .min(self.max_delay);
+                exp / 2 + (exp / 2).mul_f64(rng.gen::<f64>())
+            }
+        }
+    }
+}
+
+/// `Retry-After`: delta-seconds or an HTTP-date (RFC 9110 §10.2.3).
+pub fn parse_retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let raw = headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
+    if let Ok(secs) = raw.parse::<f64>() {
+        return (secs >= 0.0 && secs.is_finite()).then(|| Duration::from_secs_f64(secs));
+    }
+    let when = chrono::DateTime::parse_from_rfc2822(raw).ok()?;
+    let delta = when.with_timezone(&chrono::Utc) - chrono::Utc::now();
+    Some(delta.to_std().unwrap_or(Duration::ZERO))
+}
+
+/// One Graph request, before it is sent.
+#[derive(Debug, Clone)]
+pub struct GraphRequest {
+    pub method: Method,
+    pub url: Url,
+    /// Extra headers such as `ConsistencyLevel: eventual`.
+    pub headers: Vec<(HeaderName, HeaderValue)>,
+    pub body: Option<serde_json::Value>,
+    /// What is being done, for 403 hints and logs.
+    pub operation: Operation,
+}
+
+impl GraphRequest {
+    pub fn new(method: Method, url: Url, operation: Operation) -> Self {
+        Self {
+            method,
+            url,
+            headers: Vec::new(),
+            body: None,
+            operation,
+        }
+    }
+
+    pub fn json(mut self, body: serde_json::Value) -> Self {
+        self.body = Some(body);
+        self
+    }
+
+    /// Adds `ConsistencyLevel: eventual` (advanced queries, graph-api.md §2.4).
+    pub fn eventual(mut self) -> Self {
+        self.headers.push((
+            HeaderName::from_static("consistencylevel"),
+            HeaderValue::from_static("eventual"),
+        ));
+        self
+    }
+}
+
+/// A successful answer.
+#[derive(Debug)]
+pub struct GraphResponse {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+    pub ids: RequestIds,
+}
+
+impl GraphResponse {
+    /// Parses the body as JSON; an empty body is an [`Error::UnexpectedResponse`].
+    pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T> {
+        serde_json::from_slice(&self.body).map_err(|e| Error::UnexpectedResponse {
+            detail: format!("{e} (HTTP {})", self.status.as_u16()),
+            ids: self.ids.clone(),
+        })
+    }
+}
+
+/// Graph's error body: `{"error":{"code","message","innerError":{...}}}` (errors.md).
+#[derive(Debug, Default, Deserialize)]
+pub struct GraphErrorBody {
+    #[serde(default)]
+    pub error: GraphErrorDetail,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct GraphErrorDetail {
+    #[serde(default)]
+    pub code: String,
+    #[serde(default)]
+    pub message: String,
+    #[serde(default, rename = "innerError", alias = "innererror")]
+    pub inner_error: Option<InnerError>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct InnerError {
+    #[serde(default, rename = "request-id")]
+    pub request_id: Option<String>,
+    #[serde(default, rename = "client-request-id")]
+    pub client_request_id: Option<String>,
+    #[serde(default)]
+    pub date: Option<String>,
+}
+
+/// Builds the error for a non-success status from headers and body (also used for the inner
+/// answers of a `$batch`).
+pub fn error_from_response(
+    status: u16,
+    headers: &HeaderMap,
+    body: &[u8],
+    operation: Option<Operation>,
+    client_request_id: Option<&str>,
+) -> Error {
+    let parsed: Option<GraphErrorBody> = serde_json::from_slice(body).ok();
+    let detail = parsed.map(|b| b.error).unwrap_or_default();
+    let inner = detail.inner_error.unwrap_or_default();
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let ids = RequestIds {
+        request_id: header("request-id").or(inner.request_id),
+        client_request_id: header("client-request-id")
+            .or(inner.client_request_id)
+            .or(client_request_id.map(str::to_string)),
+        date: inner.date,
+    };
+    let message = if detail.message.is_empty() {
+        let text = String::from_utf8_lossy(body);
+        let text = text.trim();
+        if text.is_empty() {
+            format!("HTTP {status}")
+        } else {
+            text.chars().take(300).collect()
+        }
+    } else {
+        detail.message
+    };
+    match status {
+        401 => Error::Unauthorized { message, ids },
+        403 => Error::Forbidden {
+            code: detail.code,
+            message,
+            operation,
+            ids,
+        },
+        404 => Error::NotFound { message, ids },
+        429 => Error::Throttled {
+            retry_after: parse_retry_after(headers),
+            ids,
+        },
+        503 | 504 => Error::Unavailable { status, ids },
+        _ => Error::Graph {
+            status,
+            code: if detail.code.is_empty() {
+                format!("HTTP{status}")
+            } else {
+                detail.code
+            },
+            message,
+            ids,
+        },
+    }
+}
+
+fn is_retryable(status: StatusCode) -> bool {
+    matches!(status.as_u16(), 429 | 503 | 504)
+}
+
+/// The shared HTTP client: short connect timeout, bounded request time, no redirects (the
+/// identity platform and Graph answer directly; following a redirect could leak a token).
+pub fn http_client() -> Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .connect_timeout(Duration::from_secs(10))
+        .timeout(Duration::from_secs(60))
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("ProvisioningDesk/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| Error::Network {
+            host: "-".into(),
+            detail: e.to_string(),
+            ids: RequestIds::default(),
+        })
+}
+
+/// Sends Graph requests with the retry, auth and error rules above.
+#[derive(Clone)]
+pub struct Transport {
+    http: reqwest::Client,
+    tokens: Arc<dyn TokenProvider>,
+    retry: RetryPolicy,
+    /// Only URLs on this origin get the bearer token.
+    origin: url::Origin,
+}
+
+impl Transport {
+    pub fn new(
+        http: reqwest::Client,
+        tokens: Arc<dyn TokenProvider>,
+        retry: RetryPolicy,
+        graph_base: &Url,
+    ) -> Result<Self> {
+        require_secure(graph_base)?;
+        Ok(Self {
+            http,
+            tokens,
+            retry,
+            origin: graph_base.origin(),
+        })
+    }
+
+    pub fn retry_policy(&self) -> RetryPolicy {
+        self.retry
+    }
+
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
+    fn check_url(&self, url: &Url) -> Result<()> {
+        require_secure(url)?;
+        if url.origin() != self.origin {
+            // A nextLink or batch URL pointing elsewhere must not receive our token.
+            return Err(Error::InsecureUrl {
+                url: url.to_string(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Sends one request; returns the 2xx answer or the mapped error.
+    pub async fn send(&self, req: &GraphRequest) -> Result<GraphResponse> {
+        self.check_url(&req.url)?;
+        let client_request_id = uuid::Uuid::new_v4().to_string();
+        let host = req.url.host_str().unwrap_or_default().to_string();
+        let started = Instant::now();
+        let mut waited = Duration::ZERO;
+        let mut attempt = 0u32;
+        let mut refreshed = false;
+        loop {
+            attempt += 1;
+            let token = self.tokens.access_token(refreshed).await?;
+            let mut builder = self
+                .http
+                .request(req.method.clone(), req.url.clone())
+                .bearer_auth(token)
+                .header("client-request-id", &client_request_id)
+                .header("return-client-request-id", "true")
+                .header(reqwest::header::ACCEPT, "application/json");
+            for (name, value) in &req.headers {
+                builder = builder.header(name, value);
+            }
+            builder = match &req.body {
+                Some(body) => builder.json(body),
+                // Actions such as start/pause take no body; send an explicit empty one.
+                None if req.method == Method::POST => {
+                    builder.header(reqwest::header::CONTENT_LENGTH, "0")
+                }
+                None => builder,
+            };
+            let ids = || RequestIds {
+                request_id: None,
+                client_request_id: Some(client_request_id.clone()),
+                date: None,
+            };
+            let outcome = builder.send().await;
+            let (retry_after, last_error) = match outcome {
+                Err(e) => {
+                    let err = if e.is_timeout() {
+                        Error::Timeout {
+                            host: host.clone(),
+                            ids: ids(),
+                        }
+                    } else {
+                        Error::Network {
+                            host: host.clone(),
+                            detail: e.to_string(),
+                            ids: ids(),
+                        }
+                    };
+                    (None, err)
+                }
+                Ok(resp) => {
+                    let status = resp.status();
+                    let headers = resp.headers().clone();
+                    let body = match resp.bytes().await {
+                        Ok(b) => b.to_vec(),
+                        Err(e) => {
+                            let err = Error::Network {
+                                host: host.clone(),
+                                detail: e.to_string(),
+                                ids: ids(),
+                            };
+                            if !self.can_wait(attempt, waited, None).0 {
+                                return Err(err);
+                            }
+                            continue;
+                        }
+                    };
+                    tracing::debug!(
+                        method = %req.method,
+                        path = req.url.path(),
+                        status = status.as_u16(),
+                        attempt,
+                        request_id = headers.get("request-id").and_then(|v| v.to_str().ok()).unwrap_or(""),
+                        "graph request"
+                    );
+                    if status.is_success() {
+                        let request_id = headers
+                            .get("request-id")
+                            .and_then(|v| v.to_str().ok())
+                            .map(str::to_string);
+                        return Ok(GraphResponse {
+                            status,
+                            headers,
+                            body,
+                            ids: RequestIds {
+                                request_id,
+                                client_request_id: Some(client_request_id),
+                                date: None,
+                            },
+                        });
+                    }
+                    let err = error_from_response(
+                        status.as_u16(),
+                        &headers,
+                        &body,
+                        Some(req.operation),
+                        Some(&client_request_id),
+                    );
+                    if status == StatusCode::UNAUTHORIZED && !refreshed {
+                        refreshed = true;
+                        continue;
+                    }
+                    if !is_retryable(status) {
+                        return Err(err);
+                    }
+                    (parse_retry_after(&headers), err)
+                }
+            };
+            let (ok, delay) = self.can_wait(attempt, waited, retry_after);
+            if !ok {
+                tracing::warn!(
+                    attempt,
+                    waited_ms = waited.as_millis() as u64,
+                    elapsed_ms = started.elapsed().as_millis() as u64,
+                    "graph retry budget exhausted"
+                );
+                return Err(last_error);
+            }
+            tracing::info!(
+                attempt,
+                delay_ms = delay.as_millis() as u64,
+                code = last_error.code(),
+                "retrying graph request"
+            );
+            tokio::time::sleep(delay).await;
+            waited += delay;
+        }
+    }
+
+    /// Whether another attempt fits the budget, and how long to wait before it.
+    fn can_wait(
+        &self,
+        attempt: u32,
+        waited: Duration,
+        retry_after: Option<Duration>,
+    ) -> (bool, Duration) {
+        let delay = self.retry.delay(attempt, retry_after);
+        let ok = attempt < self.retry.max_attempts && waited + delay <= self.retry.max_total_wait;
+        (ok, delay)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_is_honoured_with_bounded_jitter() {
+        let p = RetryPolicy::default();
+        for _ in 0..50 {
+            let d = p.delay(1, Some(Duration::from_secs(10)));
+            assert!(
+                d >= Duration::from_secs(10) && d <= Duration::from_secs(11),
+                "{d:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        let p = RetryPolicy::default();
+        let first = p.delay(1, None);
+        assert!(first <= p.base_delay && first >= p.base_delay / 2);
+        let late = p.delay(12, None);
+        assert!(late <= p.max_delay && late >= p.max_delay / 2);
+    }
+
+    #[test]
+    fn retry_after_parses_seconds_and_dates() {
+        let mut h = HeaderMap::new();
+        h.insert("retry-after", HeaderValue::from_static("10"));
+        assert_eq!(parse_retry_after(&h), Some(Duration::from_secs(10)));
+        h.insert(
+            "retry-after",
+            HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"),
+        );
+        assert_eq!(parse_retry_after(&h), Some(Duration::ZERO));
+        h.insert("retry-after", HeaderValue::from_static("soon"));
+        assert_eq!(parse_retry_after(&h), None);
+    }
+
+    #[test]
+    fn errors_keep_request_ids_from_body_or_headers() {
+        let body = &crate::test_support::fixture("concepts__throttling__response-429.json");
+        let mut h = HeaderMap::new();
+        h.insert("retry-after", HeaderValue::from_static("10"));
+        let e = error_from_response(429, &h, body, None, Some("abc"));
+        assert_eq!(e.code(), "graph.throttled");
+        let ids = e.request_ids().unwrap();
+        assert_eq!(
+            ids.request_id.as_deref(),
+            Some("94fb3b52-452a-4535-a601-69e0a90e3aa2")
+        );
+        assert_eq!(ids.client_request_id.as_deref(), Some("abc"));
+        assert!(
+            matches!(e, Error::Throttled { retry_after: Some(d), .. } if d == Duration::from_secs(10))
+        );
+
+        let mut h = HeaderMap::new();
+        h.insert("request-id", HeaderValue::from_static("from-header"));
+        let e = error_from_response(403, &h, br#"{"error":{"code":"Authorization_RequestDenied","message":"Insufficient privileges to complete the operation."}}"#, Some(Operation::SetAccountEnabled), None);
+        assert_eq!(e.code(), "graph.forbidden");
+        assert_eq!(
+            e.request_ids().unwrap().request_id.as_deref(),
+            Some("from-header")
+        );
+        assert!(e.hint().contains("User Administrator"));
+
+        let e = error_from_response(500, &HeaderMap::new(), b"<html>oops</html>", None, None);
+        assert!(matches!(e, Error::Graph { status: 500, .. }));
+    }
+}
