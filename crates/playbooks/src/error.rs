@@ -70,6 +70,10 @@ pub enum Error {
     #[error("there is no run {0} in the journal")]
     RunNotFound(String),
 
+    /// The run has no stored bulk input, so the bulk runner cannot continue it.
+    #[error("run {0} is not a bulk run")]
+    NotABulkRun(String),
+
     /// The CSV file cannot be used at all (wrong encoding, broken quoting, …). Individual bad
     /// rows are not this error.
     #[error("the CSV file cannot be read: {0}")]
@@ -98,6 +102,7 @@ impl Error {
             Error::ActionAlreadyRecorded { .. } => "action_already_recorded",
             Error::ActionNotFound(_) => "action_not_found",
             Error::RunNotFound(_) => "run_not_found",
+            Error::NotABulkRun(_) => "not_a_bulk_run",
             Error::CsvUnreadable(_) => "csv_unreadable",
             Error::Export(_) => "export_failed",
         }
@@ -133,7 +138,7 @@ impl Error {
                 "This is a fault in Provisioning Desk; please report it with the journal export."
                     .to_string()
             }
-            Error::ActionNotFound(_) | Error::RunNotFound(_) => {
+            Error::ActionNotFound(_) | Error::RunNotFound(_) | Error::NotABulkRun(_) => {
                 "Check the id, or open the journal to find the run.".to_string()
             }
             Error::CsvUnreadable(_) => "Save the file as \"CSV UTF-8\" with one user principal \

@@ -24,6 +24,7 @@ use ts_rs::TS;
 use uuid::Uuid;
 
 use crate::error::{Error, Result};
+use crate::journal::{RunRow, TargetRecord};
 
 /// Who a row names, as written in the file (not yet looked up in the tenant).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
@@ -66,6 +67,22 @@ pub struct BulkRow {
     pub row: u32,
     pub target: TargetRef,
     pub reason: Option<String>,
+}
+
+impl BulkRow {
+    /// The row as the runner and the journal take it before the person is looked up in the
+    /// tenant: the text written stands for both id and name. The preview replaces it with the
+    /// object id and display name it finds.
+    pub fn to_run_row(&self) -> RunRow {
+        RunRow {
+            row: self.row,
+            target: TargetRecord {
+                id: self.target.as_str().to_string(),
+                display_name: self.target.as_str().to_string(),
+            },
+            reason: self.reason.clone(),
+        }
+    }
 }
 
 /// A row that will not be used, and why.
@@ -447,6 +464,10 @@ mod tests {
     fn headerless_second_column_is_the_reason() {
         let input = parse_csv(b"jane@contoso.com,Season over\n").unwrap();
         assert_eq!(input.rows[0].reason.as_deref(), Some("Season over"));
+        let run_row = input.rows[0].to_run_row();
+        assert_eq!(run_row.row, 1);
+        assert_eq!(run_row.target.id, "jane@contoso.com");
+        assert_eq!(run_row.reason.as_deref(), Some("Season over"));
     }
 
     #[test]

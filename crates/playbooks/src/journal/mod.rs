@@ -261,7 +261,9 @@ impl Journal {
     pub fn set_run_status(&self, run_id: &str, status: RunStatus) -> Result<()> {
         let finished_at = match status {
             RunStatus::Running => None,
-            RunStatus::Finished | RunStatus::Cancelled => Some(timestamp(self.now())),
+            RunStatus::Finished | RunStatus::Cancelled | RunStatus::Incomplete => {
+                Some(timestamp(self.now()))
+            }
         };
         let changed = self
             .lock()
@@ -288,12 +290,13 @@ impl Journal {
             .ok_or_else(|| Error::RunNotFound(run_id.to_string()))
     }
 
-    /// Runs that did not finish (crashed while running, or cancelled), newest first.
+    /// Runs that did not finish (crashed while running, cancelled, or ended with unknown
+    /// outcomes), newest first.
     pub fn unfinished_runs(&self) -> Result<Vec<RunRecord>> {
         let connection = self.lock();
         let mut statement = connection
             .prepare(&format!(
-                "SELECT {RUN_COLUMNS} FROM runs WHERE status IN ('running', 'cancelled')
+                "SELECT {RUN_COLUMNS} FROM runs WHERE status IN ('running', 'cancelled', 'incomplete')
                  ORDER BY started_at DESC"
             ))
             .map_err(|error| self.database_error(error))?;

@@ -75,6 +75,22 @@ impl ActionKind {
     pub fn parse(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|kind| kind.as_str() == name)
     }
+
+    /// The plain-language step title (UX.md word table) for `name`.
+    pub fn plain_title(self, name: &str) -> String {
+        match self {
+            ActionKind::Disable => format!("Turn off sign-in for {name}"),
+            ActionKind::Enable => format!("Turn sign-in back on for {name}"),
+            ActionKind::RevokeSessions => format!("End {name}'s active sessions"),
+            ActionKind::Delete => format!("Move {name} to the recycle bin"),
+            ActionKind::Restore => format!("Bring {name} back from the recycle bin"),
+            ActionKind::PermanentDelete => format!("Permanently delete {name}"),
+            ActionKind::RestartJob => format!("Restart sync for {name}"),
+            ActionKind::PauseJob => format!("Pause sync for {name}"),
+            ActionKind::StartJob => format!("Start sync for {name}"),
+            ActionKind::ProvisionOnDemand => format!("Sync now for {name}"),
+        }
+    }
 }
 
 /// Where an action stands. `Pending` is written before the request is sent; the other three
@@ -185,8 +201,12 @@ pub struct ActionRecord {
 #[serde(rename_all = "snake_case")]
 pub enum RunStatus {
     Running,
+    /// Every action has its answer.
     Finished,
+    /// Stopped by the person; what was not started can still be run.
     Cancelled,
+    /// Ended with actions whose outcome is unknown: resuming verifies them.
+    Incomplete,
 }
 
 impl RunStatus {
@@ -195,6 +215,7 @@ impl RunStatus {
             RunStatus::Running => "running",
             RunStatus::Finished => "finished",
             RunStatus::Cancelled => "cancelled",
+            RunStatus::Incomplete => "incomplete",
         }
     }
 
@@ -203,6 +224,7 @@ impl RunStatus {
             RunStatus::Running,
             RunStatus::Finished,
             RunStatus::Cancelled,
+            RunStatus::Incomplete,
         ]
         .into_iter()
         .find(|status| status.as_str() == name)

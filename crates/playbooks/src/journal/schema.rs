@@ -17,7 +17,7 @@ pub const MIGRATIONS: &[&str] = &[
         actor_upn     TEXT NOT NULL,
         actor_oid     TEXT NOT NULL,
         tenant_id     TEXT NOT NULL,
-        status        TEXT NOT NULL CHECK (status IN ('running', 'finished', 'cancelled')),
+        status        TEXT NOT NULL CHECK (status IN ('running', 'finished', 'cancelled', 'incomplete')),
         started_at    TEXT NOT NULL,
         finished_at   TEXT,
         input_sha256  TEXT,

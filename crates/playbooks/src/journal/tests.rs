@@ -578,3 +578,43 @@ fn the_default_path_is_the_apps_data_folder() {
         assert!(path.ends_with("com.provisioningdesk.app/journal.sqlite3"));
     }
 }
+
+#[test]
+fn stored_names_round_trip() {
+    for kind in ActionKind::ALL {
+        assert_eq!(ActionKind::parse(kind.as_str()), Some(kind));
+        assert_eq!(
+            serde_json::to_string(&kind).unwrap(),
+            format!("\"{}\"", kind.as_str())
+        );
+    }
+    for status in [
+        ActionStatus::Pending,
+        ActionStatus::Succeeded,
+        ActionStatus::Failed,
+        ActionStatus::Unknown,
+    ] {
+        assert_eq!(ActionStatus::parse(status.as_str()), Some(status));
+        assert_eq!(
+            serde_json::to_string(&status).unwrap(),
+            format!("\"{}\"", status.as_str())
+        );
+    }
+    for status in [
+        RunStatus::Running,
+        RunStatus::Finished,
+        RunStatus::Cancelled,
+        RunStatus::Incomplete,
+    ] {
+        assert_eq!(RunStatus::parse(status.as_str()), Some(status));
+        assert_eq!(
+            serde_json::to_string(&status).unwrap(),
+            format!("\"{}\"", status.as_str())
+        );
+        // The schema's CHECK constraint accepts every status.
+        let journal = Journal::in_memory().unwrap();
+        let run = single_run(&journal, PlaybookKind::Offboard);
+        journal.set_run_status(&run.id, status).unwrap();
+        assert_eq!(journal.run(&run.id).unwrap().status, status);
+    }
+}

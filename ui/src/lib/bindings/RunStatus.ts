@@ -3,4 +3,4 @@
 /**
  * Where a run stands. A run left `Running` by a crash, or `Cancelled`, can be resumed.
  */
-export type RunStatus = "running" | "finished" | "cancelled";
+export type RunStatus = "running" | "finished" | "cancelled" | "incomplete";
