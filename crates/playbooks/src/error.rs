@@ -62,6 +62,10 @@ pub enum Error {
         kind: &'static str,
     },
 
+    /// Another window or terminal is continuing the same run.
+    #[error("run {run_id} is being continued somewhere else (another window or terminal)")]
+    RunBusy { run_id: String },
+
     /// The action id is not in the journal.
     #[error("there is no action {0} in the journal")]
     ActionNotFound(String),
@@ -100,6 +104,7 @@ impl Error {
             Error::JournalValue(_) => "journal_value_invalid",
             Error::ActionAlreadyCompleted { .. } => "action_already_completed",
             Error::ActionAlreadyRecorded { .. } => "action_already_recorded",
+            Error::RunBusy { .. } => "run_busy",
             Error::ActionNotFound(_) => "action_not_found",
             Error::RunNotFound(_) => "run_not_found",
             Error::NotABulkRun(_) => "not_a_bulk_run",
@@ -132,15 +137,22 @@ impl Error {
             Error::Journal(_) => "Check there is free disk space and that no other program \
                                   holds the journal for long, then try again."
                 .to_string(),
-            Error::JournalValue(_)
-            | Error::ActionAlreadyCompleted { .. }
-            | Error::ActionAlreadyRecorded { .. } => {
+            Error::JournalValue(_) => {
                 "This is a fault in Provisioning Desk; please report it with the journal export."
+                    .to_string()
+            }
+            // Outside a bug, these happen when two windows or terminals continue the same run.
+            Error::ActionAlreadyCompleted { .. } | Error::ActionAlreadyRecorded { .. } => {
+                "If another window or terminal is continuing this run, let it finish and open \
+                 the journal; otherwise please report this with the journal export."
                     .to_string()
             }
             Error::ActionNotFound(_) | Error::RunNotFound(_) | Error::NotABulkRun(_) => {
                 "Check the id, or open the journal to find the run.".to_string()
             }
+            Error::RunBusy { .. } => "Let the other window or terminal finish, then open the \
+                                       journal to see the result."
+                .to_string(),
             Error::CsvUnreadable(_) => "Save the file as \"CSV UTF-8\" with one user principal \
                                         name or object id per row, and try again."
                 .to_string(),
@@ -179,4 +191,37 @@ fn capitalise(message: &str) -> String {
         sentence.push('.');
     }
     sentence
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_become_three_plain_lines() {
+        let error = Error::CsvUnreadable("it contains no people".into());
+        let shown = UserFacingError::from(&error);
+        insta::assert_json_snapshot!(shown, @r###"
+        {
+          "code": "csv_unreadable",
+          "message": "The CSV file cannot be read: it contains no people.",
+          "hint": "Save the file as \"CSV UTF-8\" with one user principal name or object id per row, and try again."
+        }
+        "###);
+    }
+
+    #[test]
+    fn journal_errors_name_the_file() {
+        let error = Error::JournalTooNew {
+            path: PathBuf::from("/home/ann/.local/share/com.provisioningdesk.app/journal.sqlite3"),
+            found: 7,
+            supported: 1,
+        };
+        let shown = UserFacingError::from(error);
+        assert_eq!(shown.code, "journal_too_new");
+        assert!(shown.message.starts_with(
+            "The journal file /home/ann/.local/share/com.provisioningdesk.app/journal.sqlite3 was written by a newer version"
+        ));
+        assert!(shown.message.ends_with('.'));
+    }
 }

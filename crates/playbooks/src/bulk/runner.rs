@@ -401,7 +401,7 @@ impl<A: RowActions> BulkRunner<A> {
                 })
             }
             Observation::NotApplied => {
-                self.journal.record_resend(&action.id)?;
+                self.journal.record_resend(&action)?;
                 let answer = self.actions.perform(row, kind).await;
                 self.record_answer(&action.id, answer)
             }

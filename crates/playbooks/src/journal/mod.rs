@@ -418,24 +418,28 @@ impl Journal {
     /// Before re-sending an action that was found unanswered and verified *not* applied: puts it
     /// back to pending and counts the attempt, so the invariant (written before sent) holds for
     /// the second request too.
-    pub fn record_resend(&self, action_id: &str) -> Result<ActionRecord> {
+    ///
+    /// `seen` is the record as read when the decision was made. If the action changed since
+    /// (another window or terminal resuming the same run got there first), nothing is written
+    /// and [`Error::RunBusy`] is returned, so two resumers can never both re-send it.
+    pub fn record_resend(&self, seen: &ActionRecord) -> Result<ActionRecord> {
         let changed = self
             .lock()
             .execute(
                 "UPDATE actions
                  SET status = 'pending', attempts = attempts + 1, completed_at = NULL,
                      note = 'not applied after an interruption; sent again'
-                 WHERE id = ?1 AND status IN ('pending', 'unknown')",
-                [action_id],
+                 WHERE id = ?1 AND attempts = ?2 AND status IN ('pending', 'unknown')",
+                params![seen.id, seen.attempts],
             )
             .map_err(|error| self.database_error(error))?;
         if changed == 0 {
-            let existing = self.action(action_id)?;
-            return Err(Error::ActionAlreadyCompleted {
-                action_id: existing.id,
+            let current = self.action(&seen.id)?;
+            return Err(Error::RunBusy {
+                run_id: current.run_id,
             });
         }
-        self.action(action_id)
+        self.action(&seen.id)
     }
 
     pub fn action(&self, action_id: &str) -> Result<ActionRecord> {

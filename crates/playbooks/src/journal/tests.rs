@@ -242,12 +242,15 @@ fn resend_goes_back_to_pending_and_counts_the_attempt() {
             },
         )
         .unwrap();
-    let resent = journal.record_resend(&action.id).unwrap();
+    let seen = journal.action(&action.id).unwrap();
+    let resent = journal.record_resend(&seen).unwrap();
     assert_eq!(resent.status, ActionStatus::Pending);
     assert_eq!(resent.attempts, 2);
+    // A second resumer that read the same record loses the race and sends nothing.
+    assert_eq!(journal.record_resend(&seen).unwrap_err().code(), "run_busy");
     let done = journal.record_outcome(&action.id, succeeded()).unwrap();
     assert_eq!(done.attempts, 2);
-    assert!(journal.record_resend(&action.id).is_err());
+    assert!(journal.record_resend(&done).is_err());
 }
 
 #[test]
