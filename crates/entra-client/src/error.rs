@@ -76,6 +76,29 @@ impl IdentityError {
         }
     }
 
+    /// Parses a token-endpoint error body (`error`, `error_description`, `error_codes`,
+    /// `trace_id`, `correlation_id`); `None` when it is not one.
+    pub fn from_body(body: &[u8]) -> Option<Self> {
+        #[derive(serde::Deserialize)]
+        struct Raw {
+            error: String,
+            #[serde(default)]
+            error_description: Option<String>,
+            #[serde(default)]
+            error_codes: Vec<u32>,
+            #[serde(default)]
+            trace_id: Option<String>,
+            #[serde(default)]
+            correlation_id: Option<String>,
+        }
+        let raw: Raw = serde_json::from_slice(body).ok()?;
+        let mut e = Self::from_parts(&raw.error, raw.error_description.as_deref());
+        e.aadsts = raw.error_codes.first().copied().or(e.aadsts);
+        e.trace_id = raw.trace_id.or(e.trace_id);
+        e.correlation_id = raw.correlation_id.or(e.correlation_id);
+        Some(e)
+    }
+
     /// The first line of the description without the `AADSTSnnnn: ` prefix.
     pub fn summary(&self) -> &str {
         let first = self.description.lines().next().unwrap_or_default();

@@ -102,6 +102,17 @@ impl TokenSet {
         }
     }
 
+    /// Parses a token-endpoint success body (as documented for the auth-code and device-code
+    /// flows).
+    pub fn from_json(body: &[u8]) -> Result<Self> {
+        let resp: BasicTokenResponse =
+            serde_json::from_slice(body).map_err(|e| Error::UnexpectedResponse {
+                detail: format!("not a token response: {e}"),
+                ids: RequestIds::default(),
+            })?;
+        Ok(Self::from_response(&resp, None))
+    }
+
     /// Refresh this long before expiry: 5 minutes, or a quarter of a short lifetime.
     pub fn refresh_margin(&self) -> chrono::Duration {
         let lifetime = self.expires_at - self.obtained_at;
@@ -250,25 +261,15 @@ where
             detail: other.to_string(),
             ids: RequestIds::default(),
         },
-        RequestTokenError::Parse(err, body) => {
+        RequestTokenError::Parse(err, body) => match IdentityError::from_body(&body) {
             // An error body the crate could not type (e.g. an unknown `error` value) still
             // carries the AADSTS details.
-            #[derive(Deserialize)]
-            struct Raw {
-                error: String,
-                error_description: Option<String>,
-            }
-            match serde_json::from_slice::<Raw>(&body) {
-                Ok(raw) => Error::Identity(IdentityError::from_parts(
-                    &raw.error,
-                    raw.error_description.as_deref(),
-                )),
-                Err(_) => Error::UnexpectedResponse {
-                    detail: format!("the sign-in service's answer could not be read: {err}"),
-                    ids: RequestIds::default(),
-                },
-            }
-        }
+            Some(identity) => Error::Identity(identity),
+            None => Error::UnexpectedResponse {
+                detail: format!("the sign-in service's answer could not be read: {err}"),
+                ids: RequestIds::default(),
+            },
+        },
         RequestTokenError::Other(detail) => Error::UnexpectedResponse {
             detail,
             ids: RequestIds::default(),

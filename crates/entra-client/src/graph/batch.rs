@@ -135,10 +135,12 @@ impl Graph {
             let mut retry_after: Option<Duration> = None;
             let mut last_errors: HashMap<usize, Error> = HashMap::new();
             for inner in parsed.responses {
+                // Ids are 1-based positions in the input, as in the docs' examples.
                 let Some(i) = inner
                     .id
                     .parse::<usize>()
                     .ok()
+                    .and_then(|n| n.checked_sub(1))
                     .filter(|i| pending.contains(i))
                 else {
                     continue;
@@ -228,7 +230,7 @@ impl Graph {
             }
         }
         let mut item = json!({
-            "id": index.to_string(),
+            "id": (index + 1).to_string(),
             "method": req.method.as_str(),
             "url": self.relative(&req.url),
         });
