@@ -120,8 +120,8 @@ async fn advance_clock(State(state): State<Shared>, body: Bytes) -> Response {
             }
         }
     }
-    let now = state.clock.advance(Duration::seconds(total));
-    let hard_deleted = state.directory_mut().purge_expired(now);
+    state.clock.advance(Duration::seconds(total));
+    let hard_deleted = state.purge_expired();
     let mut body = clock_json(&state);
     body["hardDeleted"] = json!(hard_deleted);
     Json(body).into_response()

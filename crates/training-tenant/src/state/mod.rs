@@ -109,7 +109,8 @@ impl TenantState {
         dir
     }
 
-    fn purge_expired(&self) {
+    /// Hard-deletes users whose 30 days in Deleted items are over; returns their ids.
+    pub fn purge_expired(&self) -> Vec<String> {
         let now = self.clock.now();
         let due = {
             let dir = relock(self.directory.read());
@@ -119,7 +120,9 @@ impl TenantState {
                 .any(|u| u.deleted_date_time.is_some_and(|d| now - d >= limit))
         };
         if due {
-            relock(self.directory.write()).purge_expired(now);
+            relock(self.directory.write()).purge_expired(now)
+        } else {
+            Vec::new()
         }
     }
 
