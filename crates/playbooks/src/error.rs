@@ -78,6 +78,10 @@ pub enum Error {
     #[error("run {0} is not a bulk run")]
     NotABulkRun(String),
 
+    /// A bulk run was given two rows with the same row number (a fault in the caller).
+    #[error("row {0} appears twice in the bulk run's input")]
+    DuplicateRowNumber(u32),
+
     /// The CSV file cannot be used at all (wrong encoding, broken quoting, …). Individual bad
     /// rows are not this error.
     #[error("the CSV file cannot be read: {0}")]
@@ -108,6 +112,7 @@ impl Error {
             Error::ActionNotFound(_) => "action_not_found",
             Error::RunNotFound(_) => "run_not_found",
             Error::NotABulkRun(_) => "not_a_bulk_run",
+            Error::DuplicateRowNumber(_) => "duplicate_row_number",
             Error::CsvUnreadable(_) => "csv_unreadable",
             Error::Export(_) => "export_failed",
         }
@@ -137,7 +142,7 @@ impl Error {
             Error::Journal(_) => "Check there is free disk space and that no other program \
                                   holds the journal for long, then try again."
                 .to_string(),
-            Error::JournalValue(_) => {
+            Error::JournalValue(_) | Error::DuplicateRowNumber(_) => {
                 "This is a fault in Provisioning Desk; please report it with the journal export."
                     .to_string()
             }

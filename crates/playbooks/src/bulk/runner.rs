@@ -148,8 +148,13 @@ impl<A: RowActions> BulkRunner<A> {
         self
     }
 
-    /// Records a new run with its input, then runs it.
+    /// Records a new run with its input, then runs it. Row numbers must be unique (they are
+    /// what the journal matches actions to on resume).
     pub async fn start(&self, request: BulkRequest, control: RunControl) -> Result<BulkReport> {
+        let mut seen = std::collections::HashSet::new();
+        if let Some(row) = request.rows.iter().find(|row| !seen.insert(row.row)) {
+            return Err(Error::DuplicateRowNumber(row.row));
+        }
         let run = self.journal.start_run(NewRun {
             playbook: request.playbook,
             actor: request.actor,
@@ -179,14 +184,14 @@ impl<A: RowActions> BulkRunner<A> {
             .ok_or_else(|| Error::NotABulkRun(run_id.to_string()))?;
 
         let mut slots: HashMap<(u32, ActionKind), Slot> = HashMap::new();
-        for action in plan.completed.into_iter() {
+        for action in plan.completed {
+            let Some(row) = action.row else { continue };
+            let key = (row, action.kind);
             let slot = match action.status {
-                ActionStatus::Failed => Slot::Failed(action.clone()),
+                ActionStatus::Failed => Slot::Failed(action),
                 _ => Slot::Done,
             };
-            if let Some(row) = action.row {
-                slots.insert((row, action.kind), slot);
-            }
+            slots.insert(key, slot);
         }
         for action in plan.verify_first {
             if let Some(row) = action.row {

@@ -500,6 +500,18 @@ async fn crash_mid_run_then_resume_is_exactly_once() {
 }
 
 #[tokio::test]
+async fn rows_must_have_unique_numbers() {
+    let journal = Arc::new(Journal::in_memory().unwrap());
+    let mut rows = rows(&["Ann", "Bob"]);
+    rows[1].row = rows[0].row;
+    let runner = BulkRunner::new(journal.clone(), Arc::new(FakeTenant::default()));
+    let (control, _) = control();
+    let error = runner.start(request(rows), control).await.unwrap_err();
+    assert_eq!(error.code(), "duplicate_row_number");
+    assert!(journal.unfinished_runs().unwrap().is_empty());
+}
+
+#[tokio::test]
 async fn only_bulk_runs_can_be_resumed_by_the_runner() {
     let journal = Arc::new(Journal::in_memory().unwrap());
     let run = journal
