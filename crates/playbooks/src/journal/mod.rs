@@ -313,14 +313,19 @@ impl Journal {
         playbook: PlaybookKind,
         source_sha256: &str,
     ) -> Result<Option<RunRecord>> {
-        Ok(self.unfinished_runs()?.into_iter().find(|run| {
-            run.playbook == playbook
-                && run
-                    .input
-                    .as_ref()
-                    .and_then(|input| input.source_sha256.as_deref())
-                    == Some(source_sha256)
-        }))
+        self.lock()
+            .query_row(
+                &format!(
+                    "SELECT {RUN_COLUMNS} FROM runs
+                     WHERE playbook = ?1 AND input_sha256 = ?2
+                       AND status IN ('running', 'cancelled', 'incomplete')
+                     ORDER BY started_at DESC LIMIT 1"
+                ),
+                params![playbook.as_str(), source_sha256],
+                read_run,
+            )
+            .optional()
+            .map_err(|error| self.database_error(error))
     }
 
     // ----- actions -----

@@ -499,6 +499,21 @@ async fn crash_mid_run_then_resume_is_exactly_once() {
     assert!(journal.unfinished_runs().unwrap().is_empty());
 }
 
+/// The app spawns runs on Tauri's runtime: the futures must be `Send`.
+#[test]
+fn run_futures_can_be_spawned() {
+    fn assert_send<T: Send>(_: &T) {}
+    let journal = Arc::new(Journal::in_memory().unwrap());
+    let runner = BulkRunner::new(journal, Arc::new(FakeTenant::default()));
+    let (progress, _receiver) = mpsc::channel(1);
+    let control = RunControl {
+        progress,
+        cancel: CancellationToken::new(),
+    };
+    assert_send(&runner.start(request(Vec::new()), control.clone()));
+    assert_send(&runner.resume("run", control));
+}
+
 #[tokio::test]
 async fn rows_must_have_unique_numbers() {
     let journal = Arc::new(Journal::in_memory().unwrap());
