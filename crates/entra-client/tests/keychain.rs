@@ -23,7 +23,10 @@ fn keychain_store_read_delete_against_the_real_secret_store() {
             );
             return;
         }
-        Err(e) => panic!("keychain required but unavailable: {e} — hint: {}", e.hint()),
+        Err(e) => panic!(
+            "keychain required but unavailable: {e} — hint: {}",
+            e.hint()
+        ),
     };
     assert!(cache.is_persistent());
 
@@ -45,7 +48,10 @@ fn keychain_store_read_delete_against_the_real_secret_store() {
     // A second handle reads what the first wrote: it lives in the keychain, not in this object.
     let other = TokenCache::keychain_with_service(&service).expect("keychain");
     assert_eq!(other.load(&key).expect("read"), Some(tokens.clone()));
-    assert_eq!(other.last_account(&key).expect("read").as_deref(), Some(key.account.as_str()));
+    assert_eq!(
+        other.last_account(&key).expect("read").as_deref(),
+        Some(key.account.as_str())
+    );
 
     // On Linux, prove it is the Secret Service itself (not keyring's in-memory mock) by asking
     // libsecret's own tool, when it is installed.
@@ -56,9 +62,15 @@ fn keychain_store_read_delete_against_the_real_secret_store() {
     {
         if out.status.success() {
             let text = String::from_utf8_lossy(&out.stdout) + String::from_utf8_lossy(&out.stderr);
-            assert!(text.contains(&tokens.refresh_token), "secret-tool does not see the entry: {text}");
+            assert!(
+                text.contains(&tokens.refresh_token),
+                "secret-tool does not see the entry: {text}"
+            );
         } else if required() {
-            panic!("secret-tool search failed: {}", String::from_utf8_lossy(&out.stderr));
+            panic!(
+                "secret-tool search failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
         }
     }
 

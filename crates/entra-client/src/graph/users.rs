@@ -13,7 +13,7 @@ use crate::permissions::Operation;
 
 /// Properties we always `$select`: `accountEnabled` and friends are not returned by default
 /// ("Get user": default properties only) (§9.6).
-pub const USER_SELECT: &str = "id,displayName,givenName,surname,userPrincipalName,mail,employeeId,accountEnabled,userType,createdDateTime,deletedDateTime,signInSessionsValidFromDateTime,onPremisesSyncEnabled,jobTitle,department";
+pub const USER_SELECT: &str = "id,displayName,givenName,surname,userPrincipalName,mail,employeeId,employeeType,accountEnabled,userType,createdDateTime,deletedDateTime,signInSessionsValidFromDateTime,jobTitle,department";
 
 /// A user as the procedures see it. Everything except `id` is optional: `$select` decides
 /// what comes back, and soft-deleted users come from a different endpoint with the same shape.
@@ -38,6 +38,8 @@ pub struct User {
     #[serde(default, deserialize_with = "opt_bool")]
     pub account_enabled: Option<bool>,
     #[serde(default)]
+    pub employee_type: Option<String>,
+    #[serde(default)]
     pub user_type: Option<String>,
     #[serde(default)]
     pub job_title: Option<String>,
@@ -51,8 +53,10 @@ pub struct User {
     /// Moves to "now" when sessions are revoked.
     #[serde(default, deserialize_with = "opt_datetime")]
     pub sign_in_sessions_valid_from_date_time: Option<DateTime<Utc>>,
+    /// Only when selected explicitly (not in [`USER_SELECT`]: not every directory serves it).
     #[serde(default, deserialize_with = "opt_bool")]
     pub on_premises_sync_enabled: Option<bool>,
+    /// Needs User-LifeCycleInfo.Read.All; only when selected explicitly.
     #[serde(default, deserialize_with = "opt_datetime")]
     pub employee_leave_date_time: Option<DateTime<Utc>>,
 }
