@@ -2,10 +2,9 @@
 //! its rows exactly once, even across a crash.
 
 pub mod csv_input;
+pub mod report;
 pub mod runner;
 
 pub use csv_input::{parse_csv, BulkRow, CsvInput, RowProblem, RowProblemKind, TargetRef};
-pub use runner::{
-    ActionAnswer, BulkReport, BulkRequest, BulkRunner, Observation, RowActions, RowReport,
-    RunControl,
-};
+pub use report::{BulkReport, RowReport};
+pub use runner::{ActionAnswer, BulkRequest, BulkRunner, Observation, RowActions, RunControl};

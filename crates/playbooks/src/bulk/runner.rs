@@ -19,15 +19,14 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use futures::stream::{self, StreamExt};
-use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
-use ts_rs::TS;
 
+use super::report::{BulkReport, RowReport};
 use crate::error::{Error, Result};
 use crate::journal::{
     ActionIntent, ActionKind, ActionOutcome, ActionRecord, ActionStatus, Actor, Journal, NewRun,
-    RunInput, RunRow, RunStatus, TargetRecord,
+    RunInput, RunRow, RunStatus,
 };
 use crate::plan::{BulkCounts, PlaybookKind, ProgressEvent, StepOutcome, UserFacingError};
 
@@ -104,26 +103,6 @@ pub struct RunControl {
     /// A closed receiver is fine: the run goes on without reporting.
     pub progress: mpsc::Sender<ProgressEvent>,
     pub cancel: CancellationToken,
-}
-
-/// The result of one row.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct RowReport {
-    pub row: u32,
-    pub target: TargetRecord,
-    pub outcome: StepOutcome,
-}
-
-/// The result of a bulk run (or of this session of it, for rows not reached before a cancel).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct BulkReport {
-    pub run_id: String,
-    pub counts: BulkCounts,
-    /// Finished rows, in row order. Rows not reached before a cancel are absent.
-    pub rows: Vec<RowReport>,
-    pub cancelled: bool,
 }
 
 /// Executes bulk runs against a journal.

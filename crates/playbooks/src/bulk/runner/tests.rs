@@ -5,7 +5,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use super::*;
-use crate::journal::ActionFilter;
+use crate::journal::{ActionFilter, TargetRecord};
 
 const SHA: &str = "5ea5on-interns-csv";
 
