@@ -12,7 +12,7 @@ mod tests {
 
     use ts_rs::TS;
 
-    use crate::bulk::{BulkReport, CsvInput};
+    use crate::bulk::{BulkPreview, BulkReport, CsvInput};
     use crate::journal::{ActionFilter, ActionRecord, ResumePlan, RunRecord};
     use crate::plan::{Conclusion, Finding, Plan, ProgressEvent, UserFacingError, Verdict};
 
@@ -31,6 +31,7 @@ mod tests {
         UserFacingError::export_all_to(&dir).unwrap();
         CsvInput::export_all_to(&dir).unwrap();
         BulkReport::export_all_to(&dir).unwrap();
+        BulkPreview::export_all_to(&dir).unwrap();
         ActionRecord::export_all_to(&dir).unwrap();
         RunRecord::export_all_to(&dir).unwrap();
         ActionFilter::export_all_to(&dir).unwrap();

@@ -1,10 +1,12 @@
-//! Bulk offboarding and reactivation (Playbook 6): the CSV input and the runner that executes
-//! its rows exactly once, even across a crash.
+//! Bulk offboarding and reactivation (Playbook 6): the CSV input, the preview table, the runner
+//! that executes rows exactly once even across a crash, and its report.
 
 pub mod csv_input;
+pub mod preview;
 pub mod report;
 pub mod runner;
 
 pub use csv_input::{parse_csv, BulkRow, CsvInput, RowProblem, RowProblemKind, TargetRef};
+pub use preview::{BulkPreview, Lookup, RowPreview, RowState};
 pub use report::{BulkReport, RowReport};
 pub use runner::{ActionAnswer, BulkRequest, BulkRunner, Observation, RowActions, RunControl};
