@@ -6,7 +6,8 @@ pub mod preview;
 pub mod report;
 pub mod runner;
 
+pub use crate::journal::{ActionAnswer, Observation};
 pub use csv_input::{parse_csv, BulkRow, CsvInput, RowProblem, RowProblemKind, TargetRef};
 pub use preview::{BulkPreview, Lookup, RowPreview, RowState};
 pub use report::{BulkReport, RowReport};
-pub use runner::{ActionAnswer, BulkRequest, BulkRunner, Observation, RowActions, RunControl};
+pub use runner::{BulkRequest, BulkRunner, RowActions, RunControl};

@@ -25,8 +25,8 @@ use tokio_util::sync::CancellationToken;
 use super::report::{BulkReport, RowReport};
 use crate::error::{Error, Result};
 use crate::journal::{
-    ActionIntent, ActionKind, ActionOutcome, ActionRecord, ActionStatus, Actor, Journal, NewRun,
-    RunInput, RunRow, RunStatus,
+    ActionAnswer, ActionIntent, ActionKind, ActionOutcome, ActionRecord, ActionStatus, Actor,
+    Journal, NewRun, Observation, RunInput, RunRow, RunStatus,
 };
 use crate::plan::{BulkCounts, PlaybookKind, ProgressEvent, StepOutcome, UserFacingError};
 
@@ -53,34 +53,6 @@ pub trait RowActions: Send + Sync {
     fn describe(&self, row: &RunRow, kind: ActionKind) -> String {
         format!("{} {}", kind.as_str(), row.target.id)
     }
-}
-
-/// The answer to one sent action.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ActionAnswer {
-    Succeeded {
-        request_id: Option<String>,
-    },
-    /// Refused by the service (not found, missing permission, …).
-    Failed {
-        request_id: Option<String>,
-        error: UserFacingError,
-    },
-    /// The request may have gone out, but no answer came back (timeout, connection lost).
-    NoAnswer {
-        message: String,
-    },
-}
-
-/// What observing the tenant says about an unanswered action.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Observation {
-    Applied,
-    NotApplied,
-    /// The state cannot be read (missing permission, the service is down).
-    CannotTell {
-        because: String,
-    },
 }
 
 /// A new bulk run.
@@ -352,16 +324,19 @@ impl<A: RowActions> BulkRunner<A> {
 
     /// Journal first, then send, then journal the answer.
     async fn send_new(&self, run_id: &str, row: &RunRow, kind: ActionKind) -> Result<StepOutcome> {
-        let action = self.journal.record_intent(ActionIntent {
+        let intent = ActionIntent {
             run_id: run_id.to_string(),
             step: kind.as_str().to_string(),
             row: Some(row.row),
             target: row.target.clone(),
             kind,
             request_summary: self.actions.describe(row, kind),
-        })?;
-        let answer = self.actions.perform(row, kind).await;
-        self.record_answer(&action.id, answer)
+        };
+        let (_, answer) = self
+            .journal
+            .journaled(intent, || self.actions.perform(row, kind))
+            .await?;
+        Ok(step_outcome(answer))
     }
 
     /// An action with no recorded answer: observe, and send again only if it did not happen.
@@ -387,7 +362,9 @@ impl<A: RowActions> BulkRunner<A> {
             Observation::NotApplied => {
                 self.journal.record_resend(&action)?;
                 let answer = self.actions.perform(row, kind).await;
-                self.record_answer(&action.id, answer)
+                self.journal
+                    .record_outcome(&action.id, answer.to_outcome())?;
+                Ok(step_outcome(answer))
             }
             Observation::CannotTell { because } => {
                 let message = format!("outcome unknown and it could not be checked: {because}");
@@ -401,39 +378,6 @@ impl<A: RowActions> BulkRunner<A> {
                 Ok(StepOutcome::Unknown { because: message })
             }
         }
-    }
-
-    fn record_answer(&self, action_id: &str, answer: ActionAnswer) -> Result<StepOutcome> {
-        let (outcome, step) = match answer {
-            ActionAnswer::Succeeded { request_id } => (
-                ActionOutcome::Succeeded {
-                    request_id,
-                    note: None,
-                },
-                StepOutcome::Succeeded { detail: None },
-            ),
-            ActionAnswer::Failed { request_id, error } => (
-                ActionOutcome::Failed {
-                    request_id,
-                    code: error.code.clone(),
-                    message: error.message.clone(),
-                },
-                StepOutcome::Failed { error },
-            ),
-            ActionAnswer::NoAnswer { message } => (
-                ActionOutcome::Unknown {
-                    request_id: None,
-                    message: message.clone(),
-                },
-                StepOutcome::Unknown {
-                    because: format!(
-                        "no answer came back ({message}); resuming the run will check"
-                    ),
-                },
-            ),
-        };
-        self.journal.record_outcome(action_id, outcome)?;
-        Ok(step)
     }
 
     async fn step_started(&self, control: &RunControl, row: &RunRow, kind: ActionKind) {
@@ -502,6 +446,17 @@ impl Tally {
             counts: self.counts,
             eta_seconds,
         }
+    }
+}
+
+/// How an answer shows in the progress stream and the report.
+fn step_outcome(answer: ActionAnswer) -> StepOutcome {
+    match answer {
+        ActionAnswer::Succeeded { .. } => StepOutcome::Succeeded { detail: None },
+        ActionAnswer::Failed { error, .. } => StepOutcome::Failed { error },
+        ActionAnswer::NoAnswer { message } => StepOutcome::Unknown {
+            because: format!("no answer came back ({message}); resuming the run will check"),
+        },
     }
 }
 

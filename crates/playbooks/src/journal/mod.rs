@@ -12,6 +12,7 @@
 //! A file that cannot be read is never recreated or overwritten: opening fails with an error
 //! naming the file, and the file is left exactly as it was.
 
+mod answer;
 mod export;
 mod record;
 mod resume;
@@ -27,6 +28,7 @@ use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension};
 use crate::error::{Error, Result};
 use crate::plan::PlaybookKind;
 
+pub use answer::{ActionAnswer, Observation};
 pub use export::{export_csv, export_json};
 pub use record::{
     ActionFilter, ActionIntent, ActionKind, ActionOutcome, ActionRecord, ActionStatus, Actor,

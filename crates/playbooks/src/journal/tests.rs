@@ -621,3 +621,69 @@ fn stored_names_round_trip() {
         assert_eq!(journal.run(&run.id).unwrap().status, status);
     }
 }
+
+#[tokio::test]
+async fn journaled_writes_before_sending_and_after_the_answer() {
+    let journal = Journal::in_memory().unwrap();
+    let run = single_run(&journal, PlaybookKind::Offboard);
+
+    let (record, answer) = journal
+        .journaled(intent(&run, None, "Jane", ActionKind::Disable), || async {
+            // While the request is "in flight", the journal already holds it as pending.
+            let pending = journal.actions(&ActionFilter::default()).unwrap();
+            assert_eq!(pending.len(), 1);
+            assert_eq!(pending[0].status, ActionStatus::Pending);
+            ActionAnswer::Succeeded {
+                request_id: Some("req-7".into()),
+            }
+        })
+        .await
+        .unwrap();
+    assert_eq!(record.status, ActionStatus::Succeeded);
+    assert_eq!(record.request_id.as_deref(), Some("req-7"));
+    assert!(matches!(answer, ActionAnswer::Succeeded { .. }));
+
+    let (record, _) = journal
+        .journaled(
+            intent(&run, None, "Jane", ActionKind::RevokeSessions),
+            || async {
+                ActionAnswer::Failed {
+                    request_id: None,
+                    error: crate::plan::UserFacingError {
+                        code: "Authorization_RequestDenied".into(),
+                        message: "You may not end sessions.".into(),
+                        hint: "Ask for the Privileged Authentication Administrator role.".into(),
+                    },
+                }
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(record.status, ActionStatus::Failed);
+    assert_eq!(
+        record.error_message.as_deref(),
+        Some("You may not end sessions.")
+    );
+}
+
+#[tokio::test]
+async fn journaled_never_sends_when_the_intent_cannot_be_written() {
+    let journal = Journal::in_memory().unwrap();
+    let ghost = RunRecord {
+        id: "no-such-run".into(),
+        ..single_run(&journal, PlaybookKind::Offboard)
+    };
+    let sent = std::sync::atomic::AtomicBool::new(false);
+    let error = journal
+        .journaled(
+            intent(&ghost, None, "Jane", ActionKind::Disable),
+            || async {
+                sent.store(true, Ordering::SeqCst);
+                ActionAnswer::Succeeded { request_id: None }
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), "run_not_found");
+    assert!(!sent.load(Ordering::SeqCst));
+}
