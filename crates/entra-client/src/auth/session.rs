@@ -109,7 +109,8 @@ impl Session {
             Some(t) => t,
             None => match auth.refresh(&stored.refresh_token).await {
                 Ok(t) => t,
-                Err(e @ (Error::ReauthenticationRequired { .. } | Error::Identity(_))) => {
+                // Only a refused refresh token is forgotten; a network failure keeps it.
+                Err(e @ Error::ReauthenticationRequired { .. }) => {
                     let (c, k) = (cache.clone(), key.clone());
                     blocking(move || c.forget(&k)).await?;
                     return Err(e);
@@ -183,7 +184,9 @@ impl Session {
         )
     }
 
-    /// A valid access token, refreshing if needed (or if `force`).
+    /// A valid access token, refreshing if needed (or if `force`). The lock is held across the
+    /// refresh so concurrent callers wait for one refresh instead of racing with the same
+    /// (rotating) refresh token.
     pub async fn access_token(&self, force: bool) -> Result<String> {
         let mut guard = self.inner.tokens.lock().await;
         let Some(current) = guard.as_ref() else {

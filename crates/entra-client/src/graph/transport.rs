@@ -335,10 +335,15 @@ impl Transport {
         let started = Instant::now();
         let mut waited = Duration::ZERO;
         let mut attempt = 0u32;
+        // One forced refresh per request, on the attempt right after a 401.
         let mut refreshed = false;
+        let mut force_refresh = false;
         loop {
             attempt += 1;
-            let token = self.tokens.access_token(refreshed).await?;
+            let token = self
+                .tokens
+                .access_token(std::mem::take(&mut force_refresh))
+                .await?;
             let mut builder = self
                 .http
                 .request(req.method.clone(), req.url.clone())
@@ -384,15 +389,19 @@ impl Transport {
                     let headers = resp.headers().clone();
                     let body = match resp.bytes().await {
                         Ok(b) => b.to_vec(),
+                        // The answer broke off: like a dropped connection, retried below.
                         Err(e) => {
                             let err = Error::Network {
                                 host: host.clone(),
                                 detail: e.to_string(),
                                 ids: ids(),
                             };
-                            if !self.can_wait(attempt, waited, None).0 {
+                            let (ok, delay) = self.can_wait(attempt, waited, None);
+                            if !ok {
                                 return Err(err);
                             }
+                            tokio::time::sleep(delay).await;
+                            waited += delay;
                             continue;
                         }
                     };
@@ -429,6 +438,9 @@ impl Transport {
                     );
                     if status == StatusCode::UNAUTHORIZED && !refreshed {
                         refreshed = true;
+                        force_refresh = true;
+                        // Not a throttling retry: it does not count against the budget.
+                        attempt -= 1;
                         continue;
                     }
                     if !is_retryable(status) {
