@@ -79,7 +79,7 @@ fn list(call: &Call) -> Result<GraphResponse, GraphError> {
         .filter(|(_, u)| {
             q.filter
                 .as_ref()
-                .is_none_or(|f| f.matches(&|p| u.props.get(p)))
+                .is_none_or(|f| f.matches(&|p| super::users::property(u, p)))
         })
         .map(|(k, u)| (k.clone(), u))
         .collect();

@@ -34,7 +34,7 @@ const FILTERABLE: &[&str] = &[
 pub fn handle(call: &Call) -> Result<GraphResponse, GraphError> {
     let segs = &call.segments;
     let method = &call.req.method;
-    let (_, key) = split_first(&segs[0]);
+    let (_, key) = split_first(segs.first().map(String::as_str).unwrap_or_default());
     let (group, rest): (Option<String>, &[String]) = match key {
         Some(k) => (Some(k), &segs[1..]),
         None if segs.len() > 1 => (Some(segs[1].clone()), &segs[2..]),
@@ -168,7 +168,7 @@ fn members(call: &Call, id: &str) -> Result<GraphResponse, GraphError> {
         .filter(|u| {
             q.filter
                 .as_ref()
-                .is_none_or(|f| f.matches(&|p| u.props.get(p)))
+                .is_none_or(|f| f.matches(&|p| super::users::property(u, p)))
         })
         .map(|u| {
             let mut m = Map::new();

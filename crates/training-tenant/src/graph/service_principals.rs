@@ -46,7 +46,7 @@ pub fn handle(call: &Call) -> Result<GraphResponse, GraphError> {
         return Err(GraphError::method_not_allowed());
     }
     let segs = &call.segments;
-    let (_, key) = split_first(&segs[0]);
+    let (_, key) = split_first(segs.first().map(String::as_str).unwrap_or_default());
     // servicePrincipals(appId='…') or servicePrincipals/{id}
     let (selector, rest): (Option<Selector>, &[String]) = match key {
         Some(k) => (Some(Selector::parse(&k)), &segs[1..]),

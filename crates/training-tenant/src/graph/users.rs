@@ -128,10 +128,11 @@ pub const FILTERABLE: &[&str] = &[
 
 pub fn handle(call: &Call) -> Result<GraphResponse, GraphError> {
     let segs = &call.segments;
-    let (first, key) = split_first(&segs[0]);
+    let head = segs.first().map(String::as_str).unwrap_or_default();
+    let (first, key) = split_first(head);
     let me = first.eq_ignore_ascii_case("me");
     if me && key.is_some() {
-        return Err(GraphError::no_route(call.req.method.as_str(), &segs[0]));
+        return Err(GraphError::no_route(call.req.method.as_str(), head));
     }
     // `users/{key}` or `users('{key}')` or `me`.
     let (user_key, rest): (Option<String>, &[String]) = if me {
@@ -246,7 +247,7 @@ fn list(call: &Call) -> Result<GraphResponse, GraphError> {
 }
 
 /// A property by name, case-insensitively.
-fn property<'u>(user: &'u User, name: &str) -> Option<&'u Value> {
+pub fn property<'u>(user: &'u User, name: &str) -> Option<&'u Value> {
     user.props
         .get(name)
         .or_else(|| query::canonical(PROPERTY_NAMES, name).and_then(|n| user.props.get(n)))

@@ -196,6 +196,9 @@ impl Directory {
             .users
             .get_mut(id)
             .ok_or_else(|| DirectoryError::NotFound(id.to_string()))?;
+        if changes.is_empty() {
+            return Ok(());
+        }
         for (k, v) in changes {
             if v.is_null() {
                 user.props.remove(&k);
