@@ -229,7 +229,11 @@ async fn bad_queries_are_graph_400s() {
         ("$top=-1", "Request_BadRequest"),
         ("$select=displayName,nope", "Request_BadRequest"),
         ("$skiptoken=forged", "Request_BadRequest"),
-        ("$orderby=displayName", "Request_UnsupportedQuery"),
+        ("$orderby=jobTitle", "Request_UnsupportedQuery"),
+        ("$orderby=displayName%20desc", "Request_UnsupportedQuery"),
+        ("$search=%22displayName:sio%22", "Request_UnsupportedQuery"),
+        ("$search=displayName:sio", "Request_BadRequest"),
+        ("$expand=manager", "Request_UnsupportedQuery"),
         ("$weird=1", "Request_BadRequest"),
         (
             "$filter=endswith(mail,'@contoso-training.onmicrosoft.com')",
@@ -623,4 +627,53 @@ async fn restore_refuses_a_reused_upn() {
         )
         .await;
     assert_graph_error(status, &body, 400, "Request_BadRequest");
+}
+
+#[tokio::test]
+async fn orderby_and_search() {
+    let env = start().await;
+    let token = env.app_token().await;
+    // Sorted by displayName across pages.
+    let mut url = env.url("/v1.0/users?$orderby=displayName&$select=displayName&$top=50");
+    let mut names: Vec<String> = Vec::new();
+    loop {
+        let body: Value = env
+            .http
+            .get(&url)
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        names.extend(
+            body["value"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|u| u["displayName"].as_str().unwrap().to_lowercase()),
+        );
+        match body["@odata.nextLink"].as_str() {
+            Some(n) => url = n.to_string(),
+            None => break,
+        }
+    }
+    assert_eq!(names.len(), env.tenant.state().directory().users.len());
+    assert!(names.windows(2).all(|w| w[0] <= w[1]), "ascending");
+
+    let r = env
+        .get(&token, "/v1.0/users?$search=%22displayName:brie%22%20OR%20%22mail:zzz%22&$orderby=displayName%20desc&$count=true")
+        .header("ConsistencyLevel", "eventual")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["@odata.count"], 1);
+    assert_eq!(body["value"][0]["surname"], "O'Brien");
+    let (status, body) = env
+        .get_json(&token, "/v1.0/servicePrincipals?$orderby=displayName")
+        .await;
+    assert_graph_error(status, &body, 400, "Request_UnsupportedQuery");
 }

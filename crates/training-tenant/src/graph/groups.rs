@@ -102,6 +102,8 @@ fn list(call: &Call) -> Result<GraphResponse, GraphError> {
     q.check_select(TYPE_NAME, PROPERTY_NAMES)?;
     let advanced = q.advanced(call.req.consistency_eventual());
     q.check_filter("Group", FILTERABLE, advanced)?;
+    q.check_orderby("Group", &[], advanced)?;
+    q.check_search(&[], call.req.consistency_eventual())?;
     let dir = call.state.directory();
     let matching: Vec<(String, &Group)> = dir
         .groups
@@ -159,6 +161,8 @@ fn members(call: &Call, id: &str) -> Result<GraphResponse, GraphError> {
         super::users::FILTERABLE,
         q.advanced(call.req.consistency_eventual()),
     )?;
+    q.check_orderby("directoryObject", &[], false)?;
+    q.check_search(&[], call.req.consistency_eventual())?;
     let dir = call.state.directory();
     let g = find(&dir, id)?;
     let mut items: Vec<(String, Value)> = g

@@ -19,6 +19,10 @@ pub struct QueryOptions {
     pub top: Option<usize>,
     pub count: bool,
     pub skiptoken: Option<String>,
+    /// `$orderby=property [asc|desc]` (one property).
+    pub orderby: Option<OrderBy>,
+    /// `$search="property:term" [AND|OR "property:term"]…`
+    pub search: Option<Search>,
     /// The raw query string, to rebuild `@odata.nextLink`.
     pub raw: String,
 }
@@ -65,7 +69,9 @@ impl QueryOptions {
                     }
                 },
                 "$skiptoken" => q.skiptoken = Some(value.into_owned()),
-                "$orderby" | "$search" | "$expand" | "$skip" | "$format" | "$apply" => {
+                "$orderby" => q.orderby = Some(OrderBy::parse(&value)?),
+                "$search" => q.search = Some(Search::parse(&value)?),
+                "$expand" | "$skip" | "$format" | "$apply" => {
                     return Err(GraphError::unsupported_query(format!(
                         "The query option '{key}' is not supported by the training tenant on this resource."
                     )))
@@ -126,8 +132,149 @@ impl QueryOptions {
         Ok(())
     }
 
+    /// Rejects `$orderby` on properties the resource cannot sort by. `$orderby` combined with
+    /// `$filter` or `$search` is an advanced query (advanced query doc).
+    pub fn check_orderby(
+        &self,
+        resource: &str,
+        sortable: &[&str],
+        advanced: bool,
+    ) -> Result<(), GraphError> {
+        let Some(o) = &self.orderby else {
+            return Ok(());
+        };
+        if !sortable.iter().any(|s| s.eq_ignore_ascii_case(&o.property)) {
+            return Err(GraphError::unsupported_query(format!(
+                "Sorting by property '{}' of resource '{resource}' is not supported.",
+                o.property
+            )));
+        }
+        if (self.filter.is_some() || o.descending) && !advanced {
+            return Err(GraphError::unsupported_query(
+                "Sorting with a $filter or in descending order is only supported with $count=true and the ConsistencyLevel:eventual header. Refer to https://aka.ms/graph-docs/advanced-queries for more information",
+            ));
+        }
+        Ok(())
+    }
+
+    /// `$search` works only with `ConsistencyLevel: eventual`, on the resource's searchable
+    /// properties (advanced query doc).
+    pub fn check_search(
+        &self,
+        searchable: &[&str],
+        consistency_eventual: bool,
+    ) -> Result<(), GraphError> {
+        let Some(search) = &self.search else {
+            return Ok(());
+        };
+        if !consistency_eventual {
+            return Err(GraphError::unsupported_query(
+                "Request with $search query parameter only works through MSGraph with a special request header: 'ConsistencyLevel: eventual'",
+            ));
+        }
+        for (p, _) in &search.terms {
+            if !searchable.iter().any(|s| s.eq_ignore_ascii_case(p)) {
+                return Err(GraphError::unsupported_query(format!(
+                    "This query is not supported: $search on property '{p}'."
+                )));
+            }
+        }
+        Ok(())
+    }
+
     pub fn page_size(&self) -> usize {
         self.top.unwrap_or(DEFAULT_PAGE)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderBy {
+    pub property: String,
+    pub descending: bool,
+}
+
+impl OrderBy {
+    fn parse(value: &str) -> Result<Self, GraphError> {
+        let parts: Vec<&str> = value.split_whitespace().collect();
+        let (property, descending) = match parts.as_slice() {
+            [p] => (*p, false),
+            [p, dir] if dir.eq_ignore_ascii_case("asc") => (*p, false),
+            [p, dir] if dir.eq_ignore_ascii_case("desc") => (*p, true),
+            _ => {
+                return Err(GraphError::bad_request(format!(
+                    "Invalid $orderby '{value}': the training tenant sorts by one property, asc or desc."
+                )))
+            }
+        };
+        Ok(Self {
+            property: property.to_string(),
+            descending,
+        })
+    }
+}
+
+/// `$search="displayName:room" OR "mail:room"`: clauses are ANDed or ORed (not mixed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Search {
+    pub terms: Vec<(String, String)>,
+    pub any: bool,
+}
+
+impl Search {
+    fn parse(value: &str) -> Result<Self, GraphError> {
+        let invalid = || {
+            GraphError::bad_request(format!(
+                "Syntax error in $search '{value}': expected \"property:term\" clauses joined by AND or OR."
+            ))
+        };
+        let mut terms = Vec::new();
+        let mut joiners = Vec::new();
+        let mut rest = value.trim();
+        loop {
+            let inner = rest.strip_prefix('"').ok_or_else(invalid)?;
+            let end = inner.find('"').ok_or_else(invalid)?;
+            let (prop, term) = inner[..end].split_once(':').ok_or_else(invalid)?;
+            if prop.trim().is_empty() {
+                return Err(invalid());
+            }
+            terms.push((prop.trim().to_string(), term.to_string()));
+            rest = inner[end + 1..].trim_start();
+            if rest.is_empty() {
+                break;
+            }
+            let (joiner, after) = rest.split_once(char::is_whitespace).ok_or_else(invalid)?;
+            if !joiner.eq_ignore_ascii_case("and") && !joiner.eq_ignore_ascii_case("or") {
+                return Err(invalid());
+            }
+            joiners.push(joiner.eq_ignore_ascii_case("or"));
+            rest = after.trim_start();
+        }
+        let any = joiners.first().copied().unwrap_or(false);
+        if joiners.iter().any(|j| *j != any) {
+            return Err(invalid());
+        }
+        Ok(Self { terms, any })
+    }
+
+    /// Graph tokenizes displayName-like properties and matches word prefixes; other properties
+    /// match by prefix. Case-insensitive.
+    pub fn matches<'v>(&self, get: &dyn Fn(&str) -> Option<&'v Value>) -> bool {
+        let one = |(prop, term): &(String, String)| {
+            let term = term.to_lowercase();
+            let Some(value) = get(prop).and_then(Value::as_str) else {
+                return false;
+            };
+            let value = value.to_lowercase();
+            value.starts_with(&term)
+                || value
+                    .split(|c: char| !c.is_alphanumeric())
+                    .any(|word| !word.is_empty() && word.starts_with(&term))
+        };
+        if self.any {
+            self.terms.iter().any(one)
+        } else {
+            self.terms.iter().all(one)
+        }
     }
 }
 
@@ -175,13 +322,16 @@ pub struct Page<T> {
     pub next_skiptoken: Option<String>,
 }
 
+/// `items` must be sorted by key, ascending (or descending with `$orderby … desc`).
 pub fn paginate<T>(items: Vec<(String, T)>, opts: &QueryOptions) -> Result<Page<T>, GraphError> {
+    let descending = opts.orderby.as_ref().is_some_and(|o| o.descending);
     let after = match &opts.skiptoken {
         Some(token) => Some(decode_skiptoken(token)?),
         None => None,
     };
     let size = opts.page_size();
     let mut rest: Vec<(String, T)> = match &after {
+        Some(a) if descending => items.into_iter().filter(|(k, _)| k < a).collect(),
         Some(a) => items.into_iter().filter(|(k, _)| k > a).collect(),
         None => items,
     };
@@ -268,9 +418,25 @@ mod tests {
         assert!(QueryOptions::parse("$top=abc").is_err());
         assert!(QueryOptions::parse("$filter=a%20eq").is_err());
         assert!(QueryOptions::parse("$bogus=1").is_err());
+        assert!(QueryOptions::parse("$orderby=a%20b%20c").is_err());
+        assert!(QueryOptions::parse("$search=displayName:x").is_err());
+        assert!(QueryOptions::parse(
+            "$search=%22displayName:x%22%20AND%20%22mail:y%22%20OR%20%22a:b%22"
+        )
+        .is_err());
         let mut q = QueryOptions::parse("").unwrap();
         q.skiptoken = Some("garbage".into());
         assert!(paginate(Vec::<(String, u8)>::new(), &q).is_err());
+    }
+
+    #[test]
+    fn search_matches_word_prefixes() {
+        let q = QueryOptions::parse("$search=%22displayName:brie%22%20OR%20%22mail:zz%22").unwrap();
+        let s = q.search.unwrap();
+        let v = serde_json::json!({"displayName": "Siobhan O'Brien", "mail": "a@b"});
+        assert!(s.matches(&|p| v.get(p)));
+        let q = QueryOptions::parse("$search=%22displayName:bri%22%20AND%20%22mail:zz%22").unwrap();
+        assert!(!q.search.unwrap().matches(&|p| v.get(p)));
     }
 
     #[test]

@@ -154,6 +154,8 @@ fn list(call: &Call) -> Result<GraphResponse, GraphError> {
     q.check_select(TYPE_NAME, PROPERTY_NAMES)?;
     let advanced = q.advanced(call.req.consistency_eventual());
     q.check_filter("ServicePrincipal", FILTERABLE, advanced)?;
+    q.check_orderby("ServicePrincipal", &[], advanced)?;
+    q.check_search(&[], call.req.consistency_eventual())?;
     let dir = call.state.directory();
     let tenant = call.state.tenant_id();
     let matching: Vec<(String, &ServicePrincipal)> = dir
@@ -228,6 +230,8 @@ fn assigned_to(call: &Call, selector: &Selector) -> Result<GraphResponse, GraphE
         &["principalId", "principalType", "appRoleId", "resourceId"],
         q.advanced(call.req.consistency_eventual()),
     )?;
+    q.check_orderby("directoryObject", &[], false)?;
+    q.check_search(&[], call.req.consistency_eventual())?;
     let dir = call.state.directory();
     let sp = selector.find(&dir)?;
     let mut items: Vec<(String, Value)> = dir

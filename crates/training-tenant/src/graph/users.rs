@@ -126,6 +126,19 @@ pub const FILTERABLE: &[&str] = &[
     "companyName",
 ];
 
+const SORTABLE: &[&str] = &["displayName", "userPrincipalName"];
+
+const SEARCHABLE: &[&str] = &[
+    "displayName",
+    "givenName",
+    "surname",
+    "userPrincipalName",
+    "mail",
+    "employeeId",
+    "jobTitle",
+    "department",
+];
+
 pub fn handle(call: &Call) -> Result<GraphResponse, GraphError> {
     let segs = &call.segments;
     let head = segs.first().map(String::as_str).unwrap_or_default();
@@ -208,10 +221,13 @@ fn list(call: &Call) -> Result<GraphResponse, GraphError> {
     call.caller.require(&auth::READ_USERS)?;
     let q = &call.query;
     q.check_select(TYPE_NAME, PROPERTY_NAMES)?;
-    let advanced = q.advanced(call.req.consistency_eventual());
+    let eventual = call.req.consistency_eventual();
+    let advanced = q.advanced(eventual);
     q.check_filter("User", FILTERABLE, advanced)?;
+    q.check_orderby("User", SORTABLE, advanced)?;
+    q.check_search(SEARCHABLE, eventual)?;
     let dir = call.state.directory();
-    let matching: Vec<(String, &User)> = match &q.filter {
+    let mut matching: Vec<(String, &User)> = match &q.filter {
         None => dir.users.iter().map(|(k, u)| (k.clone(), u)).collect(),
         Some(expr) => match expr.as_equality() {
             Some((p, v)) if p.eq_ignore_ascii_case("userPrincipalName") => dir
@@ -228,6 +244,23 @@ fn list(call: &Call) -> Result<GraphResponse, GraphError> {
                 .collect(),
         },
     };
+    if let Some(search) = &q.search {
+        matching.retain(|(_, u)| search.matches(&|p| property(u, p)));
+    }
+    if let Some(order) = &q.orderby {
+        // Sort key: the property (case-insensitive), then the id, so that paging stays stable.
+        for (key, u) in matching.iter_mut() {
+            let value = property(u, &order.property)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_lowercase();
+            *key = format!("{value}\u{1}{}", u.id);
+        }
+        matching.sort_by(|a, b| a.0.cmp(&b.0));
+        if order.descending {
+            matching.reverse();
+        }
+    }
     let total = matching.len();
     let page = paginate(matching, q)?;
     let mut body = json!({ "@odata.context": call.collection_context("users") });
@@ -425,6 +458,8 @@ fn app_role_assignments(call: &Call, key: &str) -> Result<GraphResponse, GraphEr
         &["resourceId", "appRoleId", "principalId"],
         q.advanced(call.req.consistency_eventual()),
     )?;
+    q.check_orderby("directoryObject", &[], false)?;
+    q.check_search(&[], call.req.consistency_eventual())?;
     let dir = call.state.directory();
     let user = find(&dir, key)?;
     let items: Vec<(String, Value)> = dir
