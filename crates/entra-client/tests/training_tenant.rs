@@ -633,3 +633,66 @@ async fn paging_streams_every_user_and_resends_headers() {
     ids.dedup();
     assert_eq!(ids.len(), total, "no user twice");
 }
+
+#[tokio::test]
+async fn an_expired_device_code_is_reported_as_such() {
+    let env = start_default().await;
+    let pending = env.authenticator().start_device_code().await.unwrap();
+    assert!(pending.prompt().expires_at > chrono::Utc::now());
+    // The tenant's virtual clock moves past the 15-minute lifetime.
+    let r = env
+        .control(
+            Method::POST,
+            "/_training/clock/advance",
+            json!({"minutes": 16}),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let e = pending.finish().await.unwrap_err();
+    assert_eq!(e.code(), "sign_in.device_code_expired", "{e}");
+    assert!(e.hint().contains("new code"), "{}", e.hint());
+}
+
+#[tokio::test]
+async fn the_deployed_settings_file_reaches_the_training_tenant() {
+    let env = start_default().await;
+    let s = env.tenant.summary();
+    let dir = std::env::temp_dir().join(format!("provdesk-config-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("config.json");
+    std::fs::write(
+        &path,
+        json!({
+            "tenantId": s.tenant_id,
+            "clientId": s.public_client_id,
+            "cloud": {"custom": {"authority": env.base(), "graph": env.base()}}
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let config = entra_client::DeploymentConfig::load(&path).unwrap();
+    let auth = Authenticator::new(
+        config.sign_in_config(),
+        entra_client::graph::transport::http_client().unwrap(),
+    )
+    .unwrap();
+    let tokens = env
+        .browser_sign_in(&auth, &env.demo("Reports Reader"))
+        .await
+        .unwrap();
+    let session = Session::new(auth, TokenCache::session_only(), tokens)
+        .await
+        .unwrap();
+    let caps = session.preflight();
+    let logs = caps
+        .iter()
+        .find(|c| c.operation == Operation::ReadProvisioningLogs)
+        .unwrap();
+    assert!(logs.allowed, "{logs:?}");
+    let disable = caps
+        .iter()
+        .find(|c| c.operation == Operation::SetAccountEnabled)
+        .unwrap();
+    assert!(!disable.allowed);
+    let _ = std::fs::remove_dir_all(dir);
+}
