@@ -13,7 +13,7 @@ struct Args {
     /// Loopback address to listen on; port 0 picks a free port.
     #[arg(long, default_value = "127.0.0.1:0")]
     addr: String,
-    /// Scenario to load (contoso, contoso-large).
+    /// Scenario to load: contoso, contoso-large, or a path to a scenario .json file.
     #[arg(long, default_value = "contoso")]
     scenario: String,
     /// Graph-like throttling and latency.

@@ -17,7 +17,8 @@ use crate::{control, graph, identity, Error};
 pub struct Options {
     /// Must be a loopback address; port 0 picks a free port.
     pub addr: SocketAddr,
-    /// A bundled scenario (`scenario::NAMES`); `contoso` by default.
+    /// A bundled scenario (`scenario::NAMES`), or a path to a scenario file ending in `.json`;
+    /// `contoso` by default.
     pub scenario: String,
     /// Overrides the number of generated people (e.g. 100_000 for scale tests).
     pub population: Option<usize>,
@@ -57,7 +58,14 @@ impl TrainingTenant {
         if !options.addr.ip().is_loopback() {
             return Err(Error::NotLoopback(options.addr));
         }
-        let mut scenario = Scenario::named(&options.scenario)?;
+        let mut scenario = if options.scenario.ends_with(".json") {
+            let text = std::fs::read_to_string(&options.scenario).map_err(|e| {
+                Error::InvalidScenario(format!("cannot read {}: {e}", options.scenario))
+            })?;
+            Scenario::from_json(&text)?
+        } else {
+            Scenario::named(&options.scenario)?
+        };
         if let Some(n) = options.population {
             scenario = scenario.with_population(n);
         }

@@ -12,6 +12,9 @@ use serde::{Deserialize, Serialize};
 
 const RU_WINDOW: Duration = Duration::from_secs(10);
 const WRITE_WINDOW: Duration = Duration::from_secs(150);
+/// The tenant's write budget across all apps: 18,000 requests / 5 min.
+const TENANT_WRITE_WINDOW: Duration = Duration::from_secs(300);
+const TENANT_WRITES: u32 = 18_000;
 
 /// What a request costs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,6 +83,8 @@ struct Usage {
 pub struct Throttle {
     pub limits: ThrottleLimits,
     usage: HashMap<String, Usage>,
+    tenant_write_start: Instant,
+    tenant_writes: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -104,12 +109,15 @@ impl Throttle {
                 writes_per_150s: 3_000,
             },
             usage: HashMap::new(),
+            tenant_write_start: Instant::now(),
+            tenant_writes: 0,
         }
     }
 
     pub fn set_limits(&mut self, limits: ThrottleLimits) {
         self.limits = limits;
         self.usage.clear();
+        self.tenant_writes = 0;
     }
 
     /// Charges one request to `app_id`; `Err` when over budget. `Ok(Some(p))` gives the
@@ -154,14 +162,28 @@ impl Throttle {
                 information: "WriteLimitExceeded",
             });
         }
+        if now.duration_since(self.tenant_write_start) >= TENANT_WRITE_WINDOW {
+            self.tenant_write_start = now;
+            self.tenant_writes = 0;
+        }
+        if cost.write && self.tenant_writes + 1 > TENANT_WRITES {
+            let left =
+                TENANT_WRITE_WINDOW.saturating_sub(now.duration_since(self.tenant_write_start));
+            return Err(Throttled {
+                retry_after_secs: left.as_secs().max(1),
+                scope: format!("Tenant/Write/{app_id}/{tenant_id}"),
+                information: "WriteLimitExceeded",
+            });
+        }
         usage.ru_used += cost.resource_units;
         if cost.write {
             usage.writes += 1;
+            self.tenant_writes += 1;
         }
         let ru_share = usage.ru_used as f64 / self.limits.resource_units_per_10s.max(1) as f64;
         let write_share = usage.writes as f64 / self.limits.writes_per_150s.max(1) as f64;
         let share = ru_share.max(write_share);
-        Ok((share > 0.8).then(|| format!("{:.1}", (share * 1.0).min(1.8))))
+        Ok((share > 0.8).then(|| format!("{:.1}", share.min(1.8))))
     }
 }
 

@@ -279,3 +279,54 @@ pub const READ_USER_APP_ROLE_ASSIGNMENTS: Requirement = Requirement {
     ],
     roles: &[],
 };
+
+// Part 2 (provisioning): synchronization jobs and provisioning logs (graph-api.md §1.6).
+
+const APP_ADMINS: &[&str] = &[
+    APPLICATION_ADMINISTRATOR,
+    CLOUD_APPLICATION_ADMINISTRATOR,
+    GLOBAL_ADMINISTRATOR,
+];
+
+/// List/get jobs, get schema, templates.
+pub const READ_SYNCHRONIZATION: Requirement = Requirement {
+    delegated: &["Synchronization.Read.All", "Synchronization.ReadWrite.All"],
+    application: &[
+        "Synchronization.Read.All",
+        "Synchronization.ReadWrite.All",
+        "Application.ReadWrite.OwnedBy",
+    ],
+    roles: &[
+        APPLICATION_ADMINISTRATOR,
+        CLOUD_APPLICATION_ADMINISTRATOR,
+        GLOBAL_ADMINISTRATOR,
+        GLOBAL_READER,
+    ],
+};
+
+/// Start, pause, restart, provisionOnDemand, parseExpression.
+pub const WRITE_SYNCHRONIZATION: Requirement = Requirement {
+    delegated: &["Synchronization.ReadWrite.All"],
+    application: &[
+        "Synchronization.ReadWrite.All",
+        "Application.ReadWrite.OwnedBy",
+    ],
+    roles: APP_ADMINS,
+};
+
+/// `GET /auditLogs/provisioning` needs AuditLog.Read.All (the doc adds Directory.Read.All for
+/// delegated calls; callers check both with two `require`s).
+pub const READ_PROVISIONING_LOGS: Requirement = Requirement {
+    delegated: &["AuditLog.Read.All"],
+    application: &["AuditLog.Read.All"],
+    roles: &[
+        REPORTS_READER,
+        GLOBAL_READER,
+        APPLICATION_ADMINISTRATOR,
+        CLOUD_APPLICATION_ADMINISTRATOR,
+        GLOBAL_ADMINISTRATOR,
+        "5d6b6bb7-de71-4623-b4af-96380a352509", // Security Reader
+        "5f2222b1-57c3-48ba-8ad5-d4759f1fde6f", // Security Operator
+        "194ae4cb-b126-40b2-bd5b-6091b380977d", // Security Administrator
+    ],
+};
