@@ -696,3 +696,26 @@ async fn the_deployed_settings_file_reaches_the_training_tenant() {
     assert!(!disable.allowed);
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[tokio::test]
+async fn a_persons_apps_with_assignment_paths() {
+    let env = start_default().await;
+    let session = env.session("User Administrator").await;
+    let graph = session.graph().unwrap();
+    let (leaver_id, _) = env.person("leaver-today");
+    let apps = graph.user_apps(&leaver_id).await.unwrap();
+    let lunchbox = apps
+        .iter()
+        .find(|a| a.service_principal_id == env.app("lunchbox"))
+        .expect("assigned to Lunchbox");
+    assert!(!lunchbox.assignment.direct.is_empty(), "{lunchbox:?}");
+    // Finance group → Lunchbox as well.
+    assert!(!lunchbox.assignment.via_groups.is_empty(), "{lunchbox:?}");
+    assert!(apps
+        .iter()
+        .any(|a| a.service_principal_id == env.app("timesheets")));
+    for app in &apps {
+        // Either the jobs or, for a helpdesk operator without an application role, why not.
+        assert!(app.jobs.is_some() ^ app.jobs_error.is_some(), "{app:?}");
+    }
+}
