@@ -510,7 +510,7 @@ async fn device_code_flow_pending_slow_down_declined_expired_approved() {
         poll("bogus".into()).await,
         400,
         "bad_verification_code",
-        70000,
+        70018,
     )
     .await;
 

@@ -746,7 +746,7 @@ fn redeem_device(state: &TenantState, form: &HashMap<String, String>) -> Result<
         let grant = sessions.devices.get_mut(device_code).ok_or_else(|| {
             AadError::new(
                 "bad_verification_code",
-                70000,
+                70018,
                 "The provided value for the input parameter 'device_code' is not valid.",
             )
         })?;
@@ -777,6 +777,7 @@ fn redeem_device(state: &TenantState, form: &HashMap<String, String>) -> Result<
                     "OAuth 2.0 device flow error. Authorization is pending. Continue polling.",
                 ))
             }
+            // The AADSTS number for a declined device code is not documented (UNCERTAIN).
             DeviceDecision::Declined => {
                 return Err(AadError::new(
                     "authorization_declined",
@@ -970,7 +971,7 @@ pub fn decide_device_code(
     let grant = sessions.device_by_user_code(user_code).ok_or_else(|| {
         AadError::new(
             "invalid_request",
-            70000,
+            70018,
             "That code wasn't recognised. Check the code and try again.",
         )
     })?;
