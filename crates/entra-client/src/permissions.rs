@@ -240,9 +240,18 @@ impl Operation {
                 ],
                 roles: &[],
             },
+            // Reading: the rbac include lists the application roles; Global Reader holds the
+            // synchronization read permissions too (the portal hides provisioning from it, the
+            // API does not — graph-api.md §3 notes the portal limitation).
             Operation::ReadSynchronization => Requirement {
                 permissions: SYNC_READ,
-                roles: SYNC_ROLES,
+                roles: &[
+                    ApplicationAdministrator,
+                    CloudApplicationAdministrator,
+                    HybridIdentityAdministrator,
+                    GlobalReader,
+                    GlobalAdministrator,
+                ],
             },
             Operation::StartSynchronizationJob
             | Operation::PauseSynchronizationJob
