@@ -282,3 +282,25 @@ async fn batch_splits_by_twenty_and_retries_only_failed_inner_requests() {
         }
     }
 }
+
+#[tokio::test]
+async fn user_keys_are_encoded_as_graph_documents() {
+    let server = LocalServer::start(Arc::new(|_, _| (200, vec![], user_body()))).await;
+    let graph = server.graph(fast_retry(1));
+    graph
+        .get_user("AdeleVance_adatum.com#EXT#@contoso.com")
+        .await
+        .unwrap();
+    graph.get_user("$admin@contoso.com").await.unwrap();
+    graph.revoke_sign_in_sessions("a/b").await.unwrap();
+    let paths: Vec<String> = server.seen().iter().map(|s| s.path.clone()).collect();
+    assert_eq!(
+        paths[0],
+        "/v1.0/users/AdeleVance_adatum.com%23EXT%23@contoso.com"
+    );
+    assert_eq!(paths[1], "/v1.0/users('$admin@contoso.com')");
+    assert_eq!(
+        paths[2], "/v1.0/users/a%2Fb/revokeSignInSessions",
+        "a slash cannot change the path"
+    );
+}

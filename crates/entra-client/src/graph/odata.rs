@@ -55,13 +55,13 @@ fn join(clauses: &[String], op: &str) -> String {
     }
 }
 
-/// The key segment for a user addressed by UPN where a plain path segment does not work:
-/// UPNs starting with `$` must be written `users('$x@y.com')` ("Get user", Microsoft Learn).
-pub fn key_segment(value: &str) -> String {
-    if value.starts_with('$') {
-        format!("({})", quote(value))
+/// Path segments addressing one entity of `collection` by id or key. A key starting with `$`
+/// can't be a plain segment and is written `users('$x@y.com')` ("Get user", Microsoft Learn).
+pub fn entity_segments(collection: &str, key: &str) -> Vec<String> {
+    if key.starts_with('$') {
+        vec![format!("{collection}({})", quote(key))]
     } else {
-        value.to_string()
+        vec![collection.to_string(), key.to_string()]
     }
 }
 
@@ -98,8 +98,14 @@ mod tests {
     fn clauses_combine_with_parentheses() {
         let f = and(&[or(&[eq("a", "1"), eq("b", "2")]), eq("c", "3")]);
         assert_eq!(f, "(a eq '1' or b eq '2') and c eq '3'");
-        assert_eq!(key_segment("$admin@contoso.com"), "('$admin@contoso.com')");
-        assert_eq!(key_segment("x@contoso.com"), "x@contoso.com");
+        assert_eq!(
+            entity_segments("users", "$admin@contoso.com"),
+            vec!["users('$admin@contoso.com')".to_string()]
+        );
+        assert_eq!(
+            entity_segments("users", "x@contoso.com"),
+            vec!["users".to_string(), "x@contoso.com".to_string()]
+        );
     }
 
     #[test]

@@ -260,11 +260,7 @@ impl Graph {
         if let Some(f) = &filter {
             query.push(("$filter", f.as_str()));
         }
-        let url = self.url(
-            ApiVersion::V1,
-            &["users", &odata::key_segment(user_id), "appRoleAssignments"],
-            &query,
-        );
+        let url = self.user_url(user_id, &["appRoleAssignments"], &query);
         self.collect(
             self.list_request(url, Operation::ReadAppRoleAssignments),
             None,

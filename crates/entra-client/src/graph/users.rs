@@ -120,6 +120,19 @@ pub fn find_filter(query: &str) -> Option<String> {
 }
 
 impl Graph {
+    /// `{v1}/users/{id}/{tail…}`, with `$`-prefixed UPNs in key syntax.
+    pub(crate) fn user_url(
+        &self,
+        id_or_upn: &str,
+        tail: &[&str],
+        query: &[(&str, &str)],
+    ) -> url::Url {
+        let mut segments = odata::entity_segments("users", id_or_upn);
+        segments.extend(tail.iter().map(|t| t.to_string()));
+        let refs: Vec<&str> = segments.iter().map(String::as_str).collect();
+        self.url(ApiVersion::V1, &refs, query)
+    }
+
     /// Finds people by name, UPN, mail or employee id (at most `limit`). An object id is looked
     /// up directly.
     pub async fn find_users(&self, query: &str, limit: usize) -> Result<Vec<User>> {
@@ -150,18 +163,13 @@ impl Graph {
 
     /// One user by object id or UPN, with [`USER_SELECT`].
     pub async fn get_user(&self, id_or_upn: &str) -> Result<User> {
-        let key = odata::key_segment(id_or_upn);
-        let url = self.url(
-            ApiVersion::V1,
-            &["users", &key],
-            &[("$select", USER_SELECT)],
-        );
+        let url = self.user_url(id_or_upn, &[], &[("$select", USER_SELECT)]);
         self.get_json(url, Operation::ReadUsers).await
     }
 
     /// `PATCH /users/{id}` → 204.
     pub async fn update_user(&self, id: &str, patch: &UserPatch) -> Result<()> {
-        let url = self.url(ApiVersion::V1, &["users", &odata::key_segment(id)], &[]);
+        let url = self.user_url(id, &[], &[]);
         let body = serde_json::to_value(patch).unwrap_or(Value::Null);
         self.send(GraphRequest::new(Method::PATCH, url, patch.operation()).json(body))
             .await?;
@@ -184,11 +192,7 @@ impl Graph {
     /// `POST /users/{id}/revokeSignInSessions`. The docs show 200 `{"value": true}`, the original
     /// API returned 204 (§9.8): any 2xx is success.
     pub async fn revoke_sign_in_sessions(&self, id: &str) -> Result<()> {
-        let url = self.url(
-            ApiVersion::V1,
-            &["users", &odata::key_segment(id), "revokeSignInSessions"],
-            &[],
-        );
+        let url = self.user_url(id, &["revokeSignInSessions"], &[]);
         self.send(GraphRequest::new(
             Method::POST,
             url,
@@ -200,7 +204,7 @@ impl Graph {
 
     /// `DELETE /users/{id}`: a soft delete; the user sits in deleted items for 30 days.
     pub async fn delete_user(&self, id: &str) -> Result<()> {
-        let url = self.url(ApiVersion::V1, &["users", &odata::key_segment(id)], &[]);
+        let url = self.user_url(id, &[], &[]);
         self.send(GraphRequest::new(
             Method::DELETE,
             url,
