@@ -291,15 +291,15 @@ impl Scenario {
                 },
             );
             if let Some(days) = p.deleted_days_ago {
-                dir.users.insert(id.clone(), user);
+                dir.insert_user(user);
                 let _ = dir.soft_delete_user(&id, now - Duration::days(days));
             } else {
-                dir.users.insert(id, user);
+                dir.insert_user(user);
             }
         }
         for i in 0..self.population.count {
-            let (id, user) = self.generated_person(i, now, &mut rng, &mut taken);
-            dir.users.insert(id, user);
+            let (_, user) = self.generated_person(i, now, &mut rng, &mut taken);
+            dir.insert_user(user);
         }
         // Scenario setup is not history: the engine should not replay it.
         dir.events.clear();

@@ -58,6 +58,8 @@ const PROPERTIES: &[(&str, Kind, bool, bool)] = &[
     ("usageLocation", Kind::Str, true, true),
     ("userPrincipalName", Kind::Str, true, false),
     ("userType", Kind::Str, true, true),
+    // Computed from the UPN (see `user_json`); read-only here.
+    ("identities", Kind::StrList, false, true),
 ];
 
 pub const PROPERTY_NAMES: &[&str] = &[
@@ -91,6 +93,7 @@ pub const PROPERTY_NAMES: &[&str] = &[
     "usageLocation",
     "userPrincipalName",
     "userType",
+    "identities",
 ];
 
 /// Returned when no `$select` is given (get user doc). `accountEnabled` is not among them.
@@ -210,7 +213,18 @@ fn me_id(call: &Call) -> Result<String, GraphError> {
 }
 
 pub fn user_json(user: &User, select: Option<&[String]>) -> Map<String, Value> {
-    query::project(&user.props, select, DEFAULT_PROPERTIES, PROPERTY_NAMES)
+    let mut out = query::project(&user.props, select, DEFAULT_PROPERTIES, PROPERTY_NAMES);
+    if let Some(identities) = out.get_mut("identities") {
+        // A member signs in with their UPN: one identity whose issuer is the UPN's domain.
+        let upn = user.upn();
+        let issuer = upn.rsplit_once('@').map(|(_, d)| d).unwrap_or_default();
+        *identities = json!([{
+            "signInType": "userPrincipalName",
+            "issuer": issuer,
+            "issuerAssignedId": upn,
+        }]);
+    }
+    out
 }
 
 fn find<'d>(dir: &'d crate::state::Directory, key: &str) -> Result<&'d User, GraphError> {
@@ -231,10 +245,9 @@ fn list(call: &Call) -> Result<GraphResponse, GraphError> {
         None => dir.users.iter().map(|(k, u)| (k.clone(), u)).collect(),
         Some(expr) => match expr.as_equality() {
             Some((p, v)) if p.eq_ignore_ascii_case("userPrincipalName") => dir
-                .users
-                .values()
-                .filter(|u| u.upn().eq_ignore_ascii_case(v))
+                .find_by_upn(v)
                 .map(|u| (u.id.clone(), u))
+                .into_iter()
                 .collect(),
             _ => dir
                 .users

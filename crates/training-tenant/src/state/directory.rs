@@ -1,7 +1,7 @@
 //! The directory: users (active and soft-deleted), groups, service principals and app role
 //! assignments. Pure data plus the invariants Entra keeps; no HTTP here.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use serde::Serialize;
@@ -132,11 +132,16 @@ pub enum DirectoryEventKind {
     MemberRemoved,
 }
 
+/// Invariant: users enter and leave `users` only through `insert_user` and the change methods
+/// below (or `rebuild_upn_index` afterwards), which keep the userPrincipalName index in step.
 #[derive(Debug, Clone, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Directory {
     /// Active users by object id (ordered: paging walks this order).
     pub users: BTreeMap<String, User>,
+    /// Lower-case userPrincipalName → object id of active users.
+    #[serde(skip)]
+    upn_index: HashMap<String, String>,
     /// Soft-deleted users by object id.
     pub deleted_users: BTreeMap<String, User>,
     pub groups: BTreeMap<String, Group>,
@@ -164,13 +169,40 @@ impl Directory {
         if let Some(u) = self.users.get(key) {
             return Some(u);
         }
-        let lower = key.to_ascii_lowercase();
+        let lower = key.to_lowercase();
         if let Some(u) = self.users.get(&lower) {
             return Some(u);
         }
-        self.users
+        self.find_by_upn(key)
+    }
+
+    /// An active user by userPrincipalName, case-insensitively.
+    pub fn find_by_upn(&self, upn: &str) -> Option<&User> {
+        let lower = upn.to_lowercase();
+        self.upn_index
+            .get(&lower)
+            .and_then(|id| self.users.get(id))
+            .filter(|u| u.upn().to_lowercase() == lower)
+    }
+
+    /// Adds (or replaces) an active user.
+    pub fn insert_user(&mut self, user: User) {
+        if let Some(old) = self.users.get(&user.id) {
+            let old_upn = old.upn().to_lowercase();
+            self.upn_index.remove(&old_upn);
+        }
+        self.upn_index
+            .insert(user.upn().to_lowercase(), user.id.clone());
+        self.users.insert(user.id.clone(), user);
+    }
+
+    /// Rebuilds the userPrincipalName index after direct changes to `users`.
+    pub fn rebuild_upn_index(&mut self) {
+        self.upn_index = self
+            .users
             .values()
-            .find(|u| u.upn().eq_ignore_ascii_case(key))
+            .map(|u| (u.upn().to_lowercase(), u.id.clone()))
+            .collect();
     }
 
     pub fn find_user_id(&self, key: &str) -> Option<String> {
@@ -199,12 +231,18 @@ impl Directory {
         if changes.is_empty() {
             return Ok(());
         }
+        let old_upn = user.upn().to_lowercase();
         for (k, v) in changes {
             if v.is_null() {
                 user.props.remove(&k);
             } else {
                 user.props.insert(k, v);
             }
+        }
+        let new_upn = user.upn().to_lowercase();
+        if new_upn != old_upn {
+            self.upn_index.remove(&old_upn);
+            self.upn_index.insert(new_upn, id.to_string());
         }
         self.record(now, id, DirectoryEventKind::UserUpdated);
         Ok(())
@@ -233,6 +271,7 @@ impl Directory {
             .users
             .remove(id)
             .ok_or_else(|| DirectoryError::NotFound(id.to_string()))?;
+        self.upn_index.remove(&user.upn().to_lowercase());
         let prefixed = format!("{}{}", id.replace('-', ""), user.upn());
         user.props
             .insert("userPrincipalName".into(), Value::String(prefixed));
@@ -267,7 +306,7 @@ impl Directory {
             .insert("userPrincipalName".into(), Value::String(original));
         user.props.remove("deletedDateTime");
         user.deleted_date_time = None;
-        self.users.insert(id.to_string(), user);
+        self.insert_user(user);
         self.record(now, id, DirectoryEventKind::Restored);
         self.users
             .get(id)
