@@ -197,6 +197,21 @@ fn aadsts_advice(code: u32) -> Option<(&'static str, &'static str, &'static str)
             "Sign-in has not been completed yet.",
             "Finish the sign-in in the browser with the code shown.",
         ),
+        50057 => (
+            "sign_in.account_disabled",
+            "This account is disabled.",
+            "Sign in with another account, or ask an administrator to re-enable it.",
+        ),
+        50034 => (
+            "sign_in.account_not_found",
+            "This account does not exist in the configured tenant.",
+            "Check the spelling of the account, or the tenant in the settings file.",
+        ),
+        50053 => (
+            "sign_in.account_locked",
+            "This account is temporarily locked after too many failed sign-ins.",
+            "Wait a few minutes, then try again.",
+        ),
         50126 => (
             "sign_in.bad_credentials",
             "The user name or password is wrong.",

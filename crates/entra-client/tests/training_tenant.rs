@@ -719,3 +719,51 @@ async fn a_persons_apps_with_assignment_paths() {
         assert!(app.jobs.is_some() ^ app.jobs_error.is_some(), "{app:?}");
     }
 }
+
+#[tokio::test]
+async fn revoked_sessions_force_a_new_sign_in_and_the_cache_is_forgotten() {
+    let env = start_default().await;
+    let auth = env.authenticator();
+    let upn = env.demo("User Administrator");
+    let tokens = env.browser_sign_in(&auth, &upn).await.unwrap();
+    let cache = TokenCache::session_only();
+    let session = Session::new(auth.clone(), cache.clone(), tokens)
+        .await
+        .unwrap();
+    env.control(
+        Method::POST,
+        "/_training/clock/advance",
+        json!({"minutes": 1}),
+    )
+    .await;
+    // An administrator revokes this person's sessions (here: the person themself).
+    let me = session.claims().oid.unwrap();
+    session
+        .graph()
+        .unwrap()
+        .revoke_sign_in_sessions(&me)
+        .await
+        .unwrap();
+    env.control(
+        Method::POST,
+        "/_training/clock/advance",
+        json!({"minutes": 1}),
+    )
+    .await;
+
+    let e = session.access_token(true).await.unwrap_err();
+    assert_eq!(e.code(), "sign_in.reauthentication_required", "{e}");
+    assert_eq!(e.hint(), "Sign in again.");
+    assert!(
+        cache.load(&auth.cache_key(&upn)).unwrap().is_none(),
+        "a refused refresh token is forgotten"
+    );
+    assert_eq!(
+        session.access_token(false).await.unwrap_err().code(),
+        "sign_in.not_signed_in"
+    );
+    assert!(Session::restore(env.authenticator(), cache.clone())
+        .await
+        .unwrap()
+        .is_none());
+}

@@ -200,7 +200,18 @@ impl Session {
                 detail: "no refresh token".into(),
             });
         };
-        let fresh = self.inner.auth.refresh(&rt).await?;
+        let fresh = match self.inner.auth.refresh(&rt).await {
+            Ok(t) => t,
+            // The refresh token was refused (expired, revoked, sessions revoked by an admin):
+            // it is useless now, so nothing of it is kept.
+            Err(e @ Error::ReauthenticationRequired { .. }) => {
+                *guard = None;
+                let (c, k) = (self.inner.cache.clone(), self.inner.key.clone());
+                blocking(move || c.forget(&k)).await?;
+                return Err(e);
+            }
+            Err(e) => return Err(e),
+        };
         self.save(&fresh).await?;
         if let Ok(claims) = fresh.claims() {
             if let Ok(mut c) = self.inner.claims.write() {
