@@ -271,6 +271,40 @@ async fn authorize_validates_before_redirecting() {
     let loc = r.headers()["location"].to_str().unwrap().to_string();
     assert!(loc.contains("error=invalid_scope"), "{loc}");
 
+    // prompt=none: there is no session to reuse.
+    let r = env
+        .http
+        .get(authorize_url(&env, &[("prompt", "none")]))
+        .send()
+        .await
+        .unwrap();
+    let loc = r.headers()["location"].to_str().unwrap().to_string();
+    assert!(
+        loc.contains("error=login_required") && loc.contains("state=xyz"),
+        "{loc}"
+    );
+
+    // Logout goes back to a loopback URI only.
+    let tid = env.tid();
+    let r = env
+        .http
+        .get(env.url(&format!(
+            "/{tid}/oauth2/v2.0/logout?post_logout_redirect_uri=http://localhost:1234/bye"
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["location"], "http://localhost:1234/bye");
+    let r = env
+        .http
+        .get(env.url(&format!(
+            "/{tid}/oauth2/v2.0/logout?post_logout_redirect_uri=https://evil.example/"
+        )))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+
     // Disabled user cannot sign in (auto consent answers access_denied).
     let upn = env.person("intern-returning").1;
     let r = env

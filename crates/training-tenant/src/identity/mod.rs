@@ -54,6 +54,7 @@ pub fn router() -> Router<Shared> {
         )
         .route("/{tenant}/oauth2/v2.0/token", post(token))
         .route("/{tenant}/oauth2/v2.0/devicecode", post(devicecode))
+        .route("/{tenant}/oauth2/v2.0/logout", get(logout))
         .route(
             "/devicelogin",
             get(device_login_page).post(device_login_code),
@@ -467,7 +468,9 @@ fn validate_authorize(
 
 fn grant_code(state: &TenantState, req: &AuthorizeRequest, user: &User) -> Redirect {
     let code = sessions::opaque(64);
-    state.sessions().codes.insert(
+    let mut sessions = state.sessions();
+    sessions.prune(state.clock.now());
+    sessions.codes.insert(
         code.clone(),
         AuthCode {
             client_id: req.client_id.clone(),
@@ -526,6 +529,17 @@ async fn authorize_page(
             )
             .into_response(),
         };
+    }
+    // There is no browser session to reuse: a silent request cannot succeed (auth-code doc:
+    // `prompt=none` fails with `login_required` when the user must sign in).
+    if params.get("prompt").map(String::as_str) == Some("none") {
+        return error_redirect(
+            &req.redirect,
+            req.state.as_deref(),
+            "login_required",
+            "AADSTS50058: A silent sign-in request was sent but no user is signed in.",
+        )
+        .into_response();
     }
     Html(pages::sign_in(
         &state.summary.organization,
@@ -927,7 +941,9 @@ async fn devicecode(
         let device_code = sessions::opaque(64);
         let user_code = sessions::user_code();
         let uri = format!("{}/devicelogin", state.base_url);
-        state.sessions().devices.insert(
+        let mut sessions = state.sessions();
+        sessions.prune(state.clock.now());
+        sessions.devices.insert(
             device_code.clone(),
             DeviceGrant {
                 device_code: device_code.clone(),
@@ -951,6 +967,30 @@ async fn devicecode(
     match result {
         Ok(body) => no_store(body),
         Err(e) => e.into_response(),
+    }
+}
+
+/// Front-channel logout: there is no browser session to end; goes back to a loopback
+/// `post_logout_redirect_uri` if one is given.
+async fn logout(
+    State(state): State<Shared>,
+    Path(tenant): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    if let Err(e) = tenant_known(&state, &tenant) {
+        return e.into_response();
+    }
+    let params = parse_form(query.unwrap_or_default().as_bytes());
+    match params
+        .get("post_logout_redirect_uri")
+        .and_then(|u| loopback_redirect(u))
+    {
+        Some(url) => Redirect::to(url.as_str()).into_response(),
+        None => Html(pages::message(
+            "You signed out of your account",
+            "You can close this window.",
+        ))
+        .into_response(),
     }
 }
 

@@ -61,6 +61,14 @@ pub struct Sessions {
 }
 
 impl Sessions {
+    /// Forgets authorization and device codes that expired more than an hour ago (virtual
+    /// time); recently expired ones are kept so that their use is answered "expired".
+    pub fn prune(&mut self, now: DateTime<Utc>) {
+        let horizon = now - chrono::Duration::hours(1);
+        self.codes.retain(|_, c| c.expires_at >= horizon);
+        self.devices.retain(|_, d| d.expires_at >= horizon);
+    }
+
     pub fn device_by_user_code(&mut self, user_code: &str) -> Option<&mut DeviceGrant> {
         let wanted: String = user_code
             .chars()
