@@ -121,7 +121,6 @@ async fn provisioning_logs_filter_and_pace() {
         filter,
         "sourceIdentity/id eq 'o''brien' and provisioningStatusInfo/status eq 'failure'"
     );
-    assert!(q
-        .iter()
-        .any(|(k, v)| k == "$orderby" && v == "activityDateTime desc"));
+    assert!(q.iter().any(|(k, v)| k == "$top" && v == "1"));
+    assert!(!q.iter().any(|(k, _)| k == "$orderby"));
 }

@@ -261,17 +261,17 @@ impl ProvisioningLogQuery {
 }
 
 impl Graph {
-    /// Newest first, paged slowly (reports throttling), as a stream of events.
+    /// The matching events in the order Graph returns them, paged slowly (reports
+    /// throttling), as a stream.
     pub fn provisioning_logs(
         &self,
         query: &ProvisioningLogQuery,
     ) -> impl Stream<Item = Result<ProvisioningObjectSummary>> + Send + 'static {
         let filter = query.filter();
         let top = query.page_size.unwrap_or(50).clamp(1, 500).to_string();
-        let mut params = vec![
-            ("$top", top.as_str()),
-            ("$orderby", "activityDateTime desc"),
-        ];
+        // No `$orderby`: not every service that imitates this API supports it, and a time window
+        // (`since`/`until`) bounds the answer better than an order does.
+        let mut params = vec![("$top", top.as_str())];
         if let Some(f) = &filter {
             params.push(("$filter", f));
         }
