@@ -213,3 +213,23 @@ async def test_bad_token_and_bad_query(fresh):
         await graph.users.by_user_id("nobody@contoso-training.onmicrosoft.com").get()
     assert err.value.error.code == "Request_ResourceNotFound"
     assert err.value.error.inner_error is not None
+
+
+async def test_page_iterator_and_count_segment(graph, fresh):
+    from msgraph_core import PageIterator
+
+    first = await graph.users.get(users_query(select=["id"], top=25))
+    seen = []
+
+    def collect(user):
+        seen.append(user.id)
+        return True
+
+    iterator = PageIterator(first, graph.request_adapter)
+    await iterator.iterate(collect)
+    assert len(seen) == len(set(seen)) >= 200
+
+    config = RequestConfiguration()
+    config.headers.add("ConsistencyLevel", "eventual")
+    count = await graph.users.count.get(config)
+    assert count == len(seen)
