@@ -33,7 +33,8 @@ pub struct FaultRule {
     /// Probability (0..=1) that the connection is dropped instead of answered.
     #[serde(default)]
     pub drop_rate: f64,
-    /// The next N matching requests answer 429 with `Retry-After: retryAfter`.
+    /// The next N matching requests answer 429 with `Retry-After: retryAfter` (also sent with
+    /// injected 503s).
     #[serde(default)]
     pub throttle_burst: u32,
     #[serde(default = "default_retry_after")]
@@ -50,8 +51,14 @@ fn default_retry_after() -> u64 {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FaultAction {
-    Fail(StatusCode),
-    Throttle { retry_after: u64 },
+    /// An injected error; `retry_after` is sent as `Retry-After` with 503 and 429.
+    Fail {
+        status: StatusCode,
+        retry_after: u64,
+    },
+    Throttle {
+        retry_after: u64,
+    },
     Drop,
 }
 
@@ -113,7 +120,10 @@ impl Faults {
             if rule.error_rate > 0.0 && rng.gen_bool(rule.error_rate) {
                 let status =
                     StatusCode::from_u16(rule.status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
-                return Some(FaultAction::Fail(status));
+                return Some(FaultAction::Fail {
+                    status,
+                    retry_after: rule.retry_after,
+                });
             }
         }
         None

@@ -62,6 +62,23 @@ async fn batch_runs_inner_requests_with_their_own_statuses() {
     assert_eq!(by_id(&body, "7")["status"], 405);
 }
 
+/// The docs' own batch request: unsupported routes answer inside the batch, never fail it.
+#[tokio::test]
+async fn the_docs_batch_request_is_answered_item_by_item() {
+    let env = start().await;
+    let token = env.app_token().await;
+    let (status, body) = batch(&env, &token, fixture("v1.0__json-batching__request.json")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["responses"].as_array().unwrap().len(), 5);
+    for r in body["responses"].as_array().unwrap() {
+        assert!(r["status"].as_u64().unwrap() < 500, "{r}");
+    }
+    assert_eq!(by_id(&body, "3")["status"], 405);
+    let five = by_id(&body, "5");
+    assert_eq!(five["status"], 200, "{five}");
+    assert!(five["body"]["@odata.count"].is_u64());
+}
+
 #[tokio::test]
 async fn depends_on_failures_are_424() {
     let env = start().await;

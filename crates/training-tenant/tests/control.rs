@@ -157,7 +157,10 @@ async fn injected_errors_delays_and_drops() {
         add(json!({"pathPrefix": "/groups", "errorRate": 1.0, "status": 503})).await,
         StatusCode::CREATED
     );
-    let (status, body) = env.get_json(&token, "/v1.0/groups").await;
+    let r = env.get(&token, "/v1.0/groups").send().await.unwrap();
+    assert_eq!(r.headers()["retry-after"], "1");
+    let status = r.status();
+    let body: Value = r.json().await.unwrap();
     assert_graph_error(status, &body, 503, "serviceNotAvailable");
     env.http
         .delete(env.url("/_training/faults"))

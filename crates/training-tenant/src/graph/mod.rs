@@ -231,17 +231,24 @@ pub fn execute(
     ids: &RequestIds,
 ) -> GraphResponse {
     let fault = state.faults().decide(&req.method, &req.path);
-    if let Some(FaultAction::Fail(status)) = fault {
+    if let Some(FaultAction::Fail {
+        status,
+        retry_after,
+    }) = fault
+    {
         let code = if status == StatusCode::SERVICE_UNAVAILABLE {
             "serviceNotAvailable"
         } else {
             "generalException"
         };
-        let err = GraphError::new(
+        let mut err = GraphError::new(
             status,
             code,
             "Injected failure (training tenant fault injection).",
         );
+        if status == StatusCode::SERVICE_UNAVAILABLE || status == StatusCode::TOO_MANY_REQUESTS {
+            err = err.with_header("retry-after", retry_after.to_string());
+        }
         return error_response(&err, ids);
     }
     if let Some(FaultAction::Throttle { retry_after }) = fault {
