@@ -23,6 +23,8 @@ use crate::throttle::ThrottleLimits;
 
 type Shared = Arc<TenantState>;
 
+const MAX_OFFSET_SECS: i64 = 100 * 366 * 86_400;
+
 pub fn router() -> Router<Shared> {
     Router::new()
         .route("/_training/scenario", get(scenario))
@@ -119,6 +121,13 @@ async fn advance_clock(State(state): State<Shared>, body: Bytes) -> Response {
                 )
             }
         }
+    }
+    if state.clock.offset().num_seconds().saturating_add(total) > MAX_OFFSET_SECS {
+        return problem(
+            StatusCode::BAD_REQUEST,
+            "BadRequest",
+            "the virtual clock stays within 100 years of real time; reset to start over",
+        );
     }
     state.clock.advance(Duration::seconds(total));
     let hard_deleted = state.purge_expired();

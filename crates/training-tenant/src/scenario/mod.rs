@@ -17,6 +17,12 @@ use crate::Error;
 /// Names accepted by `Options::scenario` and `--scenario`.
 pub const NAMES: &[&str] = &["contoso", "contoso-large"];
 
+/// Generated people per scenario, at most.
+const MAX_POPULATION: usize = 1_000_000;
+
+/// Day counts in scenario files stay within a century.
+const MAX_DAYS: i64 = 36_500;
+
 /// Users in the `contoso-large` scenario (scale tests).
 pub const LARGE_POPULATION: usize = 100_000;
 
@@ -222,6 +228,28 @@ impl Scenario {
                     .into(),
             ));
         }
+        if s.population.count > MAX_POPULATION {
+            return Err(Error::InvalidScenario(format!(
+                "population.count is at most {MAX_POPULATION}"
+            )));
+        }
+        let days_ok = |d: Option<i64>| d.is_none_or(|d| (0..=MAX_DAYS).contains(&d));
+        for p in &s.people {
+            let prev = p.previous_account.as_ref().map(|a| a.hard_deleted_days_ago);
+            let all = [
+                p.deleted_days_ago,
+                p.hired_days_ago,
+                p.left_days_ago,
+                p.leaves_in_days,
+                prev,
+            ];
+            if !all.into_iter().all(days_ok) {
+                return Err(Error::InvalidScenario(format!(
+                    "person '{}': day counts must be between 0 and {MAX_DAYS}",
+                    p.key
+                )));
+            }
+        }
         Ok(s)
     }
 
@@ -298,6 +326,22 @@ mod tests {
             .map(|u| u.upn().to_string())
             .collect();
         assert_eq!(upns.len(), a.directory.users.len(), "UPNs are unique");
+    }
+
+    #[test]
+    fn scenario_files_are_validated() {
+        let good = CONTOSO;
+        assert!(Scenario::from_json(good).is_ok());
+        let huge_days = good.replace("\"deletedDaysAgo\": 12", "\"deletedDaysAgo\": 99999999999");
+        assert!(matches!(
+            Scenario::from_json(&huge_days),
+            Err(Error::InvalidScenario(_))
+        ));
+        let unknown_field = good.replacen("\"seed\"", "\"sneed\"", 1);
+        assert!(Scenario::from_json(&unknown_field).is_err());
+        let huge = good.replace("\"count\": 200", "\"count\": 99999999");
+        assert!(Scenario::from_json(&huge).is_err());
+        assert!(Scenario::from_json("{").is_err());
     }
 
     #[test]
