@@ -1,0 +1,3 @@
+//! Tauri commands: one line each over the core crates.
+
+pub mod status;

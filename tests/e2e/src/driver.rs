@@ -1,0 +1,180 @@
+use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+
+/// The repository root (this crate lives in `tests/e2e`).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .expect("the e2e crate lives inside the repository")
+}
+
+/// One tauri-driver per test binary; it starts a WebKitWebDriver per session itself.
+struct Driver {
+    port: u16,
+    _process: Child,
+}
+
+static DRIVER: OnceLock<Driver> = OnceLock::new();
+
+fn free_port() -> u16 {
+    TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}
+
+fn wait_for_port(port: u16, within: Duration) -> bool {
+    let deadline = Instant::now() + within;
+    while Instant::now() < deadline {
+        if TcpStream::connect(SocketAddr::from((Ipv4Addr::LOCALHOST, port))).is_ok() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    false
+}
+
+fn driver() -> &'static Driver {
+    DRIVER.get_or_init(|| {
+        let port = free_port();
+        let native_port = free_port();
+        // A static is never dropped, so a watcher ends tauri-driver (and the WebKitWebDriver it
+        // started) when this test process exits; otherwise they would outlive the run.
+        let script = format!(
+            "tauri-driver --port {port} --native-port {native_port} & driver=$!; \
+             while kill -0 {test_pid} 2>/dev/null && kill -0 $driver 2>/dev/null; do sleep 0.3; done; \
+             pkill -P $driver; kill $driver 2>/dev/null; wait",
+            test_pid = std::process::id()
+        );
+        assert!(
+            Command::new("tauri-driver").arg("--help").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok(),
+            "tauri-driver is not installed (make test installs it)"
+        );
+        let process = Command::new("sh")
+            .args(["-c", &script])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("a shell to run tauri-driver");
+        assert!(
+            wait_for_port(port, Duration::from_secs(20)),
+            "tauri-driver did not start listening on port {port}"
+        );
+        Driver {
+            port,
+            _process: process,
+        }
+    })
+}
+
+/// The app binary under test: `PROVDESK_APP` or the workspace's debug build.
+fn app_binary() -> PathBuf {
+    std::env::var_os("PROVDESK_APP")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target/debug/provisioning-desk"))
+}
+
+/// One app at a time: two WebKit sessions side by side on 2 cores make both flaky, and the
+/// tests of one binary run on parallel threads.
+static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+/// A running instance of the real app, driven over WebDriver.
+pub struct App {
+    pub client: Client,
+    _turn: tokio::sync::MutexGuard<'static, ()>,
+}
+
+impl App {
+    /// Starts the app and waits until the web view has rendered its first screen.
+    pub async fn start() -> App {
+        // Several rustls crypto providers are linked in (reqwest's, fantoccini's): pick one.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let turn = ONE_AT_A_TIME.lock().await;
+        let driver = driver();
+        let binary = app_binary();
+        assert!(
+            binary.exists(),
+            "the app is not built: {} is missing",
+            binary.display()
+        );
+        let capabilities = serde_json::json!({
+            "browserName": "wry",
+            "tauri:options": { "application": binary },
+            "wdio:enforceWebDriverClassic": true,
+        });
+        let capabilities = match capabilities {
+            serde_json::Value::Object(map) => map,
+            _ => unreachable!("a JSON object literal"),
+        };
+        // WebKitWebDriver may not listen yet when tauri-driver accepts the first session request.
+        let mut last_error = None;
+        for _ in 0..40 {
+            match ClientBuilder::rustls()
+                .expect("rustls client")
+                .capabilities(capabilities.clone())
+                .connect(&format!("http://127.0.0.1:{}", driver.port))
+                .await
+            {
+                Ok(client) => {
+                    let app = App {
+                        client,
+                        _turn: turn,
+                    };
+                    app.wait_for(Locator::Css("main h1, main [role=alert]"))
+                        .await;
+                    return app;
+                }
+                Err(err) => {
+                    last_error = Some(err);
+                    tokio::time::sleep(Duration::from_millis(250)).await;
+                }
+            }
+        }
+        panic!("could not open a WebDriver session on the app: {last_error:?}");
+    }
+
+    /// Waits (up to 15 s) for an element and returns it.
+    pub async fn wait_for(&self, locator: Locator<'_>) -> fantoccini::elements::Element {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(15))
+            .for_element(locator)
+            .await
+            .unwrap_or_else(|err| panic!("element {locator:?} never appeared: {err}"))
+    }
+
+    /// The visible text of the first element matching a CSS selector.
+    pub async fn text(&self, css: &str) -> String {
+        self.wait_for(Locator::Css(css))
+            .await
+            .text()
+            .await
+            .unwrap_or_else(|err| panic!("could not read the text of {css}: {err}"))
+    }
+
+    /// Saves a PNG screenshot of the window under `tests/e2e/artifacts/NAME.png`.
+    pub async fn screenshot(&self, name: &str) -> PathBuf {
+        let png = self
+            .client
+            .screenshot()
+            .await
+            .expect("WebDriver takes a screenshot");
+        assert!(png.starts_with(b"\x89PNG"), "the screenshot is a PNG");
+        let dir = workspace_root().join("tests/e2e/artifacts");
+        std::fs::create_dir_all(&dir).expect("artifacts directory");
+        let path = dir.join(format!("{name}.png"));
+        std::fs::write(&path, png).expect("screenshot written");
+        path
+    }
+
+    pub async fn close(self) {
+        let _ = self.client.close().await;
+    }
+}
