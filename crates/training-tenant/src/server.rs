@@ -1,3 +1,5 @@
+//! Starting and stopping a training tenant: loopback-only binding, the scenario, the router.
+
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;

@@ -303,6 +303,9 @@ fn route(
         query,
     };
     let resource = first.split('(').next().unwrap_or_default().to_string();
+    // One module per resource; new resources (e.g. `auditLogs`) get an arm here, and
+    // navigation under a service principal (e.g. `synchronization`) goes through
+    // `service_principals::handle`.
     match resource.as_str() {
         "users" | "me" => users::handle(&call),
         "directory" => deleted_items::handle(&call),

@@ -452,6 +452,8 @@ pub(super) fn client_credentials(
         name: None,
         scp: None,
         roles: Some(spec.roles.clone()),
+        // App-only Graph tokens carry this well-known wid (observed in real tokens; it grants
+        // nothing here: application permissions come from `roles`).
         wids: Some(vec!["0997a1d0-0d1d-4acb-b408-d5ca73121e90".into()]),
     };
     let access = tokens::sign(&state.keys, &claims).ok_or_else(server_error)?;
