@@ -1,7 +1,7 @@
 //! Turns a scenario into a directory: the people of the data file, generated people, groups by
 //! membership rule, enterprise apps and their assignments.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{json, Map, Value};
@@ -20,7 +20,7 @@ impl Scenario {
     pub fn build(&self, now: DateTime<Utc>) -> Built {
         let mut dir = Directory::default();
         let mut rng = SplitMix64(self.seed);
-        let mut taken: BTreeMap<String, ()> = BTreeMap::new();
+        let mut taken = Nicknames::default();
         let mut people = BTreeMap::new();
         let mut demo_accounts = Vec::new();
 
@@ -29,7 +29,7 @@ impl Scenario {
                 .mail_nickname
                 .clone()
                 .unwrap_or_else(|| nickname_for(&p.given_name, &p.surname));
-            let nickname = unique_nickname(&nickname, &mut taken);
+            let nickname = taken.unique(&nickname);
             let id = self.object_id("user", &p.key);
             let mut user = self.person(&id, p, &nickname, now, &mut rng);
             user.directory_roles = p
@@ -254,7 +254,7 @@ impl Scenario {
         i: usize,
         now: DateTime<Utc>,
         rng: &mut SplitMix64,
-        taken: &mut BTreeMap<String, ()>,
+        taken: &mut Nicknames,
     ) -> (String, User) {
         let pop = &self.population;
         let given = &pop.given_names[rng.below(pop.given_names.len() as u64) as usize];
@@ -268,7 +268,7 @@ impl Scenario {
         } else {
             dept.job_titles[rng.below(dept.job_titles.len() as u64) as usize].clone()
         };
-        let nickname = unique_nickname(&nickname_for(given, surname), taken);
+        let nickname = taken.unique(&nickname_for(given, surname));
         let id = self.object_id("user", &format!("generated-{i}"));
         let upn = format!("{nickname}@{}", self.domain);
         let display = format!("{given} {surname}");
@@ -363,15 +363,28 @@ fn nickname_for(given: &str, surname: &str) -> String {
     }
 }
 
-fn unique_nickname(base: &str, taken: &mut BTreeMap<String, ()>) -> String {
-    let mut candidate = base.to_string();
-    let mut n = 2;
-    while taken.contains_key(&candidate) {
-        candidate = format!("{base}{n}");
-        n += 1;
+/// Mail nicknames already given out, and the next number to try per base name (so that a
+/// large population with few distinct names stays linear).
+#[derive(Default)]
+struct Nicknames {
+    taken: HashSet<String>,
+    next: HashMap<String, u32>,
+}
+
+impl Nicknames {
+    fn unique(&mut self, base: &str) -> String {
+        if self.taken.insert(base.to_string()) {
+            return base.to_string();
+        }
+        let n = self.next.entry(base.to_string()).or_insert(2);
+        loop {
+            let candidate = format!("{base}{n}");
+            *n += 1;
+            if self.taken.insert(candidate.clone()) {
+                return candidate;
+            }
+        }
     }
-    taken.insert(candidate.clone(), ());
-    candidate
 }
 
 /// Small deterministic PRNG (SplitMix64) so generated people do not change with crate versions.
