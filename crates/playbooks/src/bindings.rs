@@ -13,8 +13,10 @@ mod tests {
     use ts_rs::TS;
 
     use crate::bulk::{BulkPreview, BulkReport, CsvInput};
+    use crate::find::{AppMatch, PersonMatch};
     use crate::journal::{ActionFilter, ActionRecord, ResumePlan, RunRecord};
     use crate::plan::{Conclusion, Finding, Plan, ProgressEvent, UserFacingError, Verdict};
+    use crate::tenant::{TrainingScenario, WhoAmI};
 
     fn bindings_dir() -> PathBuf {
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/lib/bindings")
@@ -36,6 +38,10 @@ mod tests {
         RunRecord::export_all_to(&dir).unwrap();
         ActionFilter::export_all_to(&dir).unwrap();
         ResumePlan::export_all_to(&dir).unwrap();
+        WhoAmI::export_all_to(&dir).unwrap();
+        TrainingScenario::export_all_to(&dir).unwrap();
+        PersonMatch::export_all_to(&dir).unwrap();
+        AppMatch::export_all_to(&dir).unwrap();
         assert!(dir.join("Plan.ts").is_file());
     }
 }

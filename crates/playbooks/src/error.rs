@@ -90,6 +90,59 @@ pub enum Error {
     /// Writing an export failed.
     #[error("the export could not be written: {0}")]
     Export(String),
+
+    /// Sign-in or Microsoft Graph failed; the inner error has its own code and hint.
+    #[error("{0}")]
+    /// Boxed: Graph errors carry request ids and payloads, and `Result`s stay small.
+    Entra(Box<entra_client::Error>),
+
+    /// A training tenant could not be started in this process.
+    #[error("the training tenant could not be started: {0}")]
+    TrainingTenantStart(String),
+
+    /// Nothing answering like a training tenant at this address.
+    #[error("no training tenant answered at {url}: {reason}")]
+    TrainingTenantUnreachable { url: String, reason: String },
+
+    /// A training-only action (demo sign-in, clock) was asked of a real tenant.
+    #[error("this is only possible on a training tenant")]
+    NotTraining,
+
+    /// The demo account asked for is not one of the training tenant's.
+    #[error("the training tenant has no demo account \"{wanted}\"")]
+    UnknownDemoAccount { wanted: String, known: Vec<String> },
+
+    /// The one-click training sign-in did not complete.
+    #[error("the training sign-in did not complete: {0}")]
+    TrainingSignIn(String),
+
+    /// Nobody is signed in.
+    #[error("nobody is signed in")]
+    NotSignedIn,
+
+    /// No person matches what was typed, neither in the directory nor in the recycle bin.
+    #[error(
+        "no one called \"{query}\" was found, neither in the directory nor in the recycle bin"
+    )]
+    PersonNotFound { query: String },
+
+    /// No enterprise app matches what was typed.
+    #[error("no app called \"{query}\" was found")]
+    AppNotFound { query: String },
+
+    /// More than one person or app matches; we never guess between them.
+    #[error("\"{query}\" matches more than one {what}: {}", candidates.join("; "))]
+    Ambiguous {
+        what: &'static str,
+        query: String,
+        candidates: Vec<String>,
+    },
+}
+
+impl From<entra_client::Error> for Error {
+    fn from(error: entra_client::Error) -> Self {
+        Error::Entra(Box::new(error))
+    }
 }
 
 /// Shorthand used throughout the crate.
@@ -115,11 +168,21 @@ impl Error {
             Error::DuplicateRowNumber(_) => "duplicate_row_number",
             Error::CsvUnreadable(_) => "csv_unreadable",
             Error::Export(_) => "export_failed",
+            Error::Entra(error) => error.code(),
+            Error::TrainingTenantStart(_) => "training_start_failed",
+            Error::TrainingTenantUnreachable { .. } => "training_unreachable",
+            Error::NotTraining => "not_training",
+            Error::UnknownDemoAccount { .. } => "unknown_demo_account",
+            Error::TrainingSignIn(_) => "training_sign_in_failed",
+            Error::NotSignedIn => "not_signed_in",
+            Error::PersonNotFound { .. } => "person_not_found",
+            Error::AppNotFound { .. } => "app_not_found",
+            Error::Ambiguous { .. } => "ambiguous",
         }
     }
 
     /// What the person can do about it, in plain words.
-    fn hint(&self) -> String {
+    pub fn hint(&self) -> String {
         match self {
             Error::JournalUnreadable { path, .. } => format!(
                 "The file has been left untouched. Move or rename {} (keep it: it is the audit \
@@ -164,6 +227,32 @@ impl Error {
             Error::Export(_) => {
                 "Check there is free disk space and that you may write there.".to_string()
             }
+            Error::Entra(error) => error.hint(),
+            Error::TrainingTenantStart(_) => {
+                "Close other copies of the training tenant, or start it with another address."
+                    .to_string()
+            }
+            Error::TrainingTenantUnreachable { .. } => "Start one with `provdesk training serve` \
+                                                        and pass the address it prints with \
+                                                        --graph-url."
+                .to_string(),
+            Error::NotTraining => {
+                "Switch to the training profile, or sign in with your own account.".to_string()
+            }
+            Error::UnknownDemoAccount { known, .. } => {
+                format!("Choose one of: {}.", known.join(", "))
+            }
+            Error::TrainingSignIn(_) => "Restart the training tenant and try again.".to_string(),
+            Error::NotSignedIn => "Sign in first (provdesk login).".to_string(),
+            Error::PersonNotFound { .. } => "Check the spelling, or use the user principal name \
+                                             (name@domain) or the object id."
+                .to_string(),
+            Error::AppNotFound { .. } => "Check the name as it appears under Enterprise \
+                                          applications, or use the service principal's object id."
+                .to_string(),
+            Error::Ambiguous { .. } => "Use the user principal name or the object id of the one \
+                                        you mean."
+                .to_string(),
         }
     }
 }

@@ -7,11 +7,19 @@
 //! - [`journal`]: the audit trail in SQLite; every mutation is written *before* it is sent and
 //!   completed *after* the answer, which is what makes interrupted runs resumable.
 //! - [`bulk`]: CSV input for bulk runs and the runner that executes rows exactly once.
+//! - [`tenant`]: connecting to a tenant profile (training or real), signing in, who am I.
+//! - [`desk`]: [`Desk`], the signed-in person plus the journal: what every playbook takes.
+//! - [`find`]: the person or app a playbook is about, from what someone typed.
 
 mod bindings;
 pub mod bulk;
+pub mod desk;
 pub mod error;
+pub mod find;
 pub mod journal;
 pub mod plan;
+pub mod tenant;
 
+pub use desk::Desk;
 pub use error::{Error, Result};
+pub use tenant::{SignedIn, TenantConnection, TenantProfile, WhoAmI};
