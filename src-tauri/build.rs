@@ -1,7 +1,18 @@
+/// Every command the web view may call. Declaring them here generates an `allow-<command>`
+/// permission for each, so the capability file really gates them: the web view can call nothing
+/// that is not listed there (capabilities/main-window.json).
+const COMMANDS: &[&str] = &[
+    "app_status",
+    "demo_accounts",
+    "journal_actions",
+    "journal_export",
+    "training_clock",
+    "training_skip_days",
+    "training_reset",
+];
+
 fn main() {
-    // Declaring the commands here generates an `allow-<command>` permission for each, so the
-    // capability file really gates them: the web view can call nothing that is not listed there.
-    let manifest = tauri_build::AppManifest::new().commands(&["app_status"]);
+    let manifest = tauri_build::AppManifest::new().commands(COMMANDS);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("tauri build script failed");
 }

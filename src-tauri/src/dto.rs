@@ -1,7 +1,7 @@
 //! Types that cross the command boundary. Defined once here and exported to TypeScript
 //! (`ui/src/lib/bindings/`) by `cargo test`; the UI never redeclares them.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 /// Which tenant the app is connected to.
@@ -22,4 +22,50 @@ pub struct AppStatus {
     /// True on the built-in training tenant: the UI shows the training banner.
     pub training: bool,
     pub tenant: TenantInfo,
+}
+
+/// A demo account of the training tenant, offered on the sign-in screen so that trainees can
+/// practise with different rights (and meet permission errors on purpose).
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct DemoAccount {
+    pub user_principal_name: String,
+    pub display_name: String,
+    /// Directory role names, e.g. "User Administrator".
+    pub roles: Vec<String>,
+    /// What the account is for, in one sentence.
+    pub description: String,
+}
+
+/// The training tenant's virtual clock, as the training band shows it.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct TrainingClock {
+    /// RFC 3339.
+    pub now: String,
+    /// How far the virtual clock is ahead of real time.
+    pub days_ahead: f64,
+    /// People permanently deleted by this move of the clock (30 days in the recycle bin over).
+    pub permanently_deleted: Vec<String>,
+}
+
+/// A journal export written to disk.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct SavedFile {
+    pub path: String,
+    /// How many journal rows it holds.
+    pub rows: u32,
+}
+
+/// The file formats of a journal export.
+#[derive(Debug, Clone, Copy, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ExportFormat {
+    Csv,
+    Json,
 }

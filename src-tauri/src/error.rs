@@ -11,3 +11,19 @@ pub struct CommandError {
     pub message: String,
     pub hint: String,
 }
+
+impl From<playbooks::plan::UserFacingError> for CommandError {
+    fn from(error: playbooks::plan::UserFacingError) -> Self {
+        CommandError {
+            code: error.code,
+            message: error.message,
+            hint: error.hint,
+        }
+    }
+}
+
+impl From<playbooks::Error> for CommandError {
+    fn from(error: playbooks::Error) -> Self {
+        playbooks::plan::UserFacingError::from(&error).into()
+    }
+}

@@ -5,6 +5,8 @@ mod commands;
 mod dto;
 mod error;
 mod state;
+mod training_controls;
+mod window_memory;
 
 pub use dto::{AppStatus, TenantInfo};
 pub use error::CommandError;
@@ -16,11 +18,27 @@ use tauri::{Builder, Manager, Runtime};
 pub fn setup<R: Runtime>(builder: Builder<R>) -> Builder<R> {
     builder
         .setup(|app| {
-            let state = tauri::async_runtime::block_on(AppState::start_training())?;
+            let exports_dir = app
+                .path()
+                .download_dir()
+                .or_else(|_| app.path().home_dir())
+                .unwrap_or_else(|_| std::env::temp_dir());
+            let state = tauri::async_runtime::block_on(AppState::start_training(exports_dir))?;
             app.manage(state);
+            if let Some(window) = app.get_webview_window("main") {
+                window_memory::restore_and_remember(&window);
+            }
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![commands::status::app_status])
+        .invoke_handler(tauri::generate_handler![
+            commands::status::app_status,
+            commands::session::demo_accounts,
+            commands::journal::journal_actions,
+            commands::journal::journal_export,
+            commands::training::training_clock,
+            commands::training::training_skip_days,
+            commands::training::training_reset,
+        ])
 }
 
 /// Starts the desktop app on the built-in training tenant.

@@ -1,3 +1,6 @@
 //! Tauri commands: one line each over the core crates.
 
+pub mod journal;
+pub mod session;
 pub mod status;
+pub mod training;

@@ -1,11 +1,47 @@
 // The ONLY module that talks to the Rust side. Views import these functions, never `invoke`.
 import { invoke } from "@tauri-apps/api/core";
+import type { ActionFilter } from "./bindings/ActionFilter";
+import type { ActionRecord } from "./bindings/ActionRecord";
 import type { AppStatus } from "./bindings/AppStatus";
 import type { CommandError } from "./bindings/CommandError";
+import type { DemoAccount } from "./bindings/DemoAccount";
+import type { ExportFormat } from "./bindings/ExportFormat";
+import type { SavedFile } from "./bindings/SavedFile";
+import type { TrainingClock } from "./bindings/TrainingClock";
 
 /** Which tenant the app is connected to. */
 export function appStatus(): Promise<AppStatus> {
   return call<AppStatus>("app_status");
+}
+
+/** The training tenant's demo accounts (helpdesk operator, app admin, reports reader, …). */
+export function demoAccounts(): Promise<DemoAccount[]> {
+  return call<DemoAccount[]>("demo_accounts");
+}
+
+/** Journal rows matching the filter, newest first. */
+export function journalActions(filter: ActionFilter): Promise<ActionRecord[]> {
+  return call<ActionRecord[]>("journal_actions", { filter });
+}
+
+/** Saves the matching journal rows in the Downloads folder. */
+export function journalExport(filter: ActionFilter, format: ExportFormat): Promise<SavedFile> {
+  return call<SavedFile>("journal_export", { filter, format });
+}
+
+/** Where the training tenant's virtual clock stands. */
+export function trainingClock(): Promise<TrainingClock> {
+  return call<TrainingClock>("training_clock");
+}
+
+/** Moves the training tenant's clock forward by whole days. */
+export function trainingSkipDays(days: number): Promise<TrainingClock> {
+  return call<TrainingClock>("training_skip_days", { days });
+}
+
+/** Puts the training tenant back as it was at start. */
+export function trainingReset(): Promise<TrainingClock> {
+  return call<TrainingClock>("training_reset");
 }
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
