@@ -78,19 +78,21 @@ impl Scenario {
         // Scenario setup is not history: the engine should not replay it.
         dir.events.clear();
 
-        for g in &self.groups {
+        // One pass over the people for all membership rules (keeps large populations fast).
+        let mut memberships: Vec<Vec<String>> = vec![Vec::new(); self.groups.len()];
+        for u in dir.users.values().chain(dir.deleted_users.values()) {
+            for (g, members) in self.groups.iter().zip(memberships.iter_mut()) {
+                let matches = g
+                    .members
+                    .iter()
+                    .all(|(prop, value)| u.str_prop(prop) == Some(value.as_str()));
+                if matches {
+                    members.push(u.id.clone());
+                }
+            }
+        }
+        for (g, members) in self.groups.iter().zip(memberships) {
             let id = self.object_id("group", &g.key);
-            let members = dir
-                .users
-                .values()
-                .chain(dir.deleted_users.values())
-                .filter(|u| {
-                    g.members
-                        .iter()
-                        .all(|(prop, value)| u.str_prop(prop) == Some(value.as_str()))
-                })
-                .map(|u| u.id.clone())
-                .collect();
             dir.groups.insert(
                 id.clone(),
                 Group {
