@@ -58,7 +58,7 @@ async fn scenario_describes_the_tenant() {
     ] {
         assert!(roles.contains(&r.to_string()), "{r}");
     }
-    assert_eq!(s["apps"].as_array().unwrap().len(), 3);
+    assert!(s["apps"].as_array().unwrap().len() >= 3);
 }
 
 #[tokio::test]

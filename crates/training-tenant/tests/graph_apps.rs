@@ -23,7 +23,16 @@ async fn service_principals_list_filter_and_get() {
     let token = env.app_token().await;
     let (status, body) = env.get_json(&token, "/v1.0/servicePrincipals").await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(body["value"].as_array().unwrap().len(), 3);
+    let names: Vec<&str> = body["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|sp| sp["displayName"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.len(), env.tenant.summary().apps.len());
+    for app in ["Floorplan", "Lunchbox", "Timesheets"] {
+        assert!(names.contains(&app), "{app} in {names:?}");
+    }
     let (sp_id, app_id) = app(&env, "floorplan");
     let (_, body) = env
         .get_json(
