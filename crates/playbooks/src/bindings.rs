@@ -13,7 +13,10 @@ mod tests {
     use ts_rs::TS;
 
     use crate::bulk::{BulkPreview, BulkReport, CsvInput};
+    use crate::explain::LogLine;
     use crate::find::{AppMatch, PersonMatch};
+    use crate::offboard::{AppVerification, OffboardPreview, OffboardResult};
+    use crate::steps::StepResult;
     use crate::journal::{ActionFilter, ActionRecord, ResumePlan, RunRecord};
     use crate::plan::{Conclusion, Finding, Plan, ProgressEvent, UserFacingError, Verdict};
     use crate::tenant::{TrainingScenario, WhoAmI};
@@ -42,6 +45,11 @@ mod tests {
         TrainingScenario::export_all_to(&dir).unwrap();
         PersonMatch::export_all_to(&dir).unwrap();
         AppMatch::export_all_to(&dir).unwrap();
+        OffboardPreview::export_all_to(&dir).unwrap();
+        OffboardResult::export_all_to(&dir).unwrap();
+        AppVerification::export_all_to(&dir).unwrap();
+        LogLine::export_all_to(&dir).unwrap();
+        StepResult::export_all_to(&dir).unwrap();
         assert!(dir.join("Plan.ts").is_file());
     }
 }

@@ -130,6 +130,14 @@ pub enum Error {
     #[error("no app called \"{query}\" was found")]
     AppNotFound { query: String },
 
+    /// A typed confirmation did not match (a near miss is not consent).
+    #[error("the confirmation did not match: type \"{expected}\" exactly")]
+    NotConfirmed { expected: String },
+
+    /// The plan has nothing that can run (e.g. the person is in the recycle bin).
+    #[error("there is nothing to do: {0}")]
+    NothingToRun(String),
+
     /// More than one person or app matches; we never guess between them.
     #[error("\"{query}\" matches more than one {what}: {}", candidates.join("; "))]
     Ambiguous {
@@ -178,6 +186,8 @@ impl Error {
             Error::PersonNotFound { .. } => "person_not_found",
             Error::AppNotFound { .. } => "app_not_found",
             Error::Ambiguous { .. } => "ambiguous",
+            Error::NotConfirmed { .. } => "not_confirmed",
+            Error::NothingToRun(_) => "nothing_to_run",
         }
     }
 
@@ -250,6 +260,10 @@ impl Error {
             Error::AppNotFound { .. } => "Check the name as it appears under Enterprise \
                                           applications, or use the service principal's object id."
                 .to_string(),
+            Error::NotConfirmed { .. } => {
+                "Nothing was changed. Type the name exactly as shown to confirm.".to_string()
+            }
+            Error::NothingToRun(_) => "Read the preview; it says what to do first.".to_string(),
             Error::Ambiguous { .. } => "Use the user principal name or the object id of the one \
                                         you mean."
                 .to_string(),

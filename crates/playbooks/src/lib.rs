@@ -11,13 +11,17 @@
 //! - [`desk`]: [`Desk`], the signed-in person plus the journal: what every playbook takes.
 //! - [`find`]: the person or app a playbook is about, from what someone typed.
 
+pub mod app_sync;
 mod bindings;
 pub mod bulk;
 pub mod desk;
 pub mod error;
+pub mod explain;
 pub mod find;
 pub mod journal;
+pub mod offboard;
 pub mod plan;
+pub mod steps;
 pub mod tenant;
 
 pub use desk::Desk;

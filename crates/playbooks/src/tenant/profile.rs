@@ -130,6 +130,31 @@ impl TenantConnection {
         self.in_process.as_deref()
     }
 
+    /// The tenant's "now". A training tenant runs a virtual clock (trainees skip ahead to the
+    /// next provisioning cycle), so "the next cycle is due in 25 minutes" must be measured on it;
+    /// a real tenant's time is this computer's.
+    pub async fn tenant_now(&self) -> chrono::DateTime<chrono::Utc> {
+        let Some(url) = self.training_url() else {
+            return chrono::Utc::now();
+        };
+        #[derive(serde::Deserialize)]
+        struct Clock {
+            now: chrono::DateTime<chrono::Utc>,
+        }
+        let clock = async {
+            self.authenticator
+                .http()
+                .get(format!("{url}/_training/clock"))
+                .send()
+                .await
+                .ok()?
+                .json::<Clock>()
+                .await
+                .ok()
+        };
+        clock.await.map(|c| c.now).unwrap_or_else(chrono::Utc::now)
+    }
+
     /// The tenant (directory) id or domain sign-in goes to.
     pub fn tenant_id(&self) -> &str {
         self.authenticator.config().tenant.as_str()

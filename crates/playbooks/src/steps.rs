@@ -1,0 +1,177 @@
+//! Running the steps of a single-target playbook: every mutation journaled *pending* before it
+//! is sent and completed after the answer, progress streamed, a result per step.
+
+use std::future::Future;
+
+use serde::{Deserialize, Serialize};
+use tokio::sync::mpsc;
+use ts_rs::TS;
+
+use crate::desk::Desk;
+use crate::error::Result;
+use crate::journal::{ActionAnswer, ActionIntent, ActionKind, TargetRecord};
+use crate::plan::{ProgressEvent, StepOutcome, UserFacingError};
+
+/// How one step of a run ended, for the result screen and the ticket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct StepResult {
+    pub step_id: String,
+    pub title: String,
+    pub outcome: StepOutcome,
+}
+
+/// The steps of one run as they happen.
+pub(crate) struct StepRun<'a> {
+    desk: &'a Desk,
+    pub(crate) run_id: String,
+    progress: &'a mpsc::Sender<ProgressEvent>,
+    pub(crate) results: Vec<StepResult>,
+}
+
+impl<'a> StepRun<'a> {
+    pub(crate) async fn start(
+        desk: &'a Desk,
+        playbook: crate::plan::PlaybookKind,
+        total: usize,
+        progress: &'a mpsc::Sender<ProgressEvent>,
+    ) -> Result<StepRun<'a>> {
+        let run = desk.start_run(playbook)?;
+        let _ = progress
+            .send(ProgressEvent::RunStarted {
+                run_id: run.id.clone(),
+                total: u32::try_from(total).unwrap_or(u32::MAX),
+            })
+            .await;
+        Ok(StepRun {
+            desk,
+            run_id: run.id,
+            progress,
+            results: Vec::new(),
+        })
+    }
+
+    /// Journals and sends one mutation. `send` runs only once the journal holds it as pending.
+    pub(crate) async fn action<Fut>(
+        &mut self,
+        step_id: &str,
+        kind: ActionKind,
+        target: &TargetRecord,
+        request_summary: String,
+        send: impl FnOnce() -> Fut,
+    ) -> Result<StepOutcome>
+    where
+        Fut: Future<Output = entra_client::Result<()>>,
+    {
+        let title = kind.plain_title(&target.display_name);
+        self.started(step_id, &title).await;
+        let intent = ActionIntent {
+            run_id: self.run_id.clone(),
+            step: step_id.to_string(),
+            row: None,
+            target: target.clone(),
+            kind,
+            request_summary,
+        };
+        let (_, answer) = self
+            .desk
+            .journal()
+            .journaled(intent, || async { answer_of(send().await) })
+            .await?;
+        let outcome = match answer {
+            ActionAnswer::Succeeded { .. } => StepOutcome::Succeeded { detail: None },
+            ActionAnswer::Failed { error, .. } => StepOutcome::Failed { error },
+            ActionAnswer::NoAnswer { message } => StepOutcome::Unknown { because: message },
+        };
+        self.finished(step_id, &title, outcome.clone()).await;
+        Ok(outcome)
+    }
+
+    /// A step that needs no request (already done, not allowed, or informational).
+    pub(crate) async fn note(&mut self, step_id: &str, title: &str, outcome: StepOutcome) {
+        self.started(step_id, title).await;
+        self.finished(step_id, title, outcome).await;
+    }
+
+    async fn started(&self, step_id: &str, title: &str) {
+        let _ = self
+            .progress
+            .send(ProgressEvent::StepStarted {
+                step_id: step_id.to_string(),
+                title: title.to_string(),
+                row: None,
+            })
+            .await;
+    }
+
+    async fn finished(&mut self, step_id: &str, title: &str, outcome: StepOutcome) {
+        let _ = self
+            .progress
+            .send(ProgressEvent::StepFinished {
+                step_id: step_id.to_string(),
+                row: None,
+                outcome: outcome.clone(),
+            })
+            .await;
+        self.results.push(StepResult {
+            step_id: step_id.to_string(),
+            title: title.to_string(),
+            outcome,
+        });
+    }
+
+    /// Marks the run finished in the journal and tells the listener.
+    pub(crate) async fn finish(self) -> Result<(String, Vec<StepResult>)> {
+        let unknown = self
+            .results
+            .iter()
+            .any(|r| matches!(r.outcome, StepOutcome::Unknown { .. }));
+        let status = if unknown {
+            crate::journal::RunStatus::Incomplete
+        } else {
+            crate::journal::RunStatus::Finished
+        };
+        self.desk.journal().set_run_status(&self.run_id, status)?;
+        let _ = self
+            .progress
+            .send(ProgressEvent::RunFinished {
+                run_id: self.run_id.clone(),
+                counts: None,
+                cancelled: false,
+            })
+            .await;
+        Ok((self.run_id, self.results))
+    }
+}
+
+/// What the journal records for a Graph answer. A lost answer (network, timeout) is "no
+/// answer": it may have happened, and must be observed before anything is sent again.
+pub(crate) fn answer_of(result: entra_client::Result<()>) -> ActionAnswer {
+    match result {
+        Ok(()) => ActionAnswer::Succeeded { request_id: None },
+        Err(error) => {
+            let request_id = error.request_ids().and_then(|ids| ids.request_id.clone());
+            match error {
+                entra_client::Error::Network { .. } | entra_client::Error::Timeout { .. } => {
+                    ActionAnswer::NoAnswer {
+                        message: error.to_string(),
+                    }
+                }
+                other => ActionAnswer::Failed {
+                    request_id,
+                    error: UserFacingError::from(&crate::Error::from(other)),
+                },
+            }
+        }
+    }
+}
+
+/// Whether every step went well (or had nothing to do).
+pub fn all_succeeded(results: &[StepResult]) -> bool {
+    results.iter().all(|r| {
+        matches!(
+            r.outcome,
+            StepOutcome::Succeeded { .. } | StepOutcome::AlreadyDone { .. }
+        )
+    })
+}
