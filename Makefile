@@ -15,11 +15,12 @@ APP := target/debug/provisioning-desk
 TAURI_DRIVER_VERSION := 2.1.0
 
 .PHONY: help run test deps system-deps toolchain ui-deps ui app tauri-driver \
-        fmt-check clippy ui-check ui-test rust-test bindings-check peers
+        fmt-check clippy ui-check ui-test rust-test bindings-check peers bench
 
 help:
 	@echo "make run   - build and start Provisioning Desk on the built-in training tenant"
 	@echo "make test  - run every test (installs what is missing first)"
+	@echo "make bench - print the benchmark figures (tests/bench)"
 
 ## ---- what the build and the tests need ------------------------------------------------------
 
@@ -93,3 +94,8 @@ peers: app
 
 # Rust first: it regenerates the TypeScript bindings the UI checks then use.
 test: fmt-check clippy rust-test bindings-check ui-check ui-test peers
+
+## ---- benchmarks (figures, not pass/fail; not part of make test) --------------------------------
+
+bench: deps ui
+	tests/bench/run.sh

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs every benchmark of the workspace and prints its figures. Benchmarks are figures, never
+# pass/fail: nothing here is part of `make test`. Usage: tests/bench/run.sh [FILTER]
+# The output is also kept in tests/bench/latest.txt (not committed) for the README's table.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$root"
+out="$root/tests/bench/latest.txt"
+filter="${1:-}"
+{
+  echo "# Provisioning Desk benchmarks — $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores"
+  # Each bench target is a harness-less binary that prints its own figures.
+  cargo metadata --format-version 1 --no-deps |
+    python3 -c 'import json,sys
+for p in json.load(sys.stdin)["packages"]:
+    for t in p["targets"]:
+        if "bench" in t["kind"]:
+            print(p["name"], t["name"])' |
+  while read -r package bench; do
+    if [ -n "$filter" ] && [[ "$package/$bench" != *"$filter"* ]]; then continue; fi
+    echo
+    echo "## $package / $bench"
+    cargo bench --quiet -p "$package" --bench "$bench" 2>&1
+  done
+} | tee "$out"
