@@ -12,13 +12,13 @@ mod tests {
 
     use ts_rs::TS;
 
-    use crate::bulk::{BulkPreview, BulkReport, CsvInput};
+    use crate::bulk::{BulkPlan, BulkPreview, BulkReport, CsvInput};
     use crate::explain::LogLine;
     use crate::find::{AppMatch, PersonMatch};
-    use crate::offboard::{AppVerification, OffboardPreview, OffboardResult};
-    use crate::steps::StepResult;
     use crate::journal::{ActionFilter, ActionRecord, ResumePlan, RunRecord};
+    use crate::offboard::{AppVerification, OffboardPreview, OffboardResult};
     use crate::plan::{Conclusion, Finding, Plan, ProgressEvent, UserFacingError, Verdict};
+    use crate::steps::StepResult;
     use crate::tenant::{TrainingScenario, WhoAmI};
 
     fn bindings_dir() -> PathBuf {
@@ -50,6 +50,7 @@ mod tests {
         AppVerification::export_all_to(&dir).unwrap();
         LogLine::export_all_to(&dir).unwrap();
         StepResult::export_all_to(&dir).unwrap();
+        BulkPlan::export_all_to(&dir).unwrap();
         assert!(dir.join("Plan.ts").is_file());
     }
 }

@@ -1,0 +1,197 @@
+//! Playbook 6 — bulk offboarding / reactivation from a CSV file, on a [`Desk`].
+//!
+//! preview (every row: ready / already done / left out, with row numbers) → confirm → run
+//! (bounded concurrency, journaled, resumable after a crash) → a result per row.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use entra_client::graph::odata;
+use entra_client::graph::users::{User, USER_SELECT};
+use entra_client::graph::{ApiVersion, GraphRequest};
+use entra_client::Operation;
+use futures::stream::{self, StreamExt};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::graph_actions::GraphRowActions;
+use super::runner::{BulkRequest, BulkRunner, RunControl};
+use super::{parse_csv, BulkPreview, BulkReport, CsvInput, Lookup};
+use crate::desk::Desk;
+use crate::error::Result;
+use crate::journal::{ActionKind, TargetRecord};
+use crate::plan::PlaybookKind;
+
+/// Which bulk procedure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum BulkKind {
+    /// Turn off sign-in and end sessions for everyone in the file.
+    Offboard,
+    /// Turn sign-in back on for everyone in the file.
+    Reactivate,
+}
+
+impl BulkKind {
+    pub fn playbook(self) -> PlaybookKind {
+        match self {
+            BulkKind::Offboard => PlaybookKind::BulkOffboard,
+            BulkKind::Reactivate => PlaybookKind::BulkReactivate,
+        }
+    }
+
+    /// The actions every row gets, in order.
+    pub fn actions(self) -> Vec<ActionKind> {
+        match self {
+            BulkKind::Offboard => vec![ActionKind::Disable, ActionKind::RevokeSessions],
+            BulkKind::Reactivate => vec![ActionKind::Enable],
+        }
+    }
+}
+
+/// The file read, every row looked up, and an unfinished earlier run of the same file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct BulkPlan {
+    pub kind: BulkKind,
+    pub csv: CsvInput,
+    pub preview: BulkPreview,
+    /// An interrupted run over the same file (same SHA-256): offer to resume it instead.
+    pub unfinished_run_id: Option<String>,
+}
+
+/// Lookups go 20 to a `$batch`, this many batches at once.
+const LOOKUP_BATCHES_IN_FLIGHT: usize = 4;
+const LOOKUP_CHUNK: usize = 100;
+
+/// Reads the file and looks up every usable row. Changes nothing.
+pub async fn preview(desk: &Desk, kind: BulkKind, file: &[u8]) -> Result<BulkPlan> {
+    let csv = parse_csv(file)?;
+    let lookups = look_up(desk, kind, &csv).await?;
+    let preview = BulkPreview::new(&csv, lookups);
+    let unfinished_run_id = desk
+        .journal()
+        .unfinished_run_for(kind.playbook(), &csv.content_sha256)?
+        .map(|run| run.id);
+    Ok(BulkPlan {
+        kind,
+        csv,
+        preview,
+        unfinished_run_id,
+    })
+}
+
+async fn look_up(desk: &Desk, kind: BulkKind, csv: &CsvInput) -> Result<HashMap<u32, Lookup>> {
+    let graph = desk.graph();
+    let chunks: Vec<Vec<(u32, String)>> = csv
+        .rows
+        .chunks(LOOKUP_CHUNK)
+        .map(|chunk| {
+            chunk
+                .iter()
+                .map(|row| (row.row, row.target.as_str().to_string()))
+                .collect()
+        })
+        .collect();
+    let answers: Vec<Result<Vec<(u32, Lookup)>>> = stream::iter(chunks)
+        .map(|chunk| async move {
+            let requests = chunk
+                .iter()
+                .map(|(_, key)| {
+                    let segments = odata::entity_segments("users", key);
+                    let refs: Vec<&str> = segments.iter().map(String::as_str).collect();
+                    let url = graph.url(ApiVersion::V1, &refs, &[("$select", USER_SELECT)]);
+                    GraphRequest::new(reqwest::Method::GET, url, Operation::ReadUsers)
+                })
+                .collect();
+            let answers = graph.batch(requests).await?;
+            Ok(chunk
+                .into_iter()
+                .zip(answers)
+                .map(|((row, _), answer)| {
+                    let user = match answer {
+                        Ok(answer) => answer.json::<User>(),
+                        Err(error) => Err(error),
+                    };
+                    let lookup = match user {
+                        Ok(user) => classify(kind, &user),
+                        Err(entra_client::Error::NotFound { .. }) => Lookup::NotFound,
+                        Err(error) => Lookup::Failed {
+                            message: error.to_string(),
+                        },
+                    };
+                    (row, lookup)
+                })
+                .collect())
+        })
+        .buffer_unordered(LOOKUP_BATCHES_IN_FLIGHT)
+        .collect()
+        .await;
+    let mut lookups = HashMap::new();
+    for answer in answers {
+        lookups.extend(answer?);
+    }
+    Ok(lookups)
+}
+
+fn classify(kind: BulkKind, user: &User) -> Lookup {
+    let target = TargetRecord {
+        id: user.id.clone(),
+        display_name: user
+            .display_name
+            .clone()
+            .or_else(|| user.user_principal_name.clone())
+            .unwrap_or_else(|| user.id.clone()),
+    };
+    match (kind, user.account_enabled) {
+        (BulkKind::Offboard, Some(false)) => Lookup::AlreadyDone {
+            target,
+            detail: "sign-in is already off".into(),
+        },
+        (BulkKind::Reactivate, Some(true)) => Lookup::AlreadyDone {
+            target,
+            detail: "sign-in is already on".into(),
+        },
+        _ => Lookup::Found(target),
+    }
+}
+
+/// Runs the ready rows of a confirmed preview. Progress goes to `control.progress`.
+pub async fn run(desk: &Desk, plan: &BulkPlan, control: RunControl) -> Result<BulkReport> {
+    let runner = runner(desk);
+    runner
+        .start(
+            BulkRequest {
+                playbook: plan.kind.playbook(),
+                actor: desk.actor(),
+                tenant_id: desk.tenant_id(),
+                source_sha256: Some(plan.csv.content_sha256.clone()),
+                rows: plan.preview.run_rows(&plan.csv),
+                actions: plan.kind.actions(),
+            },
+            control,
+        )
+        .await
+}
+
+/// Continues an interrupted run: nothing answered is repeated, nothing unanswered is re-sent
+/// before the tenant has been observed.
+pub async fn resume(desk: &Desk, run_id: &str, control: RunControl) -> Result<BulkReport> {
+    runner(desk).resume(run_id, control).await
+}
+
+/// The newest interrupted run over the same file (`--resume`).
+pub fn unfinished_run(desk: &Desk, kind: BulkKind, file: &[u8]) -> Result<Option<String>> {
+    let csv = parse_csv(file)?;
+    Ok(desk
+        .journal()
+        .unfinished_run_for(kind.playbook(), &csv.content_sha256)?
+        .map(|run| run.id))
+}
+
+fn runner(desk: &Desk) -> BulkRunner<GraphRowActions> {
+    BulkRunner::new(
+        Arc::clone(desk.journal()),
+        Arc::new(GraphRowActions::new(desk.graph().clone())),
+    )
+}

@@ -1,0 +1,125 @@
+//! Playbook 6 against the training tenant: every row previewed (found / already done / not
+//! found / bad / duplicate), nothing run until confirmed, one journal record per action, a result
+//! per row, and a rerun that repeats nothing.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use common::{Training, HELPDESK};
+use playbooks::bulk::playbook as bulk;
+use playbooks::bulk::{BulkKind, RowState, RunControl};
+use playbooks::journal::{ActionFilter, ActionKind};
+use playbooks::plan::StepOutcome;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+fn new_control() -> (RunControl, mpsc::Receiver<playbooks::plan::ProgressEvent>) {
+    let (progress, received) = mpsc::channel(1024);
+    (
+        RunControl {
+            progress,
+            cancel: CancellationToken::new(),
+        },
+        received,
+    )
+}
+
+#[tokio::test]
+async fn bulk_offboarding_previews_every_row_and_runs_the_ready_ones() {
+    let training = Training::start().await;
+    let desk = training.desk(HELPDESK).await;
+    let (leaver_id, leaver) = training.person("leaver-today");
+    let (obrien_id, _) = training.person("obrien");
+    let (_, intern) = training.person("intern-returning");
+    let (recycled_id, _) = training.person("recycled");
+    let file = format!(
+        "upn,reason\n\
+         {leaver},Season over\n\
+         {intern},\n\
+         nobody@contoso-training.onmicrosoft.com,\n\
+         not a person,\n\
+         {leaver},again\n\
+         {obrien_id},\n\
+         {recycled_id},\n"
+    );
+    let plan = bulk::preview(&desk, BulkKind::Offboard, file.as_bytes())
+        .await
+        .unwrap();
+    let states: BTreeMap<u32, String> = plan
+        .preview
+        .rows
+        .iter()
+        .map(|row| {
+            let state = match &row.state {
+                RowState::Ready => "ready".to_string(),
+                RowState::AlreadyDone { detail } => format!("already done: {detail}"),
+                RowState::LeftOut { reason } => format!("left out: {reason}"),
+            };
+            (row.row, state)
+        })
+        .collect();
+    assert_eq!(states[&2], "ready");
+    assert_eq!(states[&3], "already done: sign-in is already off");
+    assert!(states[&4].contains("not found"), "{}", states[&4]);
+    assert!(states[&5].starts_with("left out: Row 5:"), "{}", states[&5]);
+    assert!(states[&6].contains("already on row 2"), "{}", states[&6]);
+    assert_eq!(states[&7], "ready");
+    assert!(
+        states[&8].contains("not found"),
+        "soft-deleted: {}",
+        states[&8]
+    );
+    assert_eq!(plan.preview.ready, 2);
+    // Previewing changed nothing.
+    assert!(desk
+        .journal()
+        .actions(&ActionFilter::default())
+        .unwrap()
+        .is_empty());
+    assert_eq!(plan.unfinished_run_id, None);
+
+    let (control, _events) = new_control();
+    let report = bulk::run(&desk, &plan, control).await.unwrap();
+    assert_eq!(report.counts.total, 2);
+    assert_eq!(report.counts.succeeded, 2);
+    for id in [&leaver_id, &obrien_id] {
+        let user = desk.graph().get_user(id).await.unwrap();
+        assert_eq!(user.account_enabled, Some(false), "{id}");
+    }
+    let actions = desk.journal().actions(&ActionFilter::default()).unwrap();
+    assert_eq!(actions.len(), 4, "disable + revoke for two people");
+    let reason_row = actions.iter().find(|a| a.row == Some(2)).unwrap();
+    assert_eq!(reason_row.target.id, leaver_id);
+
+    // The same file again: both are now "already done", nothing is sent.
+    let again = bulk::preview(&desk, BulkKind::Offboard, file.as_bytes())
+        .await
+        .unwrap();
+    assert_eq!(again.preview.ready, 0);
+    assert_eq!(again.unfinished_run_id, None, "the first run finished");
+
+    // Reactivating the same people.
+    let back = bulk::preview(&desk, BulkKind::Reactivate, file.as_bytes())
+        .await
+        .unwrap();
+    assert_eq!(
+        back.preview.ready, 3,
+        "leaver, intern and O'Brien are disabled"
+    );
+    let (control, _events) = new_control();
+    let report = bulk::run(&desk, &back, control).await.unwrap();
+    assert_eq!(report.counts.succeeded, 3);
+    assert!(report
+        .rows
+        .iter()
+        .all(|r| matches!(r.outcome, StepOutcome::Succeeded { .. })));
+    let enables = desk
+        .journal()
+        .actions(&ActionFilter::default())
+        .unwrap()
+        .into_iter()
+        .filter(|a| a.kind == ActionKind::Enable)
+        .count();
+    assert_eq!(enables, 3);
+}
