@@ -4,6 +4,9 @@
 const COMMANDS: &[&str] = &[
     "app_status",
     "demo_accounts",
+    "sign_in_demo",
+    "whoami",
+    "sign_out",
     "journal_actions",
     "journal_export",
     "training_clock",

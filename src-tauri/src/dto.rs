@@ -24,20 +24,6 @@ pub struct AppStatus {
     pub tenant: TenantInfo,
 }
 
-/// A demo account of the training tenant, offered on the sign-in screen so that trainees can
-/// practise with different rights (and meet permission errors on purpose).
-#[derive(Debug, Clone, Serialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub struct DemoAccount {
-    pub user_principal_name: String,
-    pub display_name: String,
-    /// Directory role names, e.g. "User Administrator".
-    pub roles: Vec<String>,
-    /// What the account is for, in one sentence.
-    pub description: String,
-}
-
 /// The training tenant's virtual clock, as the training band shows it.
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]

@@ -33,6 +33,9 @@ pub fn setup<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         .invoke_handler(tauri::generate_handler![
             commands::status::app_status,
             commands::session::demo_accounts,
+            commands::session::sign_in_demo,
+            commands::session::whoami,
+            commands::session::sign_out,
             commands::journal::journal_actions,
             commands::journal::journal_export,
             commands::training::training_clock,

@@ -1,20 +1,25 @@
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use playbooks::journal::{export_csv, export_json, ActionFilter, ActionRecord, Journal};
 use playbooks::plan::UserFacingError;
-use training_tenant::{Options, TrainingTenant};
+use playbooks::tenant::TrainingDemoAccount;
+use playbooks::{Desk, TenantConnection, TenantProfile, WhoAmI};
+use tokio::sync::RwLock;
 
-use crate::dto::{AppStatus, DemoAccount, ExportFormat, SavedFile, TenantInfo};
+use crate::dto::{AppStatus, ExportFormat, SavedFile, TenantInfo};
 use crate::error::CommandError;
 use crate::training_controls::TrainingControls;
 
 /// Everything the commands share, built once in Tauri's `setup`.
 pub struct AppState {
-    /// The in-process training tenant; kept alive for as long as the app runs.
-    training: TrainingTenant,
+    /// The tenant the app works on: by default a training tenant running in this process.
+    connection: TenantConnection,
+    /// The signed-in person with the journal: what every playbook takes. `None` until sign-in.
+    desk: RwLock<Option<Desk>>,
     /// The audit journal shared with `provdesk`. A journal that cannot be opened does not stop
-    /// the app: the journal screen (and anything that changes the tenant) shows why instead.
-    journal: Result<Journal, UserFacingError>,
+    /// the app: the history screen (and sign-in, since changes must be recorded) says why.
+    journal: Result<Arc<Journal>, UserFacingError>,
     /// Where exports are saved (the person's Downloads folder).
     exports_dir: PathBuf,
 }
@@ -27,63 +32,93 @@ impl AppState {
         if let Err(err) = &journal {
             tracing::error!(code = err.code, "journal unavailable: {}", err.message);
         }
-        Self::start_training_with(journal, exports_dir).await
+        Self::start_training_with(journal.map(Arc::new), exports_dir).await
     }
 
     /// As [`AppState::start_training`], with a journal chosen by the caller (tests).
     pub async fn start_training_with(
-        journal: Result<Journal, UserFacingError>,
+        journal: Result<Arc<Journal>, UserFacingError>,
         exports_dir: PathBuf,
     ) -> Result<Self, CommandError> {
-        let training = TrainingTenant::start(Options::default())
-            .await
-            .map_err(|err| CommandError {
-                code: "training_tenant_unavailable".into(),
-                message: format!("The training tenant could not start: {err}."),
-                hint: "Close other copies of Provisioning Desk and start it again.".into(),
-            })?;
-        tracing::info!(url = training.base_url(), "training tenant started");
+        let profile = TenantProfile::TrainingInProcess(training_tenant::Options::default());
+        let connection = TenantConnection::connect(profile).await?;
+        tracing::info!(url = connection.training_url(), "training tenant started");
         Ok(Self {
-            training,
+            connection,
+            desk: RwLock::new(None),
             journal,
             exports_dir,
         })
     }
 
     pub fn status(&self) -> AppStatus {
-        let summary = self.training.summary();
+        let training = self.connection.training();
         AppStatus {
-            training: true,
+            training: self.connection.is_training(),
             tenant: TenantInfo {
-                organization: summary.organization.clone(),
-                domain: summary.tenant_domain.clone(),
-                tenant_id: summary.tenant_id.clone(),
+                organization: training.map(|t| t.organization.clone()).unwrap_or_default(),
+                domain: training
+                    .map(|t| t.tenant_domain.clone())
+                    .unwrap_or_default(),
+                tenant_id: self.connection.tenant_id().to_string(),
             },
         }
     }
 
-    /// The training tenant's demo accounts, for the sign-in screen.
-    pub fn demo_accounts(&self) -> Vec<DemoAccount> {
-        self.training
-            .summary()
-            .demo_accounts
-            .iter()
-            .map(|account| DemoAccount {
-                user_principal_name: account.user_principal_name.clone(),
-                display_name: account.display_name.clone(),
-                roles: account.roles.clone(),
-                description: account.description.clone(),
-            })
-            .collect()
+    /// The training tenant's demo accounts, for the sign-in screen (none on a real tenant).
+    pub fn demo_accounts(&self) -> Vec<TrainingDemoAccount> {
+        self.connection
+            .training()
+            .map(|t| t.demo_accounts.clone())
+            .unwrap_or_default()
+    }
+
+    /// One-click sign-in as a training demo account.
+    pub async fn sign_in_demo(&self, account: &str) -> Result<WhoAmI, CommandError> {
+        let journal = self.journal.clone().map_err(CommandError::from)?;
+        let signed_in = self.connection.sign_in_as_demo(account).await?;
+        let desk = Desk::new(signed_in, journal);
+        let whoami = desk.whoami();
+        *self.desk.write().await = Some(desk);
+        Ok(whoami)
+    }
+
+    /// Who is signed in, and what they may do; `None` before sign-in.
+    pub async fn whoami(&self) -> Option<WhoAmI> {
+        self.desk.read().await.as_ref().map(Desk::whoami)
+    }
+
+    /// Forgets the sign-in (and, for a real tenant, the keychain entry).
+    pub async fn sign_out(&self) -> Result<(), CommandError> {
+        if let Some(desk) = self.desk.write().await.take() {
+            desk.signed_in().sign_out().await?;
+        }
+        Ok(())
+    }
+
+    /// The signed-in desk, or the error that sends the person to the sign-in screen.
+    pub async fn desk(&self) -> Result<Desk, CommandError> {
+        self.desk.read().await.clone().ok_or_else(|| CommandError {
+            code: "not_signed_in".into(),
+            message: "Nobody is signed in.".into(),
+            hint: "Sign in first: choose an account on the sign-in screen.".into(),
+        })
     }
 
     /// The training band's controls over the in-process training tenant.
-    pub fn training_controls(&self) -> TrainingControls<'_> {
-        TrainingControls::new(self.training.state())
+    pub fn training_controls(&self) -> Result<TrainingControls<'_>, CommandError> {
+        self.connection
+            .in_process_tenant()
+            .map(|tenant| TrainingControls::new(tenant.state()))
+            .ok_or_else(|| CommandError {
+                code: "not_training".into(),
+                message: "This is not the training tenant.".into(),
+                hint: "Clock and reset controls exist only on the built-in training tenant.".into(),
+            })
     }
 
     pub fn journal(&self) -> Result<&Journal, CommandError> {
-        self.journal.as_ref().map_err(|err| err.clone().into())
+        self.journal.as_deref().map_err(|err| err.clone().into())
     }
 
     /// Journal rows matching `filter`, newest first.
@@ -142,7 +177,9 @@ mod tests {
 
     async fn state() -> (AppState, tempfile::TempDir) {
         let dir = tempfile::tempdir().unwrap();
-        let journal = Journal::in_memory().map_err(|e| UserFacingError::from(&e));
+        let journal = Journal::in_memory()
+            .map(Arc::new)
+            .map_err(|e| UserFacingError::from(&e));
         let state = AppState::start_training_with(journal, dir.path().to_path_buf())
             .await
             .expect("training tenant starts");
@@ -171,6 +208,20 @@ mod tests {
         assert!(accounts
             .iter()
             .any(|a| a.roles.iter().any(|r| r == "Reports Reader")));
+    }
+
+    #[tokio::test]
+    async fn signs_in_as_a_demo_account_and_says_what_it_may_do() {
+        let (state, _dir) = state().await;
+        assert!(state.whoami().await.is_none());
+        let whoami = state.sign_in_demo("User Administrator").await.unwrap();
+        assert!(whoami.training);
+        assert!(whoami.roles.iter().any(|r| r == "User Administrator"));
+        assert!(whoami.capabilities.iter().any(|c| c.allowed));
+        assert!(whoami.capabilities.iter().any(|c| !c.allowed));
+        state.sign_out().await.unwrap();
+        assert!(state.whoami().await.is_none());
+        assert_eq!(state.desk().await.unwrap_err().code, "not_signed_in");
     }
 
     #[tokio::test]

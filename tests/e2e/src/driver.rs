@@ -174,6 +174,76 @@ impl App {
         path
     }
 
+    /// Clicks the first element matching a CSS selector (waiting for it first).
+    pub async fn click(&self, css: &str) {
+        self.wait_for(Locator::Css(css))
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|err| panic!("could not click {css}: {err}"));
+    }
+
+    /// Types into the first field matching a CSS selector.
+    pub async fn type_into(&self, css: &str, text: &str) {
+        self.wait_for(Locator::Css(css))
+            .await
+            .send_keys(text)
+            .await
+            .unwrap_or_else(|err| panic!("could not type into {css}: {err}"));
+    }
+
+    /// Waits (up to 15 s) until the text of `css` contains `expected`, and returns it.
+    pub async fn wait_for_text(&self, css: &str, expected: &str) -> String {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let text = match self.client.find(Locator::Css(css)).await {
+                Ok(element) => element.text().await.unwrap_or_default(),
+                Err(_) => String::new(),
+            };
+            if text.contains(expected) {
+                return text;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{css} never said {expected:?}; it says {text:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// The texts of every element matching a CSS selector.
+    pub async fn texts(&self, css: &str) -> Vec<String> {
+        let mut texts = Vec::new();
+        for element in self
+            .client
+            .find_all(Locator::Css(css))
+            .await
+            .unwrap_or_default()
+        {
+            texts.push(element.text().await.unwrap_or_default());
+        }
+        texts
+    }
+
+    /// Signs in to the training tenant with one click as the demo account whose user name
+    /// starts with `local_part` ("helpdesk", "appadmin", "reports"); the app then shows the
+    /// screen it was left on.
+    pub async fn sign_in(&self, local_part: &str) {
+        self.click(&format!("[data-testid=demo-{local_part}]"))
+            .await;
+        self.click("[data-testid=sign-in]").await;
+        self.wait_for(Locator::Css("[data-testid=account-chip]"))
+            .await;
+    }
+
+    /// [`App::sign_in`], then opens the home screen.
+    pub async fn sign_in_as(&self, local_part: &str) {
+        self.sign_in(local_part).await;
+        self.click("[data-testid=nav-home]").await;
+        self.wait_for_text("main h1", "What do you need to do?")
+            .await;
+    }
+
     pub async fn close(self) {
         let _ = self.client.close().await;
     }

@@ -8,6 +8,7 @@ const BANNER: &str = "Training tenant — nothing you do here touches real accou
 #[tokio::test(flavor = "multi_thread")]
 async fn home_screen_shows_training_banner_tenant_and_six_procedures() {
     let app = App::start().await;
+    app.sign_in_as("helpdesk").await;
 
     let banner = app.text("[data-testid=training-banner]").await;
     assert!(banner.contains(BANNER), "banner says: {banner:?}");
@@ -72,7 +73,7 @@ async fn home_screen_shows_training_banner_tenant_and_six_procedures() {
 #[tokio::test(flavor = "multi_thread")]
 async fn home_screen_has_no_serious_accessibility_violations() {
     let app = App::start().await;
-    app.text("[data-testid=tenant]").await;
+    app.sign_in_as("helpdesk").await;
     let violations = audit(&app.client).await;
     app.close().await;
     assert!(violations.is_empty(), "axe-core found: {violations:#?}");

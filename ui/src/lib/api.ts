@@ -4,7 +4,8 @@ import type { ActionFilter } from "./bindings/ActionFilter";
 import type { ActionRecord } from "./bindings/ActionRecord";
 import type { AppStatus } from "./bindings/AppStatus";
 import type { CommandError } from "./bindings/CommandError";
-import type { DemoAccount } from "./bindings/DemoAccount";
+import type { TrainingDemoAccount } from "./bindings/TrainingDemoAccount";
+import type { WhoAmI } from "./bindings/WhoAmI";
 import type { ExportFormat } from "./bindings/ExportFormat";
 import type { SavedFile } from "./bindings/SavedFile";
 import type { TrainingClock } from "./bindings/TrainingClock";
@@ -15,8 +16,22 @@ export function appStatus(): Promise<AppStatus> {
 }
 
 /** The training tenant's demo accounts (helpdesk operator, app admin, reports reader, …). */
-export function demoAccounts(): Promise<DemoAccount[]> {
-  return call<DemoAccount[]>("demo_accounts");
+export function demoAccounts(): Promise<TrainingDemoAccount[]> {
+  return call<TrainingDemoAccount[]>("demo_accounts");
+}
+
+/** One-click sign-in to the training tenant as a demo account. */
+export function signInDemo(account: string): Promise<WhoAmI> {
+  return call<WhoAmI>("sign_in_demo", { account });
+}
+
+/** Who is signed in and what they may do; `null` before sign-in. */
+export function whoami(): Promise<WhoAmI | null> {
+  return call<WhoAmI | null>("whoami");
+}
+
+export function signOut(): Promise<void> {
+  return call<void>("sign_out");
 }
 
 /** Journal rows matching the filter, newest first. */
