@@ -90,11 +90,7 @@ pub async fn person_apps(desk: &Desk, person_id: &str) -> Result<Vec<AppSync>> {
 }
 
 /// An app's sync state from its job.
-pub(crate) fn job_sync(
-    app: AppMatch,
-    job: Option<&SynchronizationJob>,
-    now: DateTime<Utc>,
-) -> AppSync {
+pub fn job_sync(app: AppMatch, job: Option<&SynchronizationJob>, now: DateTime<Utc>) -> AppSync {
     let next_cycle_due = job.and_then(SynchronizationJob::next_cycle_due);
     AppSync {
         app,
@@ -107,7 +103,7 @@ pub(crate) fn job_sync(
     }
 }
 
-pub(crate) fn status_word(code: &JobStatusCode, quarantined: bool) -> &'static str {
+pub fn status_word(code: &JobStatusCode, quarantined: bool) -> &'static str {
     if quarantined {
         return "Quarantine";
     }

@@ -27,7 +27,7 @@ pub struct PersonMatch {
 }
 
 impl PersonMatch {
-    pub(crate) fn from_user(user: &User) -> Self {
+    pub fn from_user(user: &User) -> Self {
         PersonMatch {
             id: user.id.clone(),
             display_name: user
@@ -66,7 +66,7 @@ pub struct AppMatch {
 }
 
 impl AppMatch {
-    pub(crate) fn from_service_principal(sp: &ServicePrincipal) -> Self {
+    pub fn from_service_principal(sp: &ServicePrincipal) -> Self {
         AppMatch {
             service_principal_id: sp.id.clone(),
             display_name: sp

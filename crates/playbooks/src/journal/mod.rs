@@ -173,7 +173,15 @@ impl Journal {
             if version <= from_version {
                 continue;
             }
-            let transaction = connection.transaction()?;
+            // The app and the CLI may open a new file at the same moment: take the write lock
+            // first, then look again whether the other one already migrated.
+            let transaction = connection
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let current: i64 =
+                transaction.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+            if current >= version {
+                continue;
+            }
             transaction.execute_batch(migration)?;
             transaction.execute_batch(&format!(
                 "PRAGMA application_id = {}; PRAGMA user_version = {version};",

@@ -687,3 +687,21 @@ async fn journaled_never_sends_when_the_intent_cannot_be_written() {
     assert_eq!(error.code(), "run_not_found");
     assert!(!sent.load(Ordering::SeqCst));
 }
+
+/// The desktop app and `provdesk` may create the journal at the same moment: every opener
+/// succeeds and the schema is created once.
+#[test]
+fn a_new_file_opened_at_once_from_many_places_is_created_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.sqlite3");
+    let openers: Vec<_> = (0..8)
+        .map(|_| {
+            let path = path.clone();
+            std::thread::spawn(move || Journal::open(&path).map(|_| ()))
+        })
+        .collect();
+    for opener in openers {
+        opener.join().unwrap().unwrap();
+    }
+    assert!(Journal::open(&path).is_ok());
+}

@@ -1,0 +1,183 @@
+//! The command line, as clap reads it. `provdesk --help` and `provdesk help COMMAND` are
+//! generated from the doc comments here.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Provisioning Desk: guided Microsoft Entra ID provisioning (SCIM) procedures for helpdesk
+/// staff — offboard, reactivate, restart sync, diagnose, check mappings, bulk runs.
+///
+/// Works on a training tenant by default (`provdesk training serve` starts one; nothing you do
+/// there touches real accounts), or on your tenant with `--profile NAME`.
+///
+/// Automation: set PROVDESK_ACCESS_TOKEN to a Microsoft Graph access token to skip sign-in (it
+/// is read from the environment only, never from the command line, and never stored).
+///
+/// Exit codes: 0 done; 1 failed; 2 bad input (usage, unknown or ambiguous user/app, malformed
+/// file, not confirmed); 3 partly done (some steps or rows failed, were skipped or need a check
+/// by hand; see the journal); 4 not signed in or not allowed; 5 interrupted (resumable).
+#[derive(Debug, Parser)]
+#[command(name = "provdesk", version, propagate_version = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct Global {
+    /// `training` (default) or the name of a real-tenant profile: a settings file at
+    /// `~/.config/provisioning-desk/profiles/NAME.json` (or `default`: the deployed settings file).
+    #[arg(
+        long,
+        global = true,
+        env = "PROVDESK_PROFILE",
+        default_value = "training"
+    )]
+    pub profile: String,
+
+    /// Base URL of a running training tenant (printed by `provdesk training serve`).
+    #[arg(long, global = true, env = "PROVDESK_GRAPH_URL")]
+    pub graph_url: Option<String>,
+
+    /// Print JSON instead of tables and sentences.
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// The journal file (default: the app's, shared with the desktop app).
+    #[arg(long, global = true, env = "PROVDESK_JOURNAL")]
+    pub journal: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Sign in (training: as a demo account, one click; real tenant: browser or device code).
+    Login {
+        /// Use a device code (sign in on another device) instead of the browser.
+        #[arg(long)]
+        device_code: bool,
+        /// Training only: the demo account (UPN, name before @, or role such as "helpdesk").
+        #[arg(long = "as")]
+        account: Option<String>,
+    },
+    /// Forget the sign-in.
+    Logout,
+    /// Who you are, on which tenant, and what you may and may not do (and why).
+    Whoami,
+    /// Enterprise apps with automatic account sync (provisioning), and their sync status.
+    Apps,
+    /// The sync (provisioning) job of an app: status, last and next round, errors.
+    Job {
+        /// Display name or service principal id.
+        app: String,
+    },
+    /// Provisioning log entries, explained.
+    Logs {
+        #[arg(long)]
+        app: Option<String>,
+        /// UPN or object id.
+        #[arg(long)]
+        user: Option<String>,
+        /// How far back: 30m, 6h, 2d (default 24h).
+        #[arg(long, default_value = "24h")]
+        since: String,
+        #[arg(long, value_enum)]
+        status: Option<LogStatus>,
+    },
+    /// A person: sign-in state, apps with sync, last changes.
+    User {
+        /// UPN, object id, or name.
+        user: String,
+    },
+    /// Offboard a person: turn off sign-in and end sessions (never deletes).
+    Offboard {
+        user: String,
+        /// Temporary absence (default).
+        #[arg(long, conflicts_with = "permanent")]
+        temporary: bool,
+        /// Permanent departure (deletion is offered as a later, separate step).
+        #[arg(long)]
+        permanent: bool,
+        /// Ask for sync now. Microsoft refuses it for disabled people; the plan says so.
+        #[arg(long)]
+        push_now: bool,
+        #[command(flatten)]
+        confirm: Confirm,
+    },
+    /// Bulk offboarding or reactivation from a CSV file (UPN or object id per row).
+    Bulk {
+        #[arg(value_enum)]
+        action: BulkAction,
+        file: PathBuf,
+        /// Continue the interrupted run over this same file.
+        #[arg(long)]
+        resume: bool,
+        #[command(flatten)]
+        confirm: Confirm,
+    },
+    /// The audit journal: list, or export for the ticket.
+    Journal {
+        #[arg(long, value_enum)]
+        export: Option<ExportFormat>,
+        /// Only this run.
+        #[arg(long)]
+        run: Option<String>,
+    },
+    /// The training tenant.
+    Training {
+        #[command(subcommand)]
+        command: TrainingCommand,
+    },
+    /// Shell completions: `provdesk completions bash > /etc/bash_completion.d/provdesk`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct Confirm {
+    /// Show what would happen; change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Do not ask for confirmation (scripts).
+    #[arg(long)]
+    pub yes: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TrainingCommand {
+    /// Run a training tenant on 127.0.0.1 until Ctrl-C; prints its URL on the first line.
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:0")]
+        addr: std::net::SocketAddr,
+        /// `contoso`, `contoso-large`, or a scenario file (.json).
+        #[arg(long, default_value = "contoso")]
+        scenario: String,
+        /// Graph-like throttling and latency.
+        #[arg(long)]
+        realistic: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LogStatus {
+    Success,
+    Skipped,
+    Failure,
+    Warning,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum BulkAction {
+    Offboard,
+    Reactivate,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ExportFormat {
+    Csv,
+    Json,
+}

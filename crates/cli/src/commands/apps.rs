@@ -1,0 +1,215 @@
+//! apps, job, logs: reading an app's sync state and its provisioning logs.
+
+use chrono::{DateTime, Utc};
+use entra_client::graph::provisioning_logs::{ProvisioningLogQuery, ProvisioningStatus};
+use playbooks::app_sync::{job_sync, AppSync};
+use playbooks::explain::{explain, LogLine};
+use playbooks::find::{find_app, find_person, AppMatch};
+
+use crate::args::{Global, LogStatus};
+use crate::connect;
+use crate::error::{exit, CliError};
+use crate::output;
+
+pub async fn apps(global: &Global) -> Result<u8, CliError> {
+    let desk = connect::desk(global).await?;
+    let now = desk.connection().tenant_now().await;
+    let apps = desk.graph().apps_with_provisioning().await?;
+    let rows: Vec<AppSync> = apps
+        .iter()
+        .map(|app| {
+            job_sync(
+                AppMatch::from_service_principal(&app.service_principal),
+                app.jobs.first(),
+                now,
+            )
+        })
+        .collect();
+    if global.json {
+        output::json(&rows)?;
+        return Ok(exit::OK);
+    }
+    if rows.is_empty() {
+        println!("No enterprise app has automatic account sync (provisioning) set up.");
+        return Ok(exit::OK);
+    }
+    let table: Vec<Vec<String>> = rows
+        .iter()
+        .map(|row| {
+            vec![
+                row.app.display_name.clone(),
+                row.job_status.clone().unwrap_or_default(),
+                next_round(row),
+                row.app.service_principal_id.clone(),
+            ]
+        })
+        .collect();
+    print!(
+        "{}",
+        output::table(
+            &["App", "Sync", "Next sync round", "Service principal id"],
+            &table
+        )
+    );
+    Ok(exit::OK)
+}
+
+fn next_round(row: &AppSync) -> String {
+    match (row.job_status.as_deref(), row.minutes_until_next_cycle) {
+        (Some("Paused"), _) => "paused".into(),
+        (Some("Quarantine"), _) => "held back (quarantine)".into(),
+        (_, Some(0)) => "due now".into(),
+        (_, Some(minutes)) => format!("in about {minutes} min"),
+        _ => "unknown".into(),
+    }
+}
+
+pub async fn job(global: &Global, app: &str) -> Result<u8, CliError> {
+    let desk = connect::desk(global).await?;
+    let app = find_app(&desk, app).await?;
+    let jobs = match desk.graph().list_jobs(&app.service_principal_id).await {
+        Ok(jobs) => jobs,
+        Err(entra_client::Error::NotFound { .. }) => Vec::new(),
+        Err(error) => return Err(error.into()),
+    };
+    if global.json {
+        output::json(&serde_json::json!({ "app": app, "jobs": jobs }))?;
+        return Ok(exit::OK);
+    }
+    if jobs.is_empty() {
+        println!(
+            "{} has no automatic account sync (provisioning job).",
+            app.display_name
+        );
+        return Ok(exit::OK);
+    }
+    let now = desk.connection().tenant_now().await;
+    for job in &jobs {
+        let sync = job_sync(app.clone(), Some(job), now);
+        println!("{} — sync job {}", app.display_name, job.id);
+        println!("  Status: {}", sync.job_status.clone().unwrap_or_default());
+        if let Some(status) = &job.status {
+            if let Some(last) = &status.last_execution {
+                println!(
+                    "  Last sync round: {} ({})",
+                    last.time_began
+                        .map(|t| t.format("%d %b %Y %H:%M UTC").to_string())
+                        .unwrap_or_else(|| "unknown".into()),
+                    last.state
+                        .as_ref()
+                        .map(|s| s.as_str().to_string())
+                        .unwrap_or_default()
+                );
+            }
+            if job.is_quarantined() {
+                println!(
+                    "  Paused because of repeated errors (quarantine): {}",
+                    status
+                        .quarantine
+                        .as_ref()
+                        .and_then(|q| q.reason())
+                        .map(|r| r.as_str().to_string())
+                        .unwrap_or_else(|| "reason not given".into())
+                );
+            }
+        }
+        println!("  Next sync round: {}", next_round(&sync));
+    }
+    Ok(exit::OK)
+}
+
+/// "30m", "6h", "2d" → a duration.
+pub fn parse_since(text: &str) -> Result<chrono::Duration, CliError> {
+    let text = text.trim();
+    let bad = || {
+        CliError::bad_input(
+            format!("\"{text}\" is not a duration."),
+            "Use a number and a unit: 30m, 6h or 2d.",
+        )
+    };
+    let (number, unit) = text.split_at(text.len().saturating_sub(1));
+    let number: i64 = number.parse().map_err(|_| bad())?;
+    match unit {
+        "m" => Ok(chrono::Duration::minutes(number)),
+        "h" => Ok(chrono::Duration::hours(number)),
+        "d" => Ok(chrono::Duration::days(number)),
+        _ => Err(bad()),
+    }
+}
+
+pub async fn logs(
+    global: &Global,
+    app: Option<String>,
+    user: Option<String>,
+    since: &str,
+    status: Option<LogStatus>,
+) -> Result<u8, CliError> {
+    let window = parse_since(since)?;
+    let desk = connect::desk(global).await?;
+    let now: DateTime<Utc> = desk.connection().tenant_now().await;
+    let mut query = ProvisioningLogQuery {
+        since: Some(now - window),
+        status: status.map(|s| match s {
+            LogStatus::Success => ProvisioningStatus::Success,
+            LogStatus::Skipped => ProvisioningStatus::Skipped,
+            LogStatus::Failure => ProvisioningStatus::Failure,
+            LogStatus::Warning => ProvisioningStatus::Warning,
+        }),
+        ..Default::default()
+    };
+    if let Some(app) = &app {
+        query.service_principal_id = Some(find_app(&desk, app).await?.service_principal_id);
+    }
+    if let Some(user) = &user {
+        query.source_identity_id = Some(find_person(&desk, user).await?.id);
+    }
+    let entries = desk.graph().recent_provisioning_logs(&query, 500).await?;
+    let lines: Vec<LogLine> = entries.iter().map(explain).collect();
+    if global.json {
+        output::json(&lines)?;
+        return Ok(exit::OK);
+    }
+    if lines.is_empty() {
+        println!("No provisioning log entries in the last {since}.");
+        return Ok(exit::OK);
+    }
+    let rows: Vec<Vec<String>> = lines
+        .iter()
+        .map(|line| {
+            vec![
+                line.when
+                    .map(|t| t.format("%d %b %H:%M").to_string())
+                    .unwrap_or_default(),
+                line.app_name.clone().unwrap_or_default(),
+                line.person_name
+                    .clone()
+                    .or_else(|| line.person_id.clone())
+                    .unwrap_or_default(),
+                line.action.clone(),
+                line.status.clone(),
+                line.plain.clone(),
+            ]
+        })
+        .collect();
+    print!(
+        "{}",
+        output::table(
+            &["When", "App", "Person", "Action", "Status", "What happened"],
+            &rows
+        )
+    );
+    Ok(exit::OK)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_since("30m").unwrap(), chrono::Duration::minutes(30));
+        assert_eq!(parse_since("2d").unwrap(), chrono::Duration::days(2));
+        assert!(parse_since("soon").is_err());
+        assert!(parse_since("").is_err());
+    }
+}

@@ -1,0 +1,109 @@
+//! user, offboard (and, as they land, reactivate).
+
+use playbooks::app_sync::person_apps;
+use playbooks::find::find_person;
+use playbooks::offboard::{self, Departure};
+
+use crate::args::{Confirm, Global};
+use crate::connect;
+use crate::error::{exit, CliError};
+use crate::output;
+
+pub async fn user(global: &Global, query: &str) -> Result<u8, CliError> {
+    let desk = connect::desk(global).await?;
+    let person = find_person(&desk, query).await?;
+    let apps = if person.is_deleted() {
+        Vec::new()
+    } else {
+        person_apps(&desk, &person.id).await?
+    };
+    if global.json {
+        output::json(&serde_json::json!({ "person": person, "apps": apps }))?;
+        return Ok(exit::OK);
+    }
+    println!("{}", person.label());
+    println!("  Object id: {}", person.id);
+    match (&person.deleted_at, person.account_enabled) {
+        (Some(at), _) => println!(
+            "  In the recycle bin since {} (deleted users are kept 30 days)",
+            at.format("%d %b %Y")
+        ),
+        (None, Some(true)) => println!("  Sign-in: on"),
+        (None, Some(false)) => println!("  Sign-in: off (disabled)"),
+        (None, None) => println!("  Sign-in: unknown"),
+    }
+    if apps.is_empty() {
+        println!("  Apps: none assigned");
+    } else {
+        let rows: Vec<Vec<String>> = apps
+            .iter()
+            .map(|app| {
+                vec![
+                    app.app.display_name.clone(),
+                    app.assigned.clone(),
+                    app.job_status
+                        .clone()
+                        .or_else(|| app.cannot_read.as_ref().map(|_| "cannot read".into()))
+                        .unwrap_or_else(|| "no sync".into()),
+                ]
+            })
+            .collect();
+        println!();
+        print!("{}", output::table(&["App", "Assigned", "Sync"], &rows));
+    }
+    Ok(exit::OK)
+}
+
+pub async fn offboard(
+    global: &Global,
+    query: &str,
+    permanent: bool,
+    push_now: bool,
+    confirm: &Confirm,
+) -> Result<u8, CliError> {
+    let desk = connect::desk(global).await?;
+    let departure = if permanent {
+        Departure::Permanent
+    } else {
+        Departure::Temporary
+    };
+    let preview = offboard::preview(&desk, query, departure).await?;
+    if confirm.dry_run {
+        if global.json {
+            output::json(&preview)?;
+        } else {
+            print!("{}", preview.plan.render_text());
+            if push_now {
+                println!("\n--push-now: not possible for a disabled person (see above).");
+            }
+            println!("\nDry run: nothing was changed.");
+        }
+        return Ok(exit::OK);
+    }
+    if !global.json {
+        print!("{}", preview.plan.render_text());
+    }
+    if preview.plan.steps.is_empty() {
+        return Err(playbooks::Error::NothingToRun(preview.plan.warnings.join(" ")).into());
+    }
+    if !output::confirmed("Go ahead?", confirm.yes)? {
+        println!("Nothing was changed.");
+        return Ok(exit::OK);
+    }
+    let (progress, drained) = output::progress_sink(!global.json);
+    let result = offboard::run(&desk, &preview, &progress).await?;
+    drop(progress);
+    let _ = drained.await;
+    let outcomes: Vec<_> = result.steps.iter().map(|s| &s.outcome).collect();
+    let code = output::exit_for(&outcomes);
+    if global.json {
+        output::json(&result)?;
+    } else {
+        println!();
+        print!("{}", result.render_text());
+        if push_now {
+            println!("Sync now was not requested: Microsoft does not provision on demand a person who is disabled in Entra.");
+        }
+    }
+    Ok(code)
+}

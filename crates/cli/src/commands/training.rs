@@ -1,0 +1,31 @@
+//! `provdesk training serve`: a training tenant that outlives single commands.
+
+use crate::connect;
+use crate::error::{exit, CliError};
+
+pub async fn serve(
+    addr: std::net::SocketAddr,
+    scenario: String,
+    realistic: bool,
+) -> Result<u8, CliError> {
+    let tenant = training_tenant::TrainingTenant::start(training_tenant::Options {
+        addr,
+        scenario,
+        realistic,
+        ..Default::default()
+    })
+    .await
+    .map_err(|error| playbooks::Error::TrainingTenantStart(error.to_string()))?;
+    // The first line is the URL (scripts read it); then a sentence for people.
+    println!("{}", tenant.base_url());
+    connect::save_training_url(tenant.base_url())?;
+    eprintln!(
+        "Training tenant running at {} — nothing you do here touches real accounts.\n\
+         Other commands use it by default (or pass --graph-url {}). Stop with Ctrl-C.",
+        tenant.base_url(),
+        tenant.base_url()
+    );
+    let _ = tokio::signal::ctrl_c().await;
+    drop(tenant);
+    Ok(exit::OK)
+}

@@ -1,0 +1,391 @@
+//! The `provdesk` binary against a training tenant it serves itself (`provdesk training serve`):
+//! output, exit codes, confirmation without a terminal, bad input, and a bulk run killed with
+//! SIGKILL mid-run and resumed with exactly-once effects.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::Duration;
+
+use reqwest::Method;
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_provdesk");
+
+/// A training tenant served by the real binary, with its own data folder (journal, state).
+struct Served {
+    child: Child,
+    url: String,
+    data: tempfile::TempDir,
+}
+
+impl Served {
+    fn start() -> Served {
+        let data = tempfile::tempdir().unwrap();
+        let mut child = Command::new(BIN)
+            .args(["training", "serve", "--addr", "127.0.0.1:0"])
+            .env("XDG_DATA_HOME", data.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let url = line.trim().to_string();
+        assert!(url.starts_with("http://127.0.0.1:"), "first line: {url:?}");
+        Served { child, url, data }
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(BIN);
+        command
+            .args(args)
+            .env("XDG_DATA_HOME", self.data.path())
+            .env("PROVDESK_GRAPH_URL", &self.url)
+            .env_remove("PROVDESK_ACCESS_TOKEN")
+            .env_remove("PROVDESK_PROFILE")
+            .env_remove("PROVDESK_JOURNAL")
+            .stdin(Stdio::null());
+        command
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.command(args).output().unwrap()
+    }
+
+    fn journal_path(&self) -> PathBuf {
+        self.data
+            .path()
+            .join("com.provisioningdesk.app")
+            .join("journal.sqlite3")
+    }
+
+    fn http(&self) -> training_control::Client {
+        training_control::Client::new(&self.url)
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The training tenant's `/_training/` controls, called from synchronous tests.
+mod training_control {
+    pub struct Client {
+        base: String,
+        runtime: tokio::runtime::Runtime,
+    }
+    impl Client {
+        pub fn new(base: &str) -> Self {
+            Client {
+                base: base.to_string(),
+                runtime: tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap(),
+            }
+        }
+        pub fn call(
+            &self,
+            method: ::reqwest::Method,
+            path: &str,
+            body: serde_json::Value,
+        ) -> serde_json::Value {
+            self.runtime.block_on(async {
+                let response = ::reqwest::Client::new()
+                    .request(method, format!("{}/_training/{path}", self.base))
+                    .json(&body)
+                    .send()
+                    .await
+                    .unwrap();
+                assert!(
+                    response.status().is_success(),
+                    "{path}: {}",
+                    response.status()
+                );
+                response.json().await.unwrap_or(serde_json::Value::Null)
+            })
+        }
+    }
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn whoami_prints_sentences_or_json() {
+    let served = Served::start();
+    let human = served.run(&["whoami"]);
+    assert_eq!(human.status.code(), Some(0), "{}", text(&human.stderr));
+    let out = text(&human.stdout);
+    assert!(out.contains("Signed in as helpdesk@"), "{out}");
+    assert!(out.contains("training tenant"), "{out}");
+    assert!(out.contains("You may not:"), "{out}");
+
+    let json = served.run(&["whoami", "--json"]);
+    assert_eq!(json.status.code(), Some(0));
+    let me: Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(me["training"], true);
+
+    // login --as another demo account changes who the next commands are.
+    let login = served.run(&["login", "--as", "Application Administrator"]);
+    assert_eq!(login.status.code(), Some(0), "{}", text(&login.stderr));
+    let me: Value = serde_json::from_slice(&served.run(&["whoami", "--json"]).stdout).unwrap();
+    assert!(
+        me["account"].as_str().unwrap().starts_with("appadmin@"),
+        "{me}"
+    );
+    assert_eq!(served.run(&["logout"]).status.code(), Some(0));
+}
+
+#[test]
+fn offboarding_from_the_terminal() {
+    let served = Served::start();
+    let leaver = story_upn(&served, "leaver-today");
+
+    let dry = served.run(&["offboard", &leaver, "--dry-run"]);
+    assert_eq!(dry.status.code(), Some(0), "{}", text(&dry.stderr));
+    let out = text(&dry.stdout);
+    assert!(out.contains("Turn off sign-in for"), "{out}");
+    assert!(out.contains("Dry run: nothing was changed."), "{out}");
+
+    // No terminal and no --yes: nothing runs.
+    let refused = served.run(&["offboard", &leaver]);
+    assert_eq!(refused.status.code(), Some(2), "{}", text(&refused.stderr));
+    assert!(text(&refused.stderr).contains("--yes"));
+    let user = served.run(&["user", &leaver, "--json"]);
+    let user: Value = serde_json::from_slice(&user.stdout).unwrap();
+    assert_eq!(user["person"]["accountEnabled"], true);
+
+    let done = served.run(&["offboard", &leaver, "--yes"]);
+    assert_eq!(done.status.code(), Some(0), "{}", text(&done.stderr));
+    assert!(text(&done.stdout).contains("Journal run:"));
+    let user = served.run(&["user", &leaver]);
+    assert!(
+        text(&user.stdout).contains("Sign-in: off"),
+        "{}",
+        text(&user.stdout)
+    );
+
+    let csv = served.run(&["journal", "--export", "csv"]);
+    assert_eq!(csv.status.code(), Some(0));
+    let csv = text(&csv.stdout);
+    assert!(csv.contains("disable"), "{csv}");
+    assert!(csv.contains("revoke_sessions"), "{csv}");
+}
+
+#[test]
+fn bad_input_is_explained_with_exit_code_2() {
+    let served = Served::start();
+    let unknown = served.run(&["user", "nobody@contoso-training.onmicrosoft.com"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(
+        text(&unknown.stderr).contains("was found"),
+        "{}",
+        text(&unknown.stderr)
+    );
+
+    let ambiguous = served.run(&["user", "a"]);
+    assert_eq!(ambiguous.status.code(), Some(2));
+    let err = text(&ambiguous.stderr);
+    assert!(err.contains("matches more than one person"), "{err}");
+    assert!(
+        err.lines().filter(|l| l.starts_with("  - ")).count() > 1,
+        "{err}"
+    );
+
+    let usage = served.run(&["offboard"]);
+    assert_eq!(usage.status.code(), Some(2));
+
+    let no_app = served.run(&["job", "No Such App", "--json"]);
+    assert_eq!(no_app.status.code(), Some(2));
+    let shown: Value = serde_json::from_slice(&no_app.stdout).unwrap();
+    assert_eq!(shown["error"]["code"], "app_not_found");
+
+    let since = served.run(&["logs", "--since", "soon"]);
+    assert_eq!(since.status.code(), Some(2));
+
+    let completions = served.run(&["completions", "bash"]);
+    assert_eq!(completions.status.code(), Some(0));
+    assert!(text(&completions.stdout).contains("provdesk"));
+}
+
+#[test]
+fn bulk_preview_shows_every_row_and_runs_only_when_confirmed() {
+    let served = Served::start();
+    let dir = tempfile::tempdir().unwrap();
+    let leaver = story_upn(&served, "leaver-today");
+    let intern = story_upn(&served, "intern-returning");
+    let file = dir.path().join("leavers.csv");
+    std::fs::write(
+        &file,
+        format!("upn,reason\n{leaver},season over\n{intern},\nnot-a-person,\n{leaver},\n"),
+    )
+    .unwrap();
+    let file = file.to_str().unwrap();
+
+    let dry = served.run(&["bulk", "offboard", file, "--dry-run"]);
+    assert_eq!(dry.status.code(), Some(0), "{}", text(&dry.stderr));
+    let out = text(&dry.stdout);
+    assert!(out.contains("Row 4:"), "{out}");
+    assert!(out.contains("already on row 2"), "{out}");
+    assert!(
+        out.contains("1 ready, 1 already done, 2 left out."),
+        "{out}"
+    );
+
+    let refused = served.run(&["bulk", "offboard", file]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(journal_actions(&served.journal_path()).is_empty());
+
+    // Two rows were left out: the file is only partly done.
+    let run = served.run(&["bulk", "offboard", file, "--yes"]);
+    assert_eq!(
+        run.status.code(),
+        Some(3),
+        "{}{}",
+        text(&run.stdout),
+        text(&run.stderr)
+    );
+    assert_eq!(journal_actions(&served.journal_path()).len(), 2);
+}
+
+/// The crash test: SIGKILL mid-run (slow writes through fault injection), then `--resume`.
+/// Every person ends up disabled with their sessions ended, and the tenant saw each change
+/// exactly once.
+#[test]
+fn a_killed_bulk_run_resumes_with_exactly_once_effects() {
+    let served = Served::start();
+    let control = served.http();
+    let state = control.call(Method::GET, "state", Value::Null);
+    let users: Vec<(String, String)> = state["directory"]["users"]
+        .as_object()
+        .unwrap()
+        .values()
+        .filter(|user| user["props"]["accountEnabled"] == true)
+        .filter(|user| {
+            user["directoryRoles"]
+                .as_array()
+                .is_none_or(|r| r.is_empty())
+        })
+        .filter_map(|user| {
+            Some((
+                user["id"].as_str()?.to_string(),
+                user["props"]["userPrincipalName"].as_str()?.to_string(),
+            ))
+        })
+        .take(40)
+        .collect();
+    assert_eq!(users.len(), 40);
+    let events_before = state["directory"]["events"].as_array().unwrap().len();
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("interns.csv");
+    let mut csv = String::from("upn\n");
+    for (_, upn) in &users {
+        csv.push_str(upn);
+        csv.push('\n');
+    }
+    std::fs::write(&file, csv).unwrap();
+    let file = file.to_str().unwrap();
+
+    control.call(
+        Method::POST,
+        "faults",
+        serde_json::json!({"pathPrefix": "/users", "method": "PATCH", "delayMs": 150}),
+    );
+    let mut child = served
+        .command(&["bulk", "offboard", file, "--yes"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until the run is well under way, then kill it without warning.
+    let mut waited = 0;
+    loop {
+        let done = journal_actions(&served.journal_path())
+            .iter()
+            .filter(|a| a.status == playbooks::journal::ActionStatus::Succeeded)
+            .count();
+        if done >= 10 {
+            break;
+        }
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the run ended before it was killed"
+        );
+        waited += 1;
+        assert!(waited < 600, "the run did not get going");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let at_kill = journal_actions(&served.journal_path());
+    assert!(
+        at_kill.len() < 80,
+        "killed mid-run: {} of 80 actions",
+        at_kill.len()
+    );
+
+    control.call(Method::DELETE, "faults", Value::Null);
+    let resumed = served.run(&["bulk", "offboard", file, "--resume", "--yes"]);
+    assert_eq!(
+        resumed.status.code(),
+        Some(0),
+        "{}{}",
+        text(&resumed.stdout),
+        text(&resumed.stderr)
+    );
+
+    let actions = journal_actions(&served.journal_path());
+    assert_eq!(actions.len(), 80, "one disable and one revoke per person");
+    assert!(actions
+        .iter()
+        .all(|a| a.status == playbooks::journal::ActionStatus::Succeeded));
+
+    let state = control.call(Method::GET, "state", Value::Null);
+    let events = &state["directory"]["events"].as_array().unwrap()[events_before..];
+    for (id, upn) in &users {
+        let count = |kind: &str| {
+            events
+                .iter()
+                .filter(|e| e["objectId"] == id.as_str() && e["kind"] == kind)
+                .count()
+        };
+        assert_eq!(count("userUpdated"), 1, "{upn} disabled exactly once");
+        assert_eq!(
+            count("sessionsRevoked"),
+            1,
+            "{upn} sessions ended exactly once"
+        );
+        assert_eq!(
+            state["directory"]["users"][id]["props"]["accountEnabled"], false,
+            "{upn}"
+        );
+    }
+}
+
+fn story_upn(served: &Served, key: &str) -> String {
+    let scenario = served.http().call(Method::GET, "scenario", Value::Null);
+    scenario["people"][key]["userPrincipalName"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+fn journal_actions(path: &Path) -> Vec<playbooks::journal::ActionRecord> {
+    if !path.exists() {
+        return Vec::new();
+    }
+    playbooks::journal::Journal::open(path)
+        .unwrap()
+        .actions(&Default::default())
+        .unwrap()
+}
