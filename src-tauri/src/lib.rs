@@ -4,6 +4,7 @@
 mod commands;
 mod dto;
 mod error;
+mod progress;
 mod state;
 mod training_controls;
 mod window_memory;
@@ -36,6 +37,10 @@ pub fn setup<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             commands::session::sign_in_demo,
             commands::session::whoami,
             commands::session::sign_out,
+            commands::offboard::people_search,
+            commands::offboard::offboard_preview,
+            commands::offboard::offboard_run,
+            commands::offboard::offboard_verify,
             commands::journal::journal_actions,
             commands::journal::journal_export,
             commands::training::training_clock,

@@ -1,6 +1,7 @@
 //! Tauri commands: one line each over the core crates.
 
 pub mod journal;
+pub mod offboard;
 pub mod session;
 pub mod status;
 pub mod training;

@@ -159,6 +159,14 @@ impl App {
             .unwrap_or_else(|err| panic!("could not read the text of {css}: {err}"))
     }
 
+    /// Scrolls the window back to the top (before a screenshot of a long screen).
+    pub async fn scroll_to_top(&self) {
+        self.client
+            .execute("window.scrollTo(0, 0); return true;", vec![])
+            .await
+            .expect("the page scrolls");
+    }
+
     /// Saves a PNG screenshot of the window under `tests/e2e/artifacts/NAME.png`.
     pub async fn screenshot(&self, name: &str) -> PathBuf {
         let png = self
@@ -226,19 +234,30 @@ impl App {
     }
 
     /// Signs in to the training tenant with one click as the demo account whose user name
-    /// starts with `local_part` ("helpdesk", "appadmin", "reports"); the app then shows the
-    /// screen it was left on.
-    pub async fn sign_in(&self, local_part: &str) {
-        self.click(&format!("[data-testid=demo-{local_part}]"))
-            .await;
+    /// starts with `who` ("helpdesk", "appadmin", "reports") or who holds the role `who`
+    /// ("Global Administrator"); the app then shows the screen it was left on.
+    pub async fn sign_in(&self, who: &str) {
+        let by_role =
+            format!("//label[contains(@class, 'account-choice')][contains(., '{who}')]//input");
+        let by_name = format!("[data-testid=demo-{who}]");
+        let choice = if who.contains(' ') {
+            Locator::XPath(&by_role)
+        } else {
+            Locator::Css(&by_name)
+        };
+        self.wait_for(choice)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|err| panic!("could not choose the demo account {who}: {err}"));
         self.click("[data-testid=sign-in]").await;
         self.wait_for(Locator::Css("[data-testid=account-chip]"))
             .await;
     }
 
     /// [`App::sign_in`], then opens the home screen.
-    pub async fn sign_in_as(&self, local_part: &str) {
-        self.sign_in(local_part).await;
+    pub async fn sign_in_as(&self, who: &str) {
+        self.sign_in(who).await;
         self.click("[data-testid=nav-home]").await;
         self.wait_for_text("main h1", "What do you need to do?")
             .await;

@@ -136,7 +136,11 @@ async fn history_filters_exports_and_shows_hostile_names_as_text() {
     let csv = std::fs::read_to_string(&path).expect("the export exists");
     std::fs::remove_file(&path).ok();
     assert!(csv.starts_with("intended_at,"), "{csv}");
-    assert_eq!(csv.lines().filter(|l| l.contains(SEEDED)).count(), 2, "{csv}");
+    assert_eq!(
+        csv.lines().filter(|l| l.contains(SEEDED)).count(),
+        2,
+        "{csv}"
+    );
     app.close().await;
 
     // The app reopens on the screen it was left on.

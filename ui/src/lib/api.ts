@@ -1,8 +1,14 @@
 // The ONLY module that talks to the Rust side. Views import these functions, never `invoke`.
-import { invoke } from "@tauri-apps/api/core";
+import { Channel, invoke } from "@tauri-apps/api/core";
 import type { ActionFilter } from "./bindings/ActionFilter";
 import type { ActionRecord } from "./bindings/ActionRecord";
 import type { AppStatus } from "./bindings/AppStatus";
+import type { AppVerification } from "./bindings/AppVerification";
+import type { Departure } from "./bindings/Departure";
+import type { OffboardPreview } from "./bindings/OffboardPreview";
+import type { OffboardResult } from "./bindings/OffboardResult";
+import type { PersonMatch } from "./bindings/PersonMatch";
+import type { ProgressEvent } from "./bindings/ProgressEvent";
 import type { CommandError } from "./bindings/CommandError";
 import type { TrainingDemoAccount } from "./bindings/TrainingDemoAccount";
 import type { WhoAmI } from "./bindings/WhoAmI";
@@ -34,6 +40,26 @@ export function signOut(): Promise<void> {
   return call<void>("sign_out");
 }
 
+/** People (also in the recycle bin) matching a name, UPN, mail or employee id. */
+export function peopleSearch(query: string): Promise<PersonMatch[]> {
+  return call<PersonMatch[]>("people_search", { query });
+}
+
+/** What offboarding will do. Changes nothing. */
+export function offboardPreview(person: string, departure: Departure): Promise<OffboardPreview> {
+  return call<OffboardPreview>("offboard_preview", { person, departure });
+}
+
+/** Turns off sign-in and ends sessions; `onProgress` receives each step as it happens. */
+export function offboardRun(preview: OffboardPreview, onProgress: (e: ProgressEvent) => void): Promise<OffboardResult> {
+  return call<OffboardResult>("offboard_run", { preview, progress: progressChannel(onProgress) });
+}
+
+/** Per app: has the change reached it (from the provisioning logs)? */
+export function offboardVerify(result: OffboardResult): Promise<AppVerification[]> {
+  return call<AppVerification[]>("offboard_verify", { result });
+}
+
 /** Journal rows matching the filter, newest first. */
 export function journalActions(filter: ActionFilter): Promise<ActionRecord[]> {
   return call<ActionRecord[]>("journal_actions", { filter });
@@ -57,6 +83,12 @@ export function trainingSkipDays(days: number): Promise<TrainingClock> {
 /** Puts the training tenant back as it was at start. */
 export function trainingReset(): Promise<TrainingClock> {
   return call<TrainingClock>("training_reset");
+}
+
+function progressChannel(onProgress: (e: ProgressEvent) => void): Channel<ProgressEvent> {
+  const channel = new Channel<ProgressEvent>();
+  channel.onmessage = onProgress;
+  return channel;
 }
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {

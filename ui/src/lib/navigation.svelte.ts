@@ -1,8 +1,15 @@
 // Which screen is showing, remembered across restarts (UX: "last screen remembered").
 
-export type Screen = "home" | "journal";
+import { PROCEDURES, type Procedure } from "./procedures";
 
-const SCREENS: readonly Screen[] = ["home", "journal"];
+export type Screen = "home" | "journal" | Procedure["id"];
+
+/** A procedure's screen exists only once its wizard is available. */
+const SCREENS: readonly Screen[] = [
+  "home",
+  "journal",
+  ...PROCEDURES.filter((p) => p.available).map((p) => p.id),
+];
 const STORAGE_KEY = "provisioning-desk.last-screen";
 
 /** Reads a remembered screen; anything unknown (an older version, a hand edit) means home. */

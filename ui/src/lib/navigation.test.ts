@@ -6,6 +6,7 @@ describe("navigation", () => {
     expect(parseScreen("journal")).toBe("journal");
     expect(parseScreen("settings-from-a-future-version")).toBe("home");
     expect(parseScreen(null)).toBe("home");
+    expect(parseScreen("offboard")).toBe("offboard");
   });
 
   it("remembers the last screen", () => {

@@ -18,7 +18,7 @@ export const PROCEDURES: readonly Procedure[] = [
     title: "Offboard a person",
     sentence: "Turn off sign-in for someone who is leaving and end their active sessions, without deleting anything.",
     entraTerm: "disable account, revoke sign-in sessions",
-    available: false,
+    available: true,
   },
   {
     id: "reactivate",

@@ -1,0 +1,58 @@
+use playbooks::find::{search_people, PersonMatch};
+use playbooks::offboard::{self, AppVerification, Departure, OffboardPreview, OffboardResult};
+use playbooks::plan::ProgressEvent;
+use tauri::ipc::Channel;
+use tauri::State;
+
+use crate::progress::with_progress;
+use crate::{AppState, CommandError};
+
+/// How many people the search box offers at most.
+const SEARCH_LIMIT: usize = 10;
+
+/// People (also in the recycle bin) whose name, UPN, mail or employee id matches.
+#[tauri::command]
+#[tracing::instrument(skip(state), err)]
+pub async fn people_search(
+    state: State<'_, AppState>,
+    query: String,
+) -> Result<Vec<PersonMatch>, CommandError> {
+    Ok(search_people(&state.desk().await?, &query, SEARCH_LIMIT).await?)
+}
+
+/// What offboarding will do, from what the tenant shows now. Changes nothing.
+#[tauri::command]
+#[tracing::instrument(skip(state), err)]
+pub async fn offboard_preview(
+    state: State<'_, AppState>,
+    person: String,
+    departure: Departure,
+) -> Result<OffboardPreview, CommandError> {
+    Ok(offboard::preview(&state.desk().await?, &person, departure).await?)
+}
+
+/// Turns off sign-in and ends sessions (each journaled before it is sent), streaming progress.
+#[tauri::command]
+#[tracing::instrument(skip(state, progress), err)]
+pub async fn offboard_run(
+    state: State<'_, AppState>,
+    preview: OffboardPreview,
+    progress: Channel<ProgressEvent>,
+) -> Result<OffboardResult, CommandError> {
+    let desk = state.desk().await?;
+    Ok(with_progress(progress, |tx| async move {
+        offboard::run(&desk, &preview, &tx).await
+    })
+    .await?)
+}
+
+/// Per app: has the change reached it? From the provisioning logs since the run.
+#[tauri::command]
+#[tracing::instrument(skip(state), err)]
+pub async fn offboard_verify(
+    state: State<'_, AppState>,
+    result: OffboardResult,
+) -> Result<Vec<AppVerification>, CommandError> {
+    let desk = state.desk().await?;
+    Ok(offboard::verify(&desk, &result.person.id, &result.apps, result.started_at).await?)
+}
