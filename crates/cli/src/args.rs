@@ -106,6 +106,12 @@ pub enum Command {
         #[command(flatten)]
         confirm: Confirm,
     },
+    /// Reactivate a returning person (disabled, or in the recycle bin within 30 days).
+    Reactivate {
+        user: String,
+        #[command(flatten)]
+        confirm: Confirm,
+    },
     /// Bulk offboarding or reactivation from a CSV file (UPN or object id per row).
     Bulk {
         #[arg(value_enum)]

@@ -83,6 +83,7 @@ async fn dispatch(cli: Cli) -> Result<u8, CliError> {
             confirm,
             ..
         } => people::offboard(global, &user, permanent, push_now, &confirm).await,
+        Command::Reactivate { user, confirm } => people::reactivate(global, &user, &confirm).await,
         Command::Bulk {
             action,
             file,

@@ -174,11 +174,39 @@ fn offboarding_from_the_terminal() {
         text(&user.stdout)
     );
 
+    // And back: reactivation turns sign-in on again.
+    let back = served.run(&["reactivate", &leaver, "--yes"]);
+    assert_eq!(
+        back.status.code(),
+        Some(0),
+        "{}{}",
+        text(&back.stdout),
+        text(&back.stderr)
+    );
+    let user = served.run(&["user", &leaver]);
+    assert!(
+        text(&user.stdout).contains("Sign-in: on"),
+        "{}",
+        text(&user.stdout)
+    );
+    let gone = served.run(&[
+        "reactivate",
+        "gone@contoso-training.onmicrosoft.com",
+        "--yes",
+    ]);
+    assert_eq!(gone.status.code(), Some(2));
+    assert!(
+        text(&gone.stdout).contains("Nothing will be created"),
+        "{}",
+        text(&gone.stdout)
+    );
+
     let csv = served.run(&["journal", "--export", "csv"]);
     assert_eq!(csv.status.code(), Some(0));
     let csv = text(&csv.stdout);
     assert!(csv.contains("disable"), "{csv}");
     assert!(csv.contains("revoke_sessions"), "{csv}");
+    assert!(csv.contains("enable"), "{csv}");
 }
 
 #[test]

@@ -18,6 +18,7 @@ mod tests {
     use crate::journal::{ActionFilter, ActionRecord, ResumePlan, RunRecord};
     use crate::offboard::{AppVerification, OffboardPreview, OffboardResult};
     use crate::plan::{Conclusion, Finding, Plan, ProgressEvent, UserFacingError, Verdict};
+    use crate::reactivate::{ReactivatePreview, ReactivateResult};
     use crate::steps::StepResult;
     use crate::tenant::{TrainingScenario, WhoAmI};
 
@@ -51,6 +52,8 @@ mod tests {
         LogLine::export_all_to(&dir).unwrap();
         StepResult::export_all_to(&dir).unwrap();
         BulkPlan::export_all_to(&dir).unwrap();
+        ReactivatePreview::export_all_to(&dir).unwrap();
+        ReactivateResult::export_all_to(&dir).unwrap();
         assert!(dir.join("Plan.ts").is_file());
     }
 }

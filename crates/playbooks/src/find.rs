@@ -129,7 +129,8 @@ async fn find_deleted(desk: &Desk, query: &str, is_id: bool) -> Result<PersonMat
         };
     }
     // A soft-deleted user's UPN is prefixed with its object id without hyphens (graph-api.md
-    // §8: "the soft-delete UPN prefix"), so match on the end of the UPN and on mail.
+    // §8: "the soft-delete UPN prefix"): match exactly that, or the plain UPN, or mail — never
+    // a mere suffix ("gone@" is not "nora.nearlygone@").
     let deleted = graph.list_deleted_users(None, None).await?;
     let wanted = query.to_lowercase();
     let matches: Vec<&User> = deleted
@@ -141,7 +142,8 @@ async fn find_deleted(desk: &Desk, query: &str, is_id: bool) -> Result<PersonMat
                 .unwrap_or_default()
                 .to_lowercase();
             let mail = user.mail.as_deref().unwrap_or_default().to_lowercase();
-            upn == wanted || upn.ends_with(&wanted) || mail == wanted
+            let prefixed = format!("{}{wanted}", user.id.replace('-', "").to_lowercase());
+            upn == wanted || upn == prefixed || mail == wanted
         })
         .collect();
     match matches.as_slice() {

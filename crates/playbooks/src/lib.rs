@@ -21,6 +21,7 @@ pub mod find;
 pub mod journal;
 pub mod offboard;
 pub mod plan;
+pub mod reactivate;
 pub mod steps;
 pub mod tenant;
 

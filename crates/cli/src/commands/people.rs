@@ -1,8 +1,9 @@
-//! user, offboard (and, as they land, reactivate).
+//! user, offboard, reactivate.
 
 use playbooks::app_sync::person_apps;
 use playbooks::find::find_person;
 use playbooks::offboard::{self, Departure};
+use playbooks::reactivate;
 
 use crate::args::{Confirm, Global};
 use crate::connect;
@@ -104,6 +105,54 @@ pub async fn offboard(
         if push_now {
             println!("Sync now was not requested: Microsoft does not provision on demand a person who is disabled in Entra.");
         }
+    }
+    Ok(code)
+}
+
+pub async fn reactivate(global: &Global, query: &str, confirm: &Confirm) -> Result<u8, CliError> {
+    let desk = connect::desk(global).await?;
+    let preview = reactivate::preview(&desk, query).await?;
+    if confirm.dry_run {
+        if global.json {
+            output::json(&preview)?;
+        } else {
+            print!("{}", preview.plan.render_text());
+            println!("\nDry run: nothing was changed.");
+        }
+        return Ok(exit::OK);
+    }
+    if !global.json {
+        print!("{}", preview.plan.render_text());
+    }
+    if preview.plan.steps.is_empty() {
+        if preview.person.is_none() {
+            return Err(playbooks::Error::NothingToRun(
+                "the person was permanently deleted; nothing is created (see above)".into(),
+            )
+            .into());
+        }
+        if !global.json {
+            println!("\nNothing to do.");
+        } else {
+            output::json(&preview)?;
+        }
+        return Ok(exit::OK);
+    }
+    if !output::confirmed("Go ahead?", confirm.yes)? {
+        println!("Nothing was changed.");
+        return Ok(exit::OK);
+    }
+    let (progress, drained) = output::progress_sink(!global.json);
+    let result = reactivate::run(&desk, &preview, &progress).await?;
+    drop(progress);
+    let _ = drained.await;
+    let outcomes: Vec<_> = result.steps.iter().map(|s| &s.outcome).collect();
+    let code = output::exit_for(&outcomes);
+    if global.json {
+        output::json(&result)?;
+    } else {
+        println!();
+        print!("{}", result.render_text());
     }
     Ok(code)
 }

@@ -175,8 +175,8 @@ impl Journal {
             }
             // The app and the CLI may open a new file at the same moment: take the write lock
             // first, then look again whether the other one already migrated.
-            let transaction = connection
-                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let transaction =
+                connection.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             let current: i64 =
                 transaction.query_row("PRAGMA user_version", [], |row| row.get(0))?;
             if current >= version {
