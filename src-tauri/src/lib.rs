@@ -1,6 +1,7 @@
 //! The desktop shell: builds the window and the app state, and forwards each command to the core
 //! crates in one line. Nothing here knows Microsoft Graph or SCIM.
 
+mod bulk_control;
 mod commands;
 mod dto;
 mod error;
@@ -41,6 +42,10 @@ pub fn setup<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             commands::offboard::offboard_preview,
             commands::offboard::offboard_run,
             commands::offboard::offboard_verify,
+            commands::bulk::bulk_preview,
+            commands::bulk::bulk_run,
+            commands::bulk::bulk_resume,
+            commands::bulk::bulk_cancel,
             commands::journal::journal_actions,
             commands::journal::journal_export,
             commands::training::training_clock,

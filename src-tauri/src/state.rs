@@ -7,6 +7,7 @@ use playbooks::tenant::TrainingDemoAccount;
 use playbooks::{Desk, TenantConnection, TenantProfile, WhoAmI};
 use tokio::sync::RwLock;
 
+use crate::bulk_control::BulkControl;
 use crate::dto::{AppStatus, ExportFormat, SavedFile, TenantInfo};
 use crate::error::CommandError;
 use crate::training_controls::TrainingControls;
@@ -22,6 +23,8 @@ pub struct AppState {
     journal: Result<Arc<Journal>, UserFacingError>,
     /// Where exports are saved (the person's Downloads folder).
     exports_dir: PathBuf,
+    /// The running bulk run's cancel switch.
+    pub bulk: BulkControl,
 }
 
 impl AppState {
@@ -48,6 +51,7 @@ impl AppState {
             desk: RwLock::new(None),
             journal,
             exports_dir,
+            bulk: BulkControl::default(),
         })
     }
 

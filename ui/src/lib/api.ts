@@ -3,6 +3,9 @@ import { Channel, invoke } from "@tauri-apps/api/core";
 import type { ActionFilter } from "./bindings/ActionFilter";
 import type { ActionRecord } from "./bindings/ActionRecord";
 import type { AppStatus } from "./bindings/AppStatus";
+import type { BulkKind } from "./bindings/BulkKind";
+import type { BulkPlan } from "./bindings/BulkPlan";
+import type { BulkReport } from "./bindings/BulkReport";
 import type { AppVerification } from "./bindings/AppVerification";
 import type { Departure } from "./bindings/Departure";
 import type { OffboardPreview } from "./bindings/OffboardPreview";
@@ -58,6 +61,26 @@ export function offboardRun(preview: OffboardPreview, onProgress: (e: ProgressEv
 /** Per app: has the change reached it (from the provisioning logs)? */
 export function offboardVerify(result: OffboardResult): Promise<AppVerification[]> {
   return call<AppVerification[]>("offboard_verify", { result });
+}
+
+/** Reads a CSV and looks up every row. Changes nothing. */
+export function bulkPreview(kind: BulkKind, file: string): Promise<BulkPlan> {
+  return call<BulkPlan>("bulk_preview", { kind, file });
+}
+
+/** Runs the ready rows; progress brings counts and time left. */
+export function bulkRun(plan: BulkPlan, onProgress: (e: ProgressEvent) => void): Promise<BulkReport> {
+  return call<BulkReport>("bulk_run", { plan, progress: progressChannel(onProgress) });
+}
+
+/** Continues an interrupted or cancelled run without repeating anything. */
+export function bulkResume(runId: string, onProgress: (e: ProgressEvent) => void): Promise<BulkReport> {
+  return call<BulkReport>("bulk_resume", { runId, progress: progressChannel(onProgress) });
+}
+
+/** Stops the running bulk run after the rows in flight. */
+export function bulkCancel(): Promise<boolean> {
+  return call<boolean>("bulk_cancel");
 }
 
 /** Journal rows matching the filter, newest first. */

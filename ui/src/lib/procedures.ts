@@ -53,7 +53,7 @@ export const PROCEDURES: readonly Procedure[] = [
     title: "Offboard or welcome back a list of people",
     sentence: "Work through a spreadsheet (CSV) of people, such as a season of interns, with a preview of every row first.",
     entraTerm: "bulk disable / enable",
-    available: false,
+    available: true,
   },
 ];
 
