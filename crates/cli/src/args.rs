@@ -73,6 +73,12 @@ pub enum Command {
         /// Display name or service principal id.
         app: String,
     },
+    /// An app's attribute mappings as a table; `--lint` checks them (PD-MAP-00N findings).
+    Mappings {
+        app: String,
+        #[arg(long)]
+        lint: bool,
+    },
     /// Provisioning log entries, explained.
     Logs {
         #[arg(long)]
@@ -111,6 +117,30 @@ pub enum Command {
         user: String,
         #[command(flatten)]
         confirm: Confirm,
+    },
+    /// Restart sync for an app, with a reset scope recommended from the job's state.
+    Restart {
+        app: String,
+        /// Reset scope (default: the one recommended from the job's state and --symptom).
+        #[arg(long, value_enum)]
+        scope: Option<ScopeArg>,
+        /// What is going wrong; drives the recommendation.
+        #[arg(long, value_enum)]
+        symptom: Option<SymptomArg>,
+        /// Required for `--scope full`: the app's display name, typed exactly.
+        #[arg(long)]
+        confirm: Option<String>,
+        #[arg(long)]
+        dry_run: bool,
+        /// Do not ask (scripts).
+        #[arg(long)]
+        yes: bool,
+    },
+    /// "We deleted someone and nothing happened in the app": the ordered checks.
+    Diagnose {
+        user: String,
+        #[arg(long)]
+        app: String,
     },
     /// Bulk offboarding or reactivation from a CSV file (UPN or object id per row).
     Bulk {
@@ -174,6 +204,28 @@ pub enum LogStatus {
     Skipped,
     Failure,
     Warning,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScopeArg {
+    /// Restart keeping links (Watermark).
+    Default,
+    /// Start sync from scratch: every user re-evaluated, cached links dropped.
+    Full,
+    /// Clear quarantine.
+    Quarantine,
+    /// Let pending deletions through (accidental-deletion threshold).
+    ForceDeletes,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SymptomArg {
+    /// The app shows the wrong person linked, or a stale account.
+    WrongLink,
+    /// Sync paused because of repeated errors.
+    Quarantined,
+    /// Deletions held back by the accidental-deletion threshold.
+    DeletesHeldBack,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -12,7 +12,7 @@ use std::process::ExitCode;
 use clap::{CommandFactory, Parser};
 
 use args::{Cli, Command, TrainingCommand};
-use commands::{apps, bulk, journal, people, session, training};
+use commands::{apps, bulk, journal, people, session, sync, training};
 use error::{exit, CliError};
 
 fn main() -> ExitCode {
@@ -83,6 +83,16 @@ async fn dispatch(cli: Cli) -> Result<u8, CliError> {
             confirm,
             ..
         } => people::offboard(global, &user, permanent, push_now, &confirm).await,
+        Command::Mappings { app, lint } => sync::mappings(global, &app, lint).await,
+        Command::Diagnose { user, app } => sync::diagnose(global, &user, &app).await,
+        Command::Restart {
+            app,
+            scope,
+            symptom,
+            confirm,
+            dry_run,
+            yes,
+        } => sync::restart(global, &app, scope, symptom, confirm, dry_run, yes).await,
         Command::Reactivate { user, confirm } => people::reactivate(global, &user, &confirm).await,
         Command::Bulk {
             action,

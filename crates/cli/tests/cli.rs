@@ -417,3 +417,50 @@ fn journal_actions(path: &Path) -> Vec<playbooks::journal::ActionRecord> {
         .actions(&Default::default())
         .unwrap()
 }
+
+#[test]
+fn diagnosis_and_mapping_checks_from_the_terminal() {
+    let served = Served::start();
+    let recycled = served.http().call(Method::GET, "scenario", Value::Null)["people"]["recycled"]
+        ["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        served
+            .run(&["login", "--as", "Global Administrator"])
+            .status
+            .code(),
+        Some(0)
+    );
+    let diagnosis = served.run(&["diagnose", &recycled, "--app", "Floorplan"]);
+    assert_eq!(
+        diagnosis.status.code(),
+        Some(0),
+        "{}",
+        text(&diagnosis.stderr)
+    );
+    let out = text(&diagnosis.stdout);
+    assert!(out.contains("(PD-DIAG-001)"), "{out}");
+    assert!(out.contains("soft delete"), "{out}");
+    assert!(out.contains("(PD-DIAG-006)"), "{out}");
+
+    // The helpdesk operator may not read mappings: every check is skipped, with the reason.
+    assert_eq!(
+        served.run(&["login", "--as", "helpdesk"]).status.code(),
+        Some(0)
+    );
+    let lint = served.run(&["mappings", "Floorplan", "--lint", "--json"]);
+    assert_eq!(lint.status.code(), Some(0), "{}", text(&lint.stderr));
+    let report: Value = serde_json::from_slice(&lint.stdout).unwrap();
+    let findings = report["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 5);
+    assert!(
+        findings.iter().all(|f| f["status"]["status"] == "skipped"),
+        "{report}"
+    );
+
+    // A Full reset without the typed name changes nothing.
+    let restart = served.run(&["restart", "Floorplan", "--scope", "full"]);
+    assert_ne!(restart.status.code(), Some(0));
+}

@@ -13,12 +13,15 @@ mod tests {
     use ts_rs::TS;
 
     use crate::bulk::{BulkPlan, BulkPreview, BulkReport, CsvInput};
+    use crate::diagnose::Diagnosis;
     use crate::explain::LogLine;
     use crate::find::{AppMatch, PersonMatch};
     use crate::journal::{ActionFilter, ActionRecord, ResumePlan, RunRecord};
+    use crate::mappings::MappingReport;
     use crate::offboard::{AppVerification, OffboardPreview, OffboardResult};
     use crate::plan::{Conclusion, Finding, Plan, ProgressEvent, UserFacingError, Verdict};
     use crate::reactivate::{ReactivatePreview, ReactivateResult};
+    use crate::restart::{RestartPreview, RestartResult, Symptom};
     use crate::steps::StepResult;
     use crate::tenant::{TrainingScenario, WhoAmI};
 
@@ -54,6 +57,11 @@ mod tests {
         BulkPlan::export_all_to(&dir).unwrap();
         ReactivatePreview::export_all_to(&dir).unwrap();
         ReactivateResult::export_all_to(&dir).unwrap();
+        Diagnosis::export_all_to(&dir).unwrap();
+        MappingReport::export_all_to(&dir).unwrap();
+        RestartPreview::export_all_to(&dir).unwrap();
+        RestartResult::export_all_to(&dir).unwrap();
+        Symptom::export_all_to(&dir).unwrap();
         assert!(dir.join("Plan.ts").is_file());
     }
 }

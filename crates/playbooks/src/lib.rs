@@ -15,13 +15,16 @@ pub mod app_sync;
 mod bindings;
 pub mod bulk;
 pub mod desk;
+pub mod diagnose;
 pub mod error;
 pub mod explain;
 pub mod find;
 pub mod journal;
+pub mod mappings;
 pub mod offboard;
 pub mod plan;
 pub mod reactivate;
+pub mod restart;
 pub mod steps;
 pub mod tenant;
 

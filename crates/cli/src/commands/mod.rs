@@ -5,4 +5,5 @@ pub mod bulk;
 pub mod journal;
 pub mod people;
 pub mod session;
+pub mod sync;
 pub mod training;

@@ -1,0 +1,428 @@
+//! Playbook 4 — "We deleted someone and nothing happened in the app".
+//!
+//! The checks run in the playbook's order, each a [`Verdict`] with evidence and a fix. What is
+//! observed is gathered first ([`Observed`]); the verdicts are a pure function of it, so they
+//! are tested over Microsoft's documented JSON as well as end to end.
+
+use chrono::{DateTime, Utc};
+use entra_client::graph::provisioning_logs::{ProvisioningLogQuery, ProvisioningObjectSummary};
+use entra_client::graph::service_principals::AppAssignment;
+use entra_client::graph::synchronization::{SynchronizationJob, SynchronizationSchema};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::desk::Desk;
+use crate::error::Result;
+use crate::explain::explain;
+use crate::find::{find_app, find_person, AppMatch, PersonMatch};
+use crate::mappings::lint;
+use crate::plan::{CheckStatus, Conclusion, Verdict};
+
+/// The diagnosis for one person and one app.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Diagnosis {
+    pub person: PersonMatch,
+    pub app: AppMatch,
+    /// In the playbook's order (PD-DIAG-001 … 006).
+    pub verdicts: Vec<Verdict>,
+}
+
+/// What the tenant showed; `Err` holds why something could not be read.
+pub struct Observed {
+    pub person: PersonMatch,
+    pub app: AppMatch,
+    pub now: DateTime<Utc>,
+    pub assignment: std::result::Result<AppAssignment, String>,
+    pub jobs: std::result::Result<Vec<SynchronizationJob>, String>,
+    pub schema: std::result::Result<Option<SynchronizationSchema>, String>,
+    pub logs: std::result::Result<Vec<ProvisioningObjectSummary>, String>,
+}
+
+/// Looks at the person and the app, then concludes.
+pub async fn diagnose(desk: &Desk, person: &str, app: &str) -> Result<Diagnosis> {
+    let person = find_person(desk, person).await?;
+    let app = find_app(desk, app).await?;
+    let graph = desk.graph();
+    let now = desk.connection().tenant_now().await;
+    let reason = |error: entra_client::Error| error.to_string();
+    let assignment = if person.is_deleted() {
+        Err("the person is in the recycle bin; their assignments come back with a restore".into())
+    } else {
+        graph
+            .user_assignment_to_app(&person.id, &app.service_principal_id)
+            .await
+            .map_err(reason)
+    };
+    let jobs = match graph.list_jobs(&app.service_principal_id).await {
+        Ok(jobs) => Ok(jobs),
+        Err(entra_client::Error::NotFound { .. }) => Ok(Vec::new()),
+        Err(error) => Err(error.to_string()),
+    };
+    let schema = match &jobs {
+        Ok(jobs) => match jobs.first() {
+            Some(job) => graph
+                .get_schema(&app.service_principal_id, &job.id)
+                .await
+                .map(Some)
+                .map_err(reason),
+            None => Ok(None),
+        },
+        Err(why) => Err(why.clone()),
+    };
+    let since = person
+        .deleted_at
+        .map(|at| at - chrono::Duration::days(1))
+        .unwrap_or(now - chrono::Duration::days(7));
+    let logs = graph
+        .recent_provisioning_logs(
+            &ProvisioningLogQuery {
+                service_principal_id: Some(app.service_principal_id.clone()),
+                source_identity_id: Some(person.id.clone()),
+                since: Some(since),
+                ..Default::default()
+            },
+            50,
+        )
+        .await
+        .map_err(reason);
+    let observed = Observed {
+        person,
+        app,
+        now,
+        assignment,
+        jobs,
+        schema,
+        logs,
+    };
+    Ok(Diagnosis {
+        verdicts: verdicts(&observed),
+        person: observed.person,
+        app: observed.app,
+    })
+}
+
+fn verdict(
+    id: &str,
+    question: &str,
+    conclusion: Conclusion,
+    explanation: String,
+    evidence: Vec<String>,
+    fix: Option<String>,
+) -> Verdict {
+    Verdict {
+        id: id.into(),
+        question: question.into(),
+        conclusion,
+        explanation,
+        evidence,
+        fix,
+    }
+}
+
+/// The six checks, in order.
+pub fn verdicts(observed: &Observed) -> Vec<Verdict> {
+    let person = &observed.person;
+    let name = &person.display_name;
+    let app = &observed.app.display_name;
+    let mut out = Vec::new();
+
+    // 1. Deleted or disabled?
+    out.push(match (person.deleted_at, person.account_enabled) {
+        (Some(at), _) => {
+            let days = (observed.now - at).num_days();
+            verdict(
+                "PD-DIAG-001",
+                "Was the person deleted or disabled?",
+                Conclusion::Cause,
+                format!("{name} was deleted {days} days ago. Deleting is a soft delete: for 30 days nothing is sent to {app} — no update, no delete."),
+                vec![format!("In the recycle bin since {}", at.format("%d %b %Y %H:%M UTC"))],
+                Some(format!("Bring {name} back from the recycle bin and turn off sign-in instead (the app then marks the account inactive at the next sync round); or wait until day 30, or permanently delete to send the delete now.")),
+            )
+        }
+        (None, Some(false)) => verdict(
+            "PD-DIAG-001",
+            "Was the person deleted or disabled?",
+            Conclusion::NotTheCause,
+            format!("{name}'s sign-in is off (disabled): this is sent to {app} at the next sync round."),
+            vec!["accountEnabled = false".into()],
+            None,
+        ),
+        (None, _) => verdict(
+            "PD-DIAG-001",
+            "Was the person deleted or disabled?",
+            Conclusion::Cause,
+            format!("{name} is neither deleted nor disabled, so there is nothing for Entra to send."),
+            vec!["accountEnabled = true".into()],
+            Some(format!("Offboard {name}: turn off sign-in.")),
+        ),
+    });
+
+    // 2. In scope?
+    out.push(match &observed.assignment {
+        Err(why) => verdict(
+            "PD-DIAG-002",
+            "Is the person in scope of the app?",
+            Conclusion::Skipped { because: why.clone() },
+            "The assignment could not be checked.".into(),
+            Vec::new(),
+            None,
+        ),
+        Ok(assignment) if assignment.is_assigned() => verdict(
+            "PD-DIAG-002",
+            "Is the person in scope of the app?",
+            Conclusion::NotTheCause,
+            format!("{name} is assigned to {app}."),
+            vec![format!(
+                "{} direct, {} through groups",
+                assignment.direct.len(),
+                assignment.via_groups.len()
+            )],
+            None,
+        ),
+        Ok(_) => verdict(
+            "PD-DIAG-002",
+            "Is the person in scope of the app?",
+            Conclusion::Cause,
+            format!("{name} is not assigned to {app}, directly or through a group; with \"sync only assigned users\", people out of scope are not processed (an earlier unassignment may already have disabled or removed the app account)."),
+            vec!["No app role assignment for this app".into()],
+            Some(format!("If the app account should be updated, assign {name} to {app} (a group they are a direct member of also works).")),
+        ),
+    });
+
+    // 3. Job running?
+    out.push(match &observed.jobs {
+        Err(why) => verdict(
+            "PD-DIAG-003",
+            "Is sync running for the app?",
+            Conclusion::Skipped { because: why.clone() },
+            "The sync job could not be read.".into(),
+            Vec::new(),
+            None,
+        ),
+        Ok(jobs) => match jobs.first() {
+            None => verdict(
+                "PD-DIAG-003",
+                "Is sync running for the app?",
+                Conclusion::Cause,
+                format!("{app} has no automatic account sync, so Entra never sends anything to it."),
+                vec!["No provisioning job".into()],
+                Some(format!("Change the account in {app} by hand, or set up provisioning for it.")),
+            ),
+            Some(job) if job.is_quarantined() => verdict(
+                "PD-DIAG-003",
+                "Is sync running for the app?",
+                Conclusion::Cause,
+                format!("Sync for {app} is paused because of repeated errors (quarantine); changes wait until it is fixed."),
+                vec![format!("Job {}: quarantine", job.id)],
+                Some("Fix the cause (often the app's secret token), then restart sync with the quarantine cleared.".into()),
+            ),
+            Some(job) => {
+                let code = crate::app_sync::status_word(&job.status_code(), false);
+                if code == "Paused" {
+                    verdict(
+                        "PD-DIAG-003",
+                        "Is sync running for the app?",
+                        Conclusion::Cause,
+                        format!("Sync for {app} is paused; nothing is sent until it is started again."),
+                        vec![format!("Job {}: Paused", job.id)],
+                        Some(format!("Start sync for {app} (an Application Administrator can).")),
+                    )
+                } else {
+                    verdict(
+                        "PD-DIAG-003",
+                        "Is sync running for the app?",
+                        Conclusion::NotTheCause,
+                        format!("Sync for {app} is running."),
+                        vec![format!("Job {}: {code}", job.id)],
+                        None,
+                    )
+                }
+            }
+        },
+    });
+
+    // 4. active mapped from IsSoftDeleted?
+    out.push(match &observed.schema {
+        Err(why) => verdict(
+            "PD-DIAG-004",
+            "Does the app hear about disabled and deleted people (active mapping)?",
+            Conclusion::Skipped { because: why.clone() },
+            "The attribute mappings could not be read.".into(),
+            Vec::new(),
+            None,
+        ),
+        Ok(None) => verdict(
+            "PD-DIAG-004",
+            "Does the app hear about disabled and deleted people (active mapping)?",
+            Conclusion::Skipped { because: "there is no sync job, so there are no mappings".into() },
+            "Nothing to check.".into(),
+            Vec::new(),
+            None,
+        ),
+        Ok(Some(schema)) => {
+            let finding = lint(schema).into_iter().find(|f| f.id == "PD-MAP-001");
+            match finding {
+                Some(f) if f.status == CheckStatus::Pass => verdict(
+                    "PD-DIAG-004",
+                    "Does the app hear about disabled and deleted people (active mapping)?",
+                    Conclusion::NotTheCause,
+                    "active is mapped from IsSoftDeleted: disabling is sent as active = false.".into(),
+                    f.evidence,
+                    None,
+                ),
+                Some(f) => verdict(
+                    "PD-DIAG-004",
+                    "Does the app hear about disabled and deleted people (active mapping)?",
+                    Conclusion::Cause,
+                    format!("active is not mapped from IsSoftDeleted, so disabling or deleting a person changes nothing in {app}."),
+                    f.evidence,
+                    Some(f.fix),
+                ),
+                None => verdict(
+                    "PD-DIAG-004",
+                    "Does the app hear about disabled and deleted people (active mapping)?",
+                    Conclusion::Skipped { because: "the schema has no mapping for users".into() },
+                    "Nothing to check.".into(),
+                    Vec::new(),
+                    None,
+                ),
+            }
+        }
+    });
+
+    // 5. The logs.
+    out.push(match &observed.logs {
+        Err(why) => verdict(
+            "PD-DIAG-005",
+            "What do the provisioning logs say for this person?",
+            Conclusion::Skipped { because: why.clone() },
+            "The provisioning logs could not be read.".into(),
+            Vec::new(),
+            None,
+        ),
+        Ok(entries) if entries.is_empty() => verdict(
+            "PD-DIAG-005",
+            "What do the provisioning logs say for this person?",
+            Conclusion::NotTheCause,
+            if person.is_deleted() {
+                format!("No entries for {name} — as expected while they are in the recycle bin.")
+            } else {
+                format!("No entries for {name} in this period; the next sync round will process the change.")
+            },
+            Vec::new(),
+            None,
+        ),
+        Ok(entries) => {
+            let lines: Vec<_> = entries.iter().map(explain).collect();
+            let problem = lines.iter().find(|l| l.status == "Failed" || l.status == "Skipped");
+            verdict(
+                "PD-DIAG-005",
+                "What do the provisioning logs say for this person?",
+                if problem.is_some() { Conclusion::Cause } else { Conclusion::NotTheCause },
+                problem
+                    .map(|l| l.plain.clone())
+                    .unwrap_or_else(|| format!("{} entries, none failed or skipped.", lines.len())),
+                lines
+                    .iter()
+                    .map(|l| {
+                        format!(
+                            "{} {} {}: {}",
+                            l.when.map(|t| t.format("%d %b %H:%M").to_string()).unwrap_or_default(),
+                            l.action,
+                            l.status,
+                            l.evidence.join("; ")
+                        )
+                    })
+                    .collect(),
+                problem.and_then(|l| l.fix.clone()),
+            )
+        }
+    });
+
+    // 6. Does the app treat active = false as "no access"?
+    out.push(verdict(
+        "PD-DIAG-006",
+        "Does the app treat \"inactive\" as \"no access\"?",
+        Conclusion::Reminder,
+        "Microsoft Graph cannot tell. Some apps block sign-in at once, some keep an inactive account using a licence, some purge it after a number of days; an inactive account does not always end open sessions.".to_string(),
+        Vec::new(),
+        Some(format!("Check with {app}'s owner what an inactive account means there; end the person's sessions in Entra as well.")),
+    ));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::render_verdicts;
+
+    fn fixture(name: &str) -> serde_json::Value {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../shared/reference/fixtures")
+            .join(name);
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    }
+
+    fn soft_deleted() -> Observed {
+        let job: SynchronizationJob = serde_json::from_value(fixture(
+            "v1.0__synchronization-synchronizationjob-get__response.json",
+        ))
+        .unwrap();
+        let now = "2026-11-23T10:00:00Z".parse().unwrap();
+        Observed {
+            person: PersonMatch {
+                id: "60a7a801-7101-4c69-ae00-ce9f75f8460a".into(),
+                display_name: "Jane Smith".into(),
+                user_principal_name: "60a7a80171014c69ae00ce9f75f8460ajane@contoso.com".into(),
+                mail: None,
+                account_enabled: Some(true),
+                deleted_at: Some("2026-11-11T09:00:00Z".parse().unwrap()),
+            },
+            app: AppMatch {
+                service_principal_id: "6cc35b93-185a-4485-a519-50c09549f3ad".into(),
+                display_name: "Floorplan".into(),
+            },
+            now,
+            assignment: Err(
+                "the person is in the recycle bin; their assignments come back with a restore"
+                    .into(),
+            ),
+            jobs: Ok(vec![job]),
+            schema: Err("you need the Application Administrator role".into()),
+            logs: Ok(Vec::new()),
+        }
+    }
+
+    /// The story of Playbook 4 over Microsoft's documented job: the soft delete is the cause.
+    #[test]
+    fn a_soft_deleted_person_explains_the_silence() {
+        let verdicts = verdicts(&soft_deleted());
+        assert_eq!(verdicts.len(), 6);
+        assert_eq!(verdicts[0].conclusion, Conclusion::Cause);
+        assert!(matches!(verdicts[3].conclusion, Conclusion::Skipped { .. }));
+        assert_eq!(verdicts[5].conclusion, Conclusion::Reminder);
+        insta::assert_snapshot!(render_verdicts(&verdicts));
+    }
+
+    #[test]
+    fn a_failure_in_the_logs_is_the_cause_with_its_fix() {
+        let mut observed = soft_deleted();
+        observed.person.deleted_at = None;
+        observed.person.account_enabled = Some(false);
+        observed.logs = Ok(vec![serde_json::from_value(serde_json::json!({
+            "id": "1", "provisioningAction": "update",
+            "provisioningStatusInfo": {"status": "failure", "errorInformation": {"errorCode": "SystemForCrossDomainIdentityManagementCredentialValidationUnavailable", "reason": "HTTP 401 Unauthorized"}},
+            "servicePrincipal": {"id": "sp", "displayName": "Floorplan"}
+        }))
+        .unwrap()]);
+        let verdicts = verdicts(&observed);
+        assert_eq!(verdicts[0].conclusion, Conclusion::NotTheCause);
+        assert_eq!(verdicts[4].conclusion, Conclusion::Cause);
+        assert!(verdicts[4]
+            .fix
+            .as_deref()
+            .unwrap_or_default()
+            .contains("secret token"));
+    }
+}

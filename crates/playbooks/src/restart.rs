@@ -1,0 +1,341 @@
+//! Playbook 3 — Restart or reset sync (provisioning) for an app.
+//!
+//! Show the job's state, explain each reset scope in plain words, recommend one for the symptom,
+//! require the app's name typed for a Full reset, restart (journaled), and read the job back.
+
+use entra_client::graph::synchronization::{QuarantineReason, ResetScope, SynchronizationJob};
+use entra_client::Operation;
+use serde::{Deserialize, Serialize};
+use tokio::sync::mpsc;
+use ts_rs::TS;
+
+use crate::app_sync::{job_sync, AppSync};
+use crate::desk::Desk;
+use crate::error::{Error, Result};
+use crate::find::{find_app, AppMatch};
+use crate::journal::{ActionKind, TargetRecord};
+use crate::plan::{
+    Confirmation, DocumentedReason, Plan, PlannedStep, PlaybookKind, ProgressEvent, Risk,
+    TargetSummary,
+};
+use crate::steps::{StepResult, StepRun};
+
+/// What the person sees going wrong (the wizard's first question).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Symptom {
+    /// The app shows the wrong person linked, or a stale account Entra keeps using.
+    WrongOrStaleLink,
+    /// Sync is paused because of repeated errors.
+    Quarantined,
+    /// Deletions are held back by the accidental-deletion threshold.
+    DeletesHeldBack,
+    /// Nothing specific: a plain restart.
+    Other,
+}
+
+/// The reset scopes offered, in plain words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ScopeChoice {
+    /// The portal's "Restart provisioning": keeps the links between people and app accounts.
+    Default,
+    /// Start sync from scratch: every person re-evaluated, cached links dropped.
+    Full,
+    /// Clear the quarantine.
+    Quarantine,
+    /// Let held-back deletions through.
+    ForceDeletes,
+}
+
+impl ScopeChoice {
+    pub fn reset_scope(self) -> ResetScope {
+        match self {
+            ScopeChoice::Default => ResetScope::empty(),
+            ScopeChoice::Full => ResetScope::FULL,
+            ScopeChoice::Quarantine => ResetScope::QUARANTINE_STATE,
+            ScopeChoice::ForceDeletes => ResetScope::FORCE_DELETES,
+        }
+    }
+
+    /// Plain words for the wizard and the CLI.
+    pub fn explain(self) -> &'static str {
+        match self {
+            ScopeChoice::Default => "Restart sync: the next round starts over from the last changes; the links between people and their app accounts are kept.",
+            ScopeChoice::Full => "Start sync from scratch: Entra forgets every link to app accounts and re-matches everyone at the next round. Fixes a wrong or stale link; heavy on large apps.",
+            ScopeChoice::Quarantine => "Clear the pause caused by repeated errors (quarantine), once the cause is fixed.",
+            ScopeChoice::ForceDeletes => "Let through the deletions held back by the accidental-deletion threshold.",
+        }
+    }
+
+    pub fn entra_term(self) -> &'static str {
+        match self {
+            ScopeChoice::Default => "restart (resetScope empty)",
+            ScopeChoice::Full => "restart with reset scope Full",
+            ScopeChoice::Quarantine => "restart with reset scope QuarantineState",
+            ScopeChoice::ForceDeletes => "restart with reset scope ForceDeletes",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RestartPreview {
+    pub plan: Plan,
+    pub app: AppMatch,
+    pub job_id: String,
+    pub sync: AppSync,
+    pub recommended: ScopeChoice,
+    /// Why that one.
+    pub recommendation: String,
+    pub chosen: ScopeChoice,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RestartResult {
+    pub run_id: String,
+    pub steps: Vec<StepResult>,
+    /// The job as read back after the restart.
+    pub sync: AppSync,
+}
+
+const RESTART_DOC: &str = "synchronizationJob: restart (Microsoft Graph v1.0)";
+
+/// The recommended scope for a symptom and the job's state.
+pub fn recommend(job: &SynchronizationJob, symptom: Option<Symptom>) -> (ScopeChoice, String) {
+    let reason = job
+        .status
+        .as_ref()
+        .and_then(|s| s.quarantine.as_ref())
+        .and_then(|q| q.reason());
+    match symptom {
+        Some(Symptom::WrongOrStaleLink) => (
+            ScopeChoice::Full,
+            "A wrong or stale link is only dropped by a Full reset: restart is the only way to make Entra forget the app account ids it cached.".into(),
+        ),
+        Some(Symptom::DeletesHeldBack) => (
+            ScopeChoice::ForceDeletes,
+            "Held-back deletions go through only with ForceDeletes.".into(),
+        ),
+        _ if matches!(reason, Some(QuarantineReason::TooManyDeletes)) => (
+            ScopeChoice::ForceDeletes,
+            "The job is paused because of too many deletions (accidental-deletion threshold).".into(),
+        ),
+        Some(Symptom::Quarantined) => (
+            ScopeChoice::Quarantine,
+            "Sync is paused because of repeated errors: fix the cause, then clear the quarantine.".into(),
+        ),
+        _ if job.is_quarantined() => (
+            ScopeChoice::Quarantine,
+            "The job is in quarantine: fix the cause, then clear the quarantine.".into(),
+        ),
+        _ => (
+            ScopeChoice::Default,
+            "Nothing points to a heavier reset; a plain restart is the safe choice.".into(),
+        ),
+    }
+}
+
+/// Reads the app's job and plans the restart. Changes nothing.
+pub async fn preview(
+    desk: &Desk,
+    app: &str,
+    symptom: Option<Symptom>,
+    scope: Option<ScopeChoice>,
+) -> Result<RestartPreview> {
+    let app = find_app(desk, app).await?;
+    let jobs = match desk.graph().list_jobs(&app.service_principal_id).await {
+        Ok(jobs) => jobs,
+        Err(entra_client::Error::NotFound { .. }) => Vec::new(),
+        Err(error) => return Err(error.into()),
+    };
+    let Some(job) = jobs.into_iter().next() else {
+        return Err(Error::NothingToRun(format!(
+            "{} has no automatic account sync (provisioning job)",
+            app.display_name
+        )));
+    };
+    let now = desk.connection().tenant_now().await;
+    let sync = job_sync(app.clone(), Some(&job), now);
+    let (recommended, recommendation) = recommend(&job, symptom);
+    let chosen = scope.unwrap_or(recommended);
+    let mut warnings = Vec::new();
+    if chosen != recommended {
+        warnings.push(format!(
+            "You chose \"{}\"; for this situation \"{}\" is recommended: {recommendation}",
+            chosen.entra_term(),
+            recommended.entra_term()
+        ));
+    }
+    if let Err(why) = desk.signed_in().may(Operation::RestartSynchronizationJob) {
+        warnings.push(format!("You cannot restart sync: {why}"));
+    }
+    let plan = plan(&app, &sync, chosen, &recommendation, warnings);
+    Ok(RestartPreview {
+        plan,
+        app,
+        job_id: job.id,
+        sync,
+        recommended,
+        recommendation,
+        chosen,
+    })
+}
+
+fn plan(
+    app: &AppMatch,
+    sync: &AppSync,
+    chosen: ScopeChoice,
+    recommendation: &str,
+    mut warnings: Vec<String>,
+) -> Plan {
+    let name = &app.display_name;
+    let full = chosen == ScopeChoice::Full;
+    if full {
+        warnings.push(format!(
+            "Every person in scope of {name} is re-evaluated at the next round; app accounts that the app only soft-deleted may be re-created or re-linked. On a large app this round takes long."
+        ));
+    }
+    Plan {
+        playbook: PlaybookKind::Restart,
+        target: TargetSummary {
+            display_name: name.clone(),
+            id: Some(app.service_principal_id.clone()),
+            facts: vec![
+                format!("Sync: {}", sync.job_status.clone().unwrap_or_else(|| "unknown".into())),
+                format!("Recommended: {recommendation}"),
+            ],
+        },
+        steps: vec![PlannedStep {
+            id: "restart".into(),
+            title: match chosen {
+                ScopeChoice::Full => format!("Start sync for {name} from scratch"),
+                _ => format!("Restart sync for {name}"),
+            },
+            entra_term: chosen.entra_term().into(),
+            why: chosen.explain().into(),
+            documented_reason: DocumentedReason {
+                behaviour: "Restarting clears the job's state so the next cycle re-evaluates users; the reset scope says what is cleared (Watermark, Escrows, QuarantineState, ForceDeletes, or Full: caches, watermarks, quarantine, escrows and pending deletions, forcing complete re-matching).".into(),
+                source: RESTART_DOC.into(),
+            },
+            risk: if full { Risk::Heavy } else { Risk::Low },
+            verification: "The job is read back: not in quarantine, and the next round runs; the provisioning logs show it.".into(),
+            requires_confirmation: full.then(|| Confirmation::Typed {
+                prompt: format!("Type the app's name ({name}) to start sync from scratch."),
+                expected: name.clone(),
+            }),
+        }],
+        will_not_happen: vec![
+            "No person is changed in Entra.".into(),
+            "The app's attribute mappings are not changed.".into(),
+        ],
+        warnings,
+    }
+}
+
+/// Restarts. A Full reset needs `typed` to be the app's name exactly.
+pub async fn run(
+    desk: &Desk,
+    preview: &RestartPreview,
+    typed: Option<&str>,
+    progress: &mpsc::Sender<ProgressEvent>,
+) -> Result<RestartResult> {
+    if let Some(confirmation) = &preview.plan.steps[0].requires_confirmation {
+        if !typed.is_some_and(|t| confirmation.is_satisfied_by(t)) {
+            return Err(Error::NotConfirmed {
+                expected: preview.app.display_name.clone(),
+            });
+        }
+    }
+    let graph = desk.graph();
+    let mut steps = StepRun::start(desk, PlaybookKind::Restart, 1, progress).await?;
+    let scope = preview.chosen.reset_scope();
+    steps
+        .action(
+            "restart",
+            ActionKind::RestartJob,
+            &TargetRecord {
+                id: preview.app.service_principal_id.clone(),
+                display_name: preview.app.display_name.clone(),
+            },
+            format!(
+                "POST /servicePrincipals/{}/synchronization/jobs/{}/restart resetScope={scope}",
+                preview.app.service_principal_id, preview.job_id
+            ),
+            || graph.restart_job(&preview.app.service_principal_id, &preview.job_id, scope),
+        )
+        .await?;
+    let (run_id, results) = steps.finish().await?;
+    let now = desk.connection().tenant_now().await;
+    let job = graph
+        .get_job(&preview.app.service_principal_id, &preview.job_id)
+        .await
+        .ok();
+    Ok(RestartResult {
+        run_id,
+        steps: results,
+        sync: job_sync(preview.app.clone(), job.as_ref(), now),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn job(json: serde_json::Value) -> SynchronizationJob {
+        serde_json::from_value(json).unwrap()
+    }
+
+    #[test]
+    fn scopes_are_recommended_from_the_symptom_and_the_job() {
+        let active = job(serde_json::json!({"id": "j", "status": {"code": "Active"}}));
+        assert_eq!(recommend(&active, None).0, ScopeChoice::Default);
+        assert_eq!(
+            recommend(&active, Some(Symptom::WrongOrStaleLink)).0,
+            ScopeChoice::Full
+        );
+        let quarantined = job(
+            serde_json::json!({"id": "j", "status": {"code": "Quarantine",
+            "quarantine": {"reason": "EncounteredQuarantineException"}}}),
+        );
+        assert_eq!(recommend(&quarantined, None).0, ScopeChoice::Quarantine);
+        let deletes = job(
+            serde_json::json!({"id": "j", "status": {"code": "Quarantine",
+            "quarantine": {"reason": "TooManyDeletes"}}}),
+        );
+        assert_eq!(recommend(&deletes, None).0, ScopeChoice::ForceDeletes);
+    }
+
+    #[test]
+    fn a_full_reset_plan_needs_the_typed_name() {
+        let app = AppMatch {
+            service_principal_id: "sp".into(),
+            display_name: "Floorplan".into(),
+        };
+        let sync = job_sync(app.clone(), None, chrono::Utc::now());
+        let plan = plan(
+            &app,
+            &sync,
+            ScopeChoice::Full,
+            "A wrong link is only dropped by a Full reset.",
+            vec![],
+        );
+        let confirmation = plan.steps[0].requires_confirmation.clone().unwrap();
+        assert!(!confirmation.is_satisfied_by("floorplan"));
+        assert!(confirmation.is_satisfied_by("Floorplan"));
+        insta::assert_snapshot!(plan.render_text());
+    }
+
+    /// Microsoft's documented job answer parses and gets a recommendation.
+    #[test]
+    fn microsofts_documented_job() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(
+            "../../../shared/reference/fixtures/v1.0__synchronization-synchronizationjob-get__response.json",
+        );
+        let job: SynchronizationJob =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let (scope, why) = recommend(&job, None);
+        assert_eq!(scope, ScopeChoice::Quarantine, "{why}");
+    }
+}
