@@ -123,3 +123,38 @@ async fn bulk_offboarding_previews_every_row_and_runs_the_ready_ones() {
         .count();
     assert_eq!(enables, 3);
 }
+
+/// A season's worth of rows: 100,000 lines (most naming nobody, some duplicates, some bad)
+/// are all previewed with their row numbers; nothing is run.
+#[tokio::test]
+async fn a_hundred_thousand_row_file_is_previewed_row_by_row() {
+    let training = Training::start().await;
+    let desk = training.desk(HELPDESK).await;
+    let (_, leaver) = training.person("leaver-today");
+    let mut file = String::from("upn\n");
+    file.push_str(&format!("{leaver}\n"));
+    for index in 1..100_000 {
+        match index % 1000 {
+            0 => file.push_str("not a person\n"),
+            1 => file.push_str(&format!("{leaver}\n")),
+            _ => file.push_str(&format!("nobody{index}@contoso-training.onmicrosoft.com\n")),
+        }
+    }
+    let plan = bulk::preview(&desk, BulkKind::Offboard, file.as_bytes())
+        .await
+        .unwrap();
+    assert_eq!(plan.preview.rows.len(), 100_000);
+    assert_eq!(plan.preview.ready, 1);
+    assert_eq!(plan.preview.left_out, 99_999);
+    // Index i is on line i + 2 (header, then the leaver).
+    let bad = plan.preview.rows.iter().find(|r| r.row == 1002).unwrap();
+    assert!(
+        matches!(&bad.state, RowState::LeftOut { reason } if reason.starts_with("Row 1002:")),
+        "{bad:?}"
+    );
+    assert!(desk
+        .journal()
+        .actions(&ActionFilter::default())
+        .unwrap()
+        .is_empty());
+}
