@@ -11,6 +11,8 @@ const COMMANDS: &[&str] = &[
     "offboard_preview",
     "offboard_run",
     "offboard_verify",
+    "reactivate_preview",
+    "reactivate_run",
     "bulk_preview",
     "bulk_run",
     "bulk_resume",

@@ -42,6 +42,8 @@ pub fn setup<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             commands::offboard::offboard_preview,
             commands::offboard::offboard_run,
             commands::offboard::offboard_verify,
+            commands::reactivate::reactivate_preview,
+            commands::reactivate::reactivate_run,
             commands::bulk::bulk_preview,
             commands::bulk::bulk_run,
             commands::bulk::bulk_resume,

@@ -3,6 +3,7 @@
 pub mod bulk;
 pub mod journal;
 pub mod offboard;
+pub mod reactivate;
 pub mod session;
 pub mod status;
 pub mod training;

@@ -6,6 +6,8 @@ import type { AppStatus } from "./bindings/AppStatus";
 import type { BulkKind } from "./bindings/BulkKind";
 import type { BulkPlan } from "./bindings/BulkPlan";
 import type { BulkReport } from "./bindings/BulkReport";
+import type { ReactivatePreview } from "./bindings/ReactivatePreview";
+import type { ReactivateResult } from "./bindings/ReactivateResult";
 import type { AppVerification } from "./bindings/AppVerification";
 import type { Departure } from "./bindings/Departure";
 import type { OffboardPreview } from "./bindings/OffboardPreview";
@@ -61,6 +63,16 @@ export function offboardRun(preview: OffboardPreview, onProgress: (e: ProgressEv
 /** Per app: has the change reached it (from the provisioning logs)? */
 export function offboardVerify(result: OffboardResult): Promise<AppVerification[]> {
   return call<AppVerification[]>("offboard_verify", { result });
+}
+
+/** Where a returning person stands and what welcoming them back will do. Changes nothing. */
+export function reactivatePreview(person: string): Promise<ReactivatePreview> {
+  return call<ReactivatePreview>("reactivate_preview", { person });
+}
+
+/** Restores if needed, turns sign-in back on, syncs each app now. */
+export function reactivateRun(preview: ReactivatePreview, onProgress: (e: ProgressEvent) => void): Promise<ReactivateResult> {
+  return call<ReactivateResult>("reactivate_run", { preview, progress: progressChannel(onProgress) });
 }
 
 /** Reads a CSV and looks up every row. Changes nothing. */

@@ -25,7 +25,7 @@ export const PROCEDURES: readonly Procedure[] = [
     title: "Welcome a person back",
     sentence: "Turn sign-in back on for someone who returns, such as an intern next summer, and check their apps.",
     entraTerm: "enable account, restore deleted user, provision on demand",
-    available: false,
+    available: true,
   },
   {
     id: "restart",

@@ -1,0 +1,45 @@
+// Words for a returning person's situation, and the result screen's lists.
+import type { ReactivateResult } from "../../lib/bindings/ReactivateResult";
+import type { ReturnState } from "../../lib/bindings/ReturnState";
+import { outcomeDetail } from "../../lib/wizard/outcome";
+
+export function returnStateWords(state: ReturnState): { status: string; word: string; sentence: string } {
+  switch (state.kind) {
+    case "active":
+      return { status: "success", word: "Sign-in on", sentence: "Sign-in is already on." };
+    case "disabled":
+      return { status: "waiting", word: "Sign-in off", sentence: "Sign-in is off: it can be turned back on." };
+    case "in_recycle_bin":
+      return {
+        status: "waiting",
+        word: "In the recycle bin",
+        sentence: `The account is in the recycle bin and can be brought back for ${state.days_left} more days.`,
+      };
+    case "gone":
+      return {
+        status: "failed",
+        word: "Permanently deleted",
+        sentence: "The old account is permanently deleted: it cannot be brought back, and creating a new one has a trap (see below).",
+      };
+  }
+}
+
+export function reactivateOutcome(result: ReactivateResult): { changed: string[]; verified: string[]; pending: string[]; failed: string[] } {
+  const changed: string[] = [];
+  const verified: string[] = [];
+  const failed: string[] = [];
+  for (const step of result.steps) {
+    const detail = outcomeDetail(step.outcome);
+    if (step.outcome.status === "succeeded") changed.push(detail ? `${step.title}: ${detail}` : step.title);
+    else if (step.outcome.status === "already_done") verified.push(`${step.title}: ${detail}`);
+    else failed.push(`${step.title}: ${detail}`);
+  }
+  // `next` mixes what sync-now already confirmed ("Timesheets answered Success …") with what
+  // still waits for a sync round; only the latter is pending.
+  const pending: string[] = [];
+  for (const line of result.next) {
+    if (/sync round|cycle|minutes|later/i.test(line)) pending.push(line);
+    else verified.push(line);
+  }
+  return { changed, verified, pending, failed };
+}
