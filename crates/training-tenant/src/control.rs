@@ -63,7 +63,9 @@ fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, Box<Response>> {
 }
 
 async fn scenario(State(state): State<Shared>) -> Response {
-    Json(state.summary.clone()).into_response()
+    let mut body = serde_json::to_value(&state.summary).unwrap_or_default();
+    body["scimApps"] = serde_json::to_value(&state.provisioning().summaries).unwrap_or_default();
+    Json(body).into_response()
 }
 
 fn clock_json(state: &TenantState) -> serde_json::Value {
@@ -131,8 +133,11 @@ async fn advance_clock(State(state): State<Shared>, body: Bytes) -> Response {
     }
     state.clock.advance(Duration::seconds(total));
     let hard_deleted = state.purge_expired();
+    // Provisioning cycles that fell due run now, each at its scheduled virtual time.
+    let cycles = crate::provisioning::engine::run_due(&state);
     let mut body = clock_json(&state);
     body["hardDeleted"] = json!(hard_deleted);
+    body["provisioningCycles"] = json!(cycles);
     Json(body).into_response()
 }
 

@@ -8,14 +8,17 @@
 //! Layout: `state` (the tenant model: directory, virtual clock, roles), `scenario` (data files
 //! and the generator), `identity` (OAuth 2.0 / OpenID Connect endpoints and tokens), `graph`
 //! (the Graph subset, one module per resource, `$filter`, paging, `$batch`), `control`
-//! (`/_training/`), `faults` and `throttle`.
+//! (`/_training/`), `faults` and `throttle`; part 2: `provisioning` (jobs, cycles, expressions,
+//! logs) and `scim` (the SCIM 2.0 target apps).
 
 pub mod control;
 mod error;
 pub mod faults;
 pub mod graph;
 pub mod identity;
+pub mod provisioning;
 pub mod scenario;
+pub mod scim;
 mod server;
 pub mod state;
 pub mod throttle;

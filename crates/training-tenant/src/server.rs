@@ -114,6 +114,12 @@ impl TrainingTenant {
         &self.state.summary
     }
 
+    /// The SCIM apps and their provisioning jobs (also in `GET /_training/scenario` as
+    /// `scimApps`).
+    pub fn scim_apps(&self) -> Vec<crate::provisioning::ScimAppSummary> {
+        self.state.provisioning().summaries.clone()
+    }
+
     /// The tenant model, for in-process extensions (part 2's engine) and assertions.
     pub fn state(&self) -> &Arc<TenantState> {
         &self.state
@@ -132,6 +138,8 @@ impl Drop for TrainingTenant {
 pub fn app(state: Arc<TenantState>) -> Router {
     Router::new()
         .merge(control::router())
+        .merge(crate::provisioning::training::router())
+        .merge(crate::scim::http::router())
         .merge(graph::router())
         .merge(identity::router())
         .fallback(|| async {

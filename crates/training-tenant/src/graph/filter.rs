@@ -30,6 +30,18 @@ pub enum Expr {
     And(Box<Expr>, Box<Expr>),
     Or(Box<Expr>, Box<Expr>),
     Not(Box<Expr>),
+    /// `gt`/`ge`/`lt`/`le` (reports dialect only, e.g. `activityDateTime gt 2025-01-01T00:00:00Z`).
+    Compare(String, Ordering, Literal),
+    /// `contains(property,'value')` (reports dialect only).
+    Contains(String, String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ordering {
+    Gt,
+    Ge,
+    Lt,
+    Le,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,9 +129,21 @@ struct Parser {
     tokens: Vec<Token>,
     pos: usize,
     depth: usize,
+    /// The audit-log dialect: `gt`/`lt`/`ge`/`le`, `contains()` and unquoted date-times
+    /// (provisioningObjectSummary list doc).
+    reports: bool,
 }
 
 pub fn parse(input: &str) -> Result<Expr, FilterError> {
+    parse_dialect(input, false)
+}
+
+/// `$filter` for the identity reports (`/auditLogs/provisioning`).
+pub fn parse_reports(input: &str) -> Result<Expr, FilterError> {
+    parse_dialect(input, true)
+}
+
+fn parse_dialect(input: &str, reports: bool) -> Result<Expr, FilterError> {
     if input.len() > MAX_LEN {
         return Err(FilterError("The $filter expression is too long.".into()));
     }
@@ -128,6 +152,7 @@ pub fn parse(input: &str) -> Result<Expr, FilterError> {
         tokens,
         pos: 0,
         depth: 0,
+        reports,
     };
     let e = p.or()?;
     if p.pos != p.tokens.len() {
@@ -225,7 +250,8 @@ impl Parser {
 
     fn function(&mut self, name: &str) -> Result<Expr, FilterError> {
         let lower = name.to_ascii_lowercase();
-        if lower != "startswith" && lower != "endswith" {
+        let contains = self.reports && lower == "contains";
+        if lower != "startswith" && lower != "endswith" && !contains {
             return Err(FilterError(format!("Unsupported function '{name}'.")));
         }
         self.expect(Token::Open)?;
@@ -247,6 +273,9 @@ impl Parser {
             }
         };
         self.expect(Token::Close)?;
+        if contains {
+            return Ok(Expr::Contains(property, value));
+        }
         Ok(if lower == "startswith" {
             Expr::StartsWith(property, value)
         } else {
@@ -276,6 +305,15 @@ impl Parser {
                 self.expect(Token::Close)?;
                 Ok(Expr::In(property, values))
             }
+            "gt" | "ge" | "lt" | "le" if self.reports => {
+                let ordering = match op.as_str() {
+                    "gt" => Ordering::Gt,
+                    "ge" => Ordering::Ge,
+                    "lt" => Ordering::Lt,
+                    _ => Ordering::Le,
+                };
+                Ok(Expr::Compare(property, ordering, self.literal()?))
+            }
             "gt" | "ge" | "lt" | "le" | "has" => Err(FilterError(format!(
                 "Operator '{op}' is not supported by the training tenant for property '{property}'."
             ))),
@@ -295,6 +333,9 @@ impl Parser {
                     "false" => Ok(Literal::Bool(false)),
                     "null" => Ok(Literal::Null),
                     _ if uuid::Uuid::parse_str(&s).is_ok() => Ok(Literal::Guid(lower)),
+                    _ if self.reports && chrono::DateTime::parse_from_rfc3339(&s).is_ok() => {
+                        Ok(Literal::String(s))
+                    }
                     _ => s
                         .parse::<f64>()
                         .ok()
@@ -326,7 +367,9 @@ impl Expr {
             | Expr::Ne(p, _)
             | Expr::In(p, _)
             | Expr::StartsWith(p, _)
-            | Expr::EndsWith(p, _) => out.push(p),
+            | Expr::EndsWith(p, _)
+            | Expr::Compare(p, _, _)
+            | Expr::Contains(p, _) => out.push(p),
             Expr::And(a, b) | Expr::Or(a, b) => {
                 a.collect_properties(out);
                 b.collect_properties(out);
@@ -345,7 +388,11 @@ impl Expr {
             Expr::And(a, b) | Expr::Or(a, b) => {
                 a.advanced_operator().or_else(|| b.advanced_operator())
             }
-            Expr::Eq(..) | Expr::In(..) | Expr::StartsWith(..) => None,
+            Expr::Eq(..)
+            | Expr::In(..)
+            | Expr::StartsWith(..)
+            | Expr::Compare(..)
+            | Expr::Contains(..) => None,
         }
     }
 
@@ -361,6 +408,15 @@ impl Expr {
             Expr::EndsWith(p, s) => {
                 string_of(get(p)).is_some_and(|v| lower(v).ends_with(&lower(s)))
             }
+            Expr::Compare(p, ordering, lit) => {
+                compare(get(p), lit).is_some_and(|o| match ordering {
+                    Ordering::Gt => o.is_gt(),
+                    Ordering::Ge => o.is_ge(),
+                    Ordering::Lt => o.is_lt(),
+                    Ordering::Le => o.is_le(),
+                })
+            }
+            Expr::Contains(p, s) => string_of(get(p)).is_some_and(|v| lower(v).contains(&lower(s))),
             Expr::And(a, b) => a.matches(get) && b.matches(get),
             Expr::Or(a, b) => a.matches(get) || b.matches(get),
             Expr::Not(a) => !a.matches(get),
@@ -373,6 +429,23 @@ impl Expr {
             Expr::Eq(p, Literal::String(s)) | Expr::Eq(p, Literal::Guid(s)) => Some((p, s)),
             _ => None,
         }
+    }
+}
+
+/// Orders a value against a literal: date-times as instants, numbers numerically.
+fn compare(value: Option<&Value>, lit: &Literal) -> Option<std::cmp::Ordering> {
+    match (value?, lit) {
+        (Value::String(v), Literal::String(s)) => {
+            match (
+                chrono::DateTime::parse_from_rfc3339(v),
+                chrono::DateTime::parse_from_rfc3339(s),
+            ) {
+                (Ok(a), Ok(b)) => Some(a.cmp(&b)),
+                _ => Some(v.as_str().cmp(s.as_str())),
+            }
+        }
+        (Value::Number(v), Literal::Number(n)) => v.as_f64()?.partial_cmp(n),
+        _ => None,
     }
 }
 
@@ -437,6 +510,18 @@ mod tests {
             "(givenName eq 'x' or givenName eq 'Siobhan') and not(accountEnabled eq true)",
             &u
         ));
+    }
+
+    #[test]
+    fn the_reports_dialect_orders_date_times() {
+        let e = json!({"activityDateTime": "2025-03-01T10:00:00Z", "jobId": "scim.abc"});
+        let f = parse_reports("activityDateTime gt 2025-01-01T00:00:00Z and contains(jobId,'ABC')")
+            .unwrap();
+        assert!(f.matches(&|p| e.get(p)));
+        let f = parse_reports("activityDateTime lt 2025-01-01T00:00:00Z").unwrap();
+        assert!(!f.matches(&|p| e.get(p)));
+        assert!(parse("activityDateTime gt 2025-01-01T00:00:00Z").is_err());
+        assert!(parse("contains(jobId,'a')").is_err());
     }
 
     #[test]

@@ -11,8 +11,10 @@ mod deleted_items;
 pub mod error;
 pub mod filter;
 mod groups;
+mod provisioning_logs;
 pub mod query;
 mod service_principals;
+mod synchronization;
 mod users;
 
 use std::sync::Arc;
@@ -311,6 +313,7 @@ fn route(
         "directory" => deleted_items::handle(&call),
         "groups" => groups::handle(&call),
         "serviceprincipals" => service_principals::handle(&call),
+        "auditlogs" => provisioning_logs::handle(&call),
         _ => Err(GraphError::no_route(req.method.as_str(), &first)),
     }
 }

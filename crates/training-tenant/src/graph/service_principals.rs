@@ -42,9 +42,6 @@ const FILTERABLE: &[&str] = &[
 ];
 
 pub fn handle(call: &Call) -> Result<GraphResponse, GraphError> {
-    if call.req.method != Method::GET {
-        return Err(GraphError::method_not_allowed());
-    }
     let segs = &call.segments;
     let (_, key) = split_first(segs.first().map(String::as_str).unwrap_or_default());
     // servicePrincipals(appId='…') or servicePrincipals/{id}
@@ -53,6 +50,16 @@ pub fn handle(call: &Call) -> Result<GraphResponse, GraphError> {
         None if segs.len() > 1 => (Some(Selector::Id(segs[1].clone())), &segs[2..]),
         None => (None, &segs[1..]),
     };
+    // Part 2: `…/synchronization/…` has its own module and its own methods.
+    if let (Some(s), [nav, sync_rest @ ..]) = (&selector, rest) {
+        if nav.eq_ignore_ascii_case("synchronization") {
+            let sp_id = s.find(&call.state.directory())?.id.clone();
+            return super::synchronization::handle(call, &sp_id, sync_rest);
+        }
+    }
+    if call.req.method != Method::GET {
+        return Err(GraphError::method_not_allowed());
+    }
     match (selector, rest) {
         (None, []) => list(call),
         (Some(s), []) => get(call, &s),

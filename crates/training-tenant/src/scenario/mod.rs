@@ -138,6 +138,9 @@ pub struct AppSpec {
     pub assign_groups: Vec<String>,
     #[serde(default)]
     pub assign_users: Vec<String>,
+    /// Provisioning into the app's SCIM endpoint (part 2): personality, mappings, scope.
+    #[serde(default)]
+    pub scim: Option<crate::provisioning::ScimAppSpec>,
 }
 
 /// What a tool needs to know to talk to a running training tenant (`GET /_training/scenario`).
@@ -318,7 +321,7 @@ mod tests {
             .demo_accounts
             .iter()
             .any(|d| d.role_template_ids == [roles::USER_ADMINISTRATOR]));
-        assert_eq!(a.directory.service_principals.len(), 3);
+        assert_eq!(a.directory.service_principals.len(), 5);
         let upns: std::collections::BTreeSet<_> = a
             .directory
             .users

@@ -15,6 +15,7 @@ use std::time::Duration as StdDuration;
 use crate::faults::Faults;
 use crate::identity::keys::SigningKeys;
 use crate::identity::sessions::Sessions;
+use crate::provisioning::Provisioning;
 use crate::scenario::{Scenario, ScenarioSummary};
 use crate::throttle::Throttle;
 use crate::Error;
@@ -60,6 +61,9 @@ pub struct TenantState {
     sessions: Mutex<Sessions>,
     faults: Mutex<Faults>,
     throttle: Mutex<Throttle>,
+    /// Part 2: synchronization jobs, SCIM target apps, provisioning logs. Lock order: the
+    /// directory first, then this.
+    provisioning: Mutex<Provisioning>,
 }
 
 fn relock<T>(r: Result<T, std::sync::PoisonError<T>>) -> T {
@@ -74,7 +78,8 @@ impl TenantState {
         summary.authority = format!("{base_url}/{}", summary.tenant_id);
         summary.graph_base_url = format!("{base_url}/v1.0");
         let throttle = Throttle::new(built.directory.users.len(), settings.throttling);
-        Ok(Self {
+        let provisioning = Provisioning::build(&scenario, &built.directory, &base_url, clock.now());
+        let state = Self {
             scenario,
             summary,
             base_url,
@@ -85,7 +90,15 @@ impl TenantState {
             sessions: Mutex::new(Sessions::default()),
             faults: Mutex::new(Faults::default()),
             throttle: Mutex::new(throttle),
-        })
+            provisioning: Mutex::new(provisioning),
+        };
+        // The jobs have been running: their initial cycle happens as the tenant starts. Scale
+        // scenarios start with jobs that have not run yet (due at once: the first clock advance
+        // or "run now" runs them), so that loading stays fast.
+        if state.directory().users.len() <= crate::provisioning::INITIAL_CYCLE_AT_START_MAX_USERS {
+            crate::provisioning::engine::run_due(&state);
+        }
+        Ok(state)
     }
 
     pub fn tenant_id(&self) -> &str {
@@ -138,6 +151,11 @@ impl TenantState {
         relock(self.throttle.lock())
     }
 
+    /// Never take the directory lock while holding this one.
+    pub fn provisioning(&self) -> MutexGuard<'_, Provisioning> {
+        relock(self.provisioning.lock())
+    }
+
     /// Back to the scenario as it was at start: directory, clock, pending sign-ins, faults and
     /// throttling buckets. Issued access tokens stay valid (object ids are stable).
     pub fn reset(&self) {
@@ -148,5 +166,13 @@ impl TenantState {
         *self.sessions() = Sessions::default();
         *self.faults() = Faults::default();
         *self.throttle() = Throttle::new(users, self.settings.throttling);
+        let provisioning = {
+            let dir = self.directory();
+            Provisioning::build(&self.scenario, &dir, &self.base_url, self.clock.now())
+        };
+        *self.provisioning() = provisioning;
+        if users <= crate::provisioning::INITIAL_CYCLE_AT_START_MAX_USERS {
+            crate::provisioning::engine::run_due(self);
+        }
     }
 }

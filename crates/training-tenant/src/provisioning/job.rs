@@ -1,0 +1,337 @@
+//! A synchronization job: its settings, its cached state (watermark, links, escrows, quarantine,
+//! staged deletes) and the status object Graph returns (`synchronizationJob`, graph-api.md §3.1).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use super::schema::{self, MappingSpec};
+use super::ScimAppSpec;
+use crate::state::directory::timestamp;
+
+/// "The process runs every 40 minutes" (Develop a SCIM endpoint); not configurable.
+pub const CYCLE_INTERVAL_MINUTES: i64 = 40;
+/// Quarantined jobs run "gradually reduced to once per day" (quarantine status doc).
+pub const QUARANTINE_INTERVAL_HOURS: i64 = 24;
+/// The accidental-deletions default seen in the Graph get-job example.
+pub const DEFAULT_DELETE_THRESHOLD: usize = 500;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum PatchStyle {
+    /// `"op":"Replace"`, one op per attribute, booleans as the strings `"True"`/`"False"`.
+    Default,
+    /// `aadOptscim062020`: lowercase ops, real booleans, several attributes in one path-less
+    /// `replace` ("Known issues … SCIM 2.0 protocol compliance").
+    AadOptscim062020,
+}
+
+/// Entra's cached knowledge of one provisioned user.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Link {
+    pub target_id: String,
+    /// The matching attribute and value the link was found or created with.
+    pub matched_on: String,
+    /// False once the user went out of scope and was disabled: "the service stops managing it"
+    /// (How application provisioning works).
+    pub managed: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Escrow {
+    pub retries: u32,
+    pub first_failure: DateTime<Utc>,
+    pub next_retry: DateTime<Utc>,
+    pub error_code: String,
+}
+
+impl Escrow {
+    /// Growing back-off: 40 min, 80 min, 160 min, … capped at 24 h (per-object back-off is
+    /// exponential and "not publicly documented", Microsoft Q&A; restart clears it).
+    pub fn backoff(retries: u32) -> Duration {
+        let minutes = CYCLE_INTERVAL_MINUTES.saturating_mul(1i64 << retries.min(10));
+        Duration::minutes(minutes.min(24 * 60))
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Quarantine {
+    pub reason: String,
+    pub current_began: DateTime<Utc>,
+    pub series_began: DateTime<Utc>,
+    pub series_count: i64,
+    pub next_attempt: DateTime<Utc>,
+    pub error_code: String,
+    pub error_message: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Job {
+    pub id: String,
+    pub template_id: String,
+    pub service_principal_id: String,
+    pub app_key: String,
+    pub app_display_name: String,
+    pub schema: Value,
+    pub schema_version: u64,
+    pub sync_all: bool,
+    pub skip_out_of_scope_deletions: bool,
+    pub patch_style: PatchStyle,
+    pub delete_threshold: usize,
+    /// The Secret Token Entra holds for the app.
+    #[serde(skip)]
+    pub secret_token: String,
+    pub paused: bool,
+    pub next_run: DateTime<Utc>,
+    pub watermark: Option<usize>,
+    pub links: BTreeMap<String, Link>,
+    pub escrows: BTreeMap<String, Escrow>,
+    pub staged_deletes: BTreeSet<String>,
+    /// Who was assigned at the last cycle: assignment changes (direct or through a group)
+    /// bring exactly those users into the next incremental cycle.
+    #[serde(skip)]
+    pub last_assigned: BTreeSet<String>,
+    pub force_deletes: bool,
+    pub quarantine: Option<Quarantine>,
+    pub last_execution: Option<Value>,
+    pub last_successful_execution: Option<Value>,
+    pub last_successful_execution_with_exports: Option<Value>,
+    pub count_successive_complete_failures: i64,
+    pub steady_state_first_achieved: Option<DateTime<Utc>>,
+    pub steady_state_last_achieved: Option<DateTime<Utc>>,
+    pub cycles_run: u64,
+}
+
+impl Job {
+    pub fn new(
+        sp_id: &str,
+        app_key: &str,
+        display_name: &str,
+        spec: &ScimAppSpec,
+        token: String,
+        now: DateTime<Utc>,
+    ) -> Self {
+        let mapping: &MappingSpec = &spec.mappings;
+        Self {
+            id: format!("scim.{}", sp_id.replace('-', "")),
+            template_id: "scim".into(),
+            service_principal_id: sp_id.to_string(),
+            app_key: app_key.to_string(),
+            app_display_name: display_name.to_string(),
+            schema: schema::default_schema(&format!("{display_name} (SCIM)"), mapping),
+            schema_version: 1,
+            sync_all: spec.sync_all,
+            skip_out_of_scope_deletions: false,
+            patch_style: if spec.aad_opt_scim062020 {
+                PatchStyle::AadOptscim062020
+            } else {
+                PatchStyle::Default
+            },
+            delete_threshold: DEFAULT_DELETE_THRESHOLD,
+            secret_token: token,
+            paused: false,
+            next_run: now,
+            watermark: None,
+            links: BTreeMap::new(),
+            escrows: BTreeMap::new(),
+            staged_deletes: BTreeSet::new(),
+            last_assigned: BTreeSet::new(),
+            force_deletes: false,
+            quarantine: None,
+            last_execution: None,
+            last_successful_execution: None,
+            last_successful_execution_with_exports: None,
+            count_successive_complete_failures: 0,
+            steady_state_first_achieved: None,
+            steady_state_last_achieved: None,
+            cycles_run: 0,
+        }
+    }
+
+    pub fn status_code(&self) -> &'static str {
+        if self.paused {
+            "Paused"
+        } else if self.quarantine.is_some() {
+            "Quarantine"
+        } else if self.last_execution.is_none() {
+            "NotRun"
+        } else {
+            "Active"
+        }
+    }
+
+    /// When the next cycle runs, if it runs at all.
+    pub fn due_at(&self) -> Option<DateTime<Utc>> {
+        if self.paused {
+            return None;
+        }
+        Some(match &self.quarantine {
+            Some(q) => q.next_attempt.max(self.next_run),
+            None => self.next_run,
+        })
+    }
+
+    /// `restart` with `criteria.resetScope` (synchronizationJobRestartCriteria): comma-separated
+    /// flags; empty = the portal's "Restart provisioning" ≈ `QuarantineState, Watermark, Escrows`.
+    /// Default restart keeps the links; `Full` (and `ConnectorDataStore`) drops them.
+    pub fn restart(&mut self, scope: &str, now: DateTime<Utc>) -> Result<(), String> {
+        let flags: Vec<String> = scope
+            .split(',')
+            .map(|f| f.trim().to_string())
+            .filter(|f| !f.is_empty())
+            .collect();
+        let known = [
+            "None",
+            "ConnectorDataStore",
+            "Escrows",
+            "Watermark",
+            "QuarantineState",
+            "Full",
+            "ForceDeletes",
+        ];
+        for f in &flags {
+            if !known.iter().any(|k| k.eq_ignore_ascii_case(f)) {
+                return Err(format!(
+                    "'{f}' is not a valid synchronizationJobRestartScope value."
+                ));
+            }
+        }
+        let has = |k: &str| flags.iter().any(|f| f.eq_ignore_ascii_case(k));
+        let full = has("Full");
+        let portal = flags.is_empty();
+        if full || portal || has("Watermark") {
+            self.watermark = None;
+        }
+        if full || portal || has("Escrows") {
+            self.escrows.clear();
+        }
+        if full || portal || has("QuarantineState") || has("None") {
+            self.quarantine = None;
+        }
+        if full || has("ConnectorDataStore") {
+            self.links.clear();
+            self.staged_deletes.clear();
+        }
+        if has("ForceDeletes") && !full {
+            self.force_deletes = true;
+            if self
+                .quarantine
+                .as_ref()
+                .is_some_and(|q| q.reason == "TooManyDeletes")
+            {
+                self.quarantine = None;
+            }
+        }
+        self.paused = false;
+        self.next_run = now;
+        Ok(())
+    }
+
+    /// The synchronizationJob resource.
+    pub fn to_json(&self) -> Value {
+        let sentinel = "0001-01-01T00:00:00Z";
+        let t = |d: &Option<DateTime<Utc>>| d.map(timestamp).unwrap_or_else(|| sentinel.into());
+        let schedule = if self.paused {
+            json!({"expiration": null, "interval": "P10675199DT2H48M5.4775807S", "state": "Disabled"})
+        } else {
+            json!({"expiration": null, "interval": format!("PT{CYCLE_INTERVAL_MINUTES}M"), "state": "Active"})
+        };
+        let quarantine = self.quarantine.as_ref().map(|q| {
+            json!({
+                "currentBegan": timestamp(q.current_began),
+                "nextAttempt": timestamp(q.next_attempt),
+                "reason": q.reason,
+                "seriesBegan": timestamp(q.series_began),
+                "seriesCount": q.series_count,
+                "error": {"code": q.error_code, "message": q.error_message, "tenantActionable": true},
+            })
+        });
+        let total = self.links.values().filter(|l| l.managed).count() as i64;
+        let progress = match &self.last_execution {
+            Some(e) => json!([{
+                "completedUnits": e["countImported"].as_i64().unwrap_or(0),
+                "totalUnits": e["countImported"].as_i64().unwrap_or(0),
+                "units": "Objects",
+                "progressObservationDateTime": e["timeEnded"],
+            }]),
+            None => json!([]),
+        };
+        json!({
+            "id": self.id,
+            "templateId": self.template_id,
+            "schedule": schedule,
+            "status": {
+                "code": self.status_code(),
+                "countSuccessiveCompleteFailures": self.count_successive_complete_failures,
+                "escrowsPruned": false,
+                "lastExecution": self.last_execution,
+                "lastSuccessfulExecution": self.last_successful_execution,
+                "lastSuccessfulExecutionWithExports": self.last_successful_execution_with_exports,
+                "progress": progress,
+                "quarantine": quarantine,
+                "steadyStateFirstAchievedTime": t(&self.steady_state_first_achieved),
+                "steadyStateLastAchievedTime": t(&self.steady_state_last_achieved),
+                "synchronizedEntryCountByType": [{"key": "user to urn:ietf:params:scim:schemas:extension:enterprise:2.0:User", "value": total}],
+                "troubleshootingUrl": null,
+            },
+            "synchronizationJobSettings": [
+                {"name": "QuarantineTooManyDeletesThreshold", "value": self.delete_threshold.to_string()},
+                {"name": "SyncAll", "value": if self.sync_all { "True" } else { "False" }},
+                {"name": "SkipOutOfScopeDeletions", "value": if self.skip_out_of_scope_deletions { "True" } else { "False" }},
+            ],
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn job() -> Job {
+        let spec: ScimAppSpec = serde_json::from_value(json!({})).unwrap();
+        Job::new(
+            "00000000-0000-0000-0000-000000000001",
+            "a",
+            "A",
+            &spec,
+            "t".into(),
+            Utc::now(),
+        )
+    }
+
+    #[test]
+    fn restart_scopes() {
+        let now = Utc::now();
+        let mut j = job();
+        j.watermark = Some(3);
+        j.links.insert(
+            "u".into(),
+            Link {
+                target_id: "x".into(),
+                matched_on: "userName".into(),
+                managed: true,
+            },
+        );
+        j.restart("", now).unwrap();
+        assert_eq!(j.watermark, None);
+        assert_eq!(j.links.len(), 1, "a default restart keeps the links");
+        j.restart("Watermark, Escrows, QuarantineState", now)
+            .unwrap();
+        assert_eq!(j.links.len(), 1);
+        j.restart("Full", now).unwrap();
+        assert!(j.links.is_empty(), "Full drops the links");
+        assert!(j.restart("Everything", now).is_err());
+    }
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        assert!(Escrow::backoff(1) > Escrow::backoff(0));
+        assert_eq!(Escrow::backoff(30), Duration::hours(24));
+    }
+}
