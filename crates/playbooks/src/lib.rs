@@ -31,3 +31,46 @@ pub mod tenant;
 pub use desk::Desk;
 pub use error::{Error, Result};
 pub use tenant::{SignedIn, TenantConnection, TenantProfile, WhoAmI};
+
+/// The desktop app runs playbooks inside Tauri commands, which need `Send` futures: this fails
+/// to compile if a playbook holds something thread-bound across an `.await`.
+#[cfg(test)]
+#[allow(dead_code)]
+mod futures_are_send {
+    use tokio::sync::mpsc;
+
+    use crate::plan::ProgressEvent;
+    use crate::*;
+
+    fn send<T: Send>(_: T) {}
+
+    fn every_playbook(
+        desk: &Desk,
+        progress: &mpsc::Sender<ProgressEvent>,
+        offboarding: &offboard::OffboardPreview,
+        reactivation: &reactivate::ReactivatePreview,
+        restarting: &restart::RestartPreview,
+        bulk_plan: &bulk::BulkPlan,
+        control: bulk::RunControl,
+    ) {
+        let connection = desk.connection();
+        send(TenantConnection::connect(TenantProfile::TrainingAt {
+            url: String::new(),
+        }));
+        send(connection.sign_in_as_demo("helpdesk"));
+        send(connection.restore());
+        send(find::find_person(desk, "x"));
+        send(offboard::preview(desk, "x", offboard::Departure::Temporary));
+        send(offboard::run(desk, offboarding, progress));
+        send(offboard::verify(desk, "x", &[], chrono::Utc::now()));
+        send(reactivate::preview(desk, "x"));
+        send(reactivate::run(desk, reactivation, progress));
+        send(restart::preview(desk, "x", None, None));
+        send(restart::run(desk, restarting, None, progress));
+        send(diagnose::diagnose(desk, "x", "y"));
+        send(mappings::inspect(desk, "x"));
+        send(bulk::playbook::preview(desk, bulk::BulkKind::Offboard, b""));
+        send(bulk::playbook::run(desk, bulk_plan, control.clone()));
+        send(bulk::playbook::resume(desk, "run", control));
+    }
+}

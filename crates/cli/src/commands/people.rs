@@ -97,11 +97,20 @@ pub async fn offboard(
     let _ = drained.await;
     let outcomes: Vec<_> = result.steps.iter().map(|s| &s.outcome).collect();
     let code = output::exit_for(&outcomes);
+    // What the provisioning logs already say (usually "waiting for the next sync round").
+    let verification =
+        offboard::verify(&desk, &result.person.id, &result.apps, result.started_at).await?;
     if global.json {
-        output::json(&result)?;
+        output::json(&serde_json::json!({ "result": result, "verification": verification }))?;
     } else {
         println!();
         print!("{}", result.render_text());
+        if !verification.is_empty() {
+            println!("Checked in the provisioning logs");
+            for app in &verification {
+                println!("  {:?}: {}", app.state, app.detail);
+            }
+        }
         if push_now {
             println!("Sync now was not requested: Microsoft does not provision on demand a person who is disabled in Entra.");
         }
