@@ -296,7 +296,11 @@ fn route(
             "Nested $batch requests are not supported.",
         ));
     }
-    let query = QueryOptions::parse(&req.raw_query)?;
+    let query = if first == "auditlogs" {
+        QueryOptions::parse_reports(&req.raw_query)?
+    } else {
+        QueryOptions::parse(&req.raw_query)?
+    };
     let call = Call {
         state,
         caller,

@@ -7,7 +7,6 @@
 use axum::http::Method;
 use serde_json::{json, Value};
 
-use super::filter;
 use super::query::paginate;
 use super::{auth, Call, GraphError, GraphResponse};
 use crate::provisioning::rate_limit;
@@ -55,14 +54,8 @@ pub fn handle(call: &Call) -> Result<GraphResponse, GraphError> {
     {
         return Err(GraphError::denied());
     }
-    // The directory-flavoured `$filter` parser rejects gt/lt; the reports dialect accepts them.
-    let filter = match call.query.filter_text.as_deref() {
-        Some(text) => Some(
-            filter::parse_reports(text)
-                .map_err(|e| GraphError::bad_request(format!("Invalid filter clause: {}", e.0)))?,
-        ),
-        None => None,
-    };
+    // Parsed in the reports dialect (gt/lt/contains) by the router.
+    let filter = call.query.filter.clone();
     if let Some(f) = &filter {
         for p in f.properties() {
             if !FILTERABLE.iter().any(|k| k.eq_ignore_ascii_case(p)) {

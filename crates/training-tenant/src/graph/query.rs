@@ -29,6 +29,15 @@ pub struct QueryOptions {
 
 impl QueryOptions {
     pub fn parse(raw: &str) -> Result<Self, GraphError> {
+        Self::parse_dialect(raw, false)
+    }
+
+    /// For the identity reports (`/auditLogs/…`): `$filter` also takes `gt`/`lt`/`contains`.
+    pub fn parse_reports(raw: &str) -> Result<Self, GraphError> {
+        Self::parse_dialect(raw, true)
+    }
+
+    fn parse_dialect(raw: &str, reports: bool) -> Result<Self, GraphError> {
         let mut q = QueryOptions {
             raw: raw.to_string(),
             ..Default::default()
@@ -45,7 +54,12 @@ impl QueryOptions {
                     )
                 }
                 "$filter" => {
-                    let expr = filter::parse(&value).map_err(|e| {
+                    let parsed = if reports {
+                        filter::parse_reports(&value)
+                    } else {
+                        filter::parse(&value)
+                    };
+                    let expr = parsed.map_err(|e| {
                         GraphError::bad_request(format!("Invalid filter clause: {}", e.0))
                     })?;
                     q.filter = Some(expr);

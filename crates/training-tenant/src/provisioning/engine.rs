@@ -610,6 +610,12 @@ impl Cycle<'_> {
             cycle_id: self.cycle_id.clone(),
             service_principal_id: self.job.service_principal_id.clone(),
             app_display_name: self.job.app_display_name.clone(),
+            application_id: self
+                .dir
+                .service_principals
+                .get(&self.job.service_principal_id)
+                .map(|sp| sp.app_id.clone())
+                .unwrap_or_default(),
             action,
             status,
             error: None,

@@ -27,6 +27,8 @@ pub struct Entry {
     pub cycle_id: String,
     pub service_principal_id: String,
     pub app_display_name: String,
+    /// The enterprise app's application (client) id.
+    pub application_id: String,
     /// create | update | delete | disable | stagedDelete | other
     pub action: &'static str,
     /// success | failure | skipped | warning
@@ -106,10 +108,13 @@ impl Entry {
             "servicePrincipal": {"id": self.service_principal_id, "displayName": self.app_display_name},
             "sourceSystem": {"id": "66e4a8cc-1b7b-435e-95f8-f06cea133828", "displayName": "Azure Active Directory", "details": {}},
             "targetSystem": {"id": "8ffa6169-f354-4751-9b77-9c00765be92d", "displayName": self.app_display_name, "details": {
+                "ApplicationId": self.application_id,
                 "ServicePrincipalId": self.service_principal_id,
                 "ServicePrincipalDisplayName": self.app_display_name,
             }},
-            "initiatedBy": {"id": initiator_id, "displayName": initiator_name, "initiatorType": initiator_type},
+            // The docs' two examples spell the type `initiatingType` and `initiatorType`; both
+            // are sent so that clients written against either example read it.
+            "initiatedBy": {"id": initiator_id, "displayName": initiator_name, "initiatorType": initiator_type, "initiatingType": initiator_type},
             "sourceIdentity": {"id": self.source_id, "displayName": self.source_display_name, "identityType": "User", "details": {}},
             "targetIdentity": {"id": self.target_id.clone().unwrap_or_default(), "displayName": self.reportable, "identityType": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User", "details": {}},
         })
