@@ -389,7 +389,7 @@ async fn every_fixture_is_understood() {
         "object, not collection; id not a GUID"
     );
     assert_eq!(
-        e.initiated_by.as_ref().unwrap().initiator_type.as_deref(),
+        e.initiated_by.as_ref().unwrap().kind(),
         Some("system"),
         "initiatingType alias"
     );

@@ -211,9 +211,23 @@ pub struct Initiator {
     pub id: Option<String>,
     #[serde(default)]
     pub display_name: Option<String>,
-    /// `initiatorType`, or `initiatingType` in one docs example.
-    #[serde(default, alias = "initiatingType")]
+    /// `initiatorType`, or `initiatingType` in one docs example (see [`Initiator::kind`]).
+    #[serde(default)]
     pub initiator_type: Option<String>,
+    /// The other spelling. A separate field rather than a serde alias: an answer carrying both
+    /// spellings must still parse (an alias makes that a "duplicate field" error and loses the
+    /// whole page).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub initiating_type: Option<String>,
+}
+
+impl Initiator {
+    /// `initiatorType`, falling back to `initiatingType`.
+    pub fn kind(&self) -> Option<&str> {
+        self.initiator_type
+            .as_deref()
+            .or(self.initiating_type.as_deref())
+    }
 }
 
 /// Filters for the provisioning logs; all given filters must match.
@@ -293,6 +307,23 @@ impl Graph {
             .take(limit)
             .try_collect()
             .await
+    }
+}
+
+#[cfg(test)]
+mod initiator_tests {
+    use super::*;
+
+    #[test]
+    fn both_spellings_of_the_initiator_type_parse() {
+        let both: Initiator = serde_json::from_value(serde_json::json!({
+            "id": "x", "initiatorType": "system", "initiatingType": "system"
+        }))
+        .unwrap();
+        assert_eq!(both.kind(), Some("system"));
+        let older: Initiator =
+            serde_json::from_value(serde_json::json!({"initiatingType": "user"})).unwrap();
+        assert_eq!(older.kind(), Some("user"));
     }
 }
 
