@@ -74,18 +74,18 @@ pub async fn diagnose(desk: &Desk, person: &str, app: &str) -> Result<Diagnosis>
         .deleted_at
         .map(|at| at - chrono::Duration::days(1))
         .unwrap_or(now - chrono::Duration::days(7));
-    let logs = graph
-        .recent_provisioning_logs(
-            &ProvisioningLogQuery {
-                service_principal_id: Some(app.service_principal_id.clone()),
-                source_identity_id: Some(person.id.clone()),
-                since: Some(since),
-                ..Default::default()
-            },
-            50,
-        )
-        .await
-        .map_err(reason);
+    let logs = crate::logs::entries_since(
+        desk,
+        &ProvisioningLogQuery {
+            service_principal_id: Some(app.service_principal_id.clone()),
+            source_identity_id: Some(person.id.clone()),
+            ..Default::default()
+        },
+        Some(since),
+        50,
+    )
+    .await
+    .map_err(|error| error.to_string());
     let observed = Observed {
         person,
         app,

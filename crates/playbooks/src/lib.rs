@@ -20,6 +20,7 @@ pub mod error;
 pub mod explain;
 pub mod find;
 pub mod journal;
+pub mod logs;
 pub mod mappings;
 pub mod offboard;
 pub mod plan;

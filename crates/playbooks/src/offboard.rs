@@ -361,10 +361,9 @@ pub async fn verify(
         let query = ProvisioningLogQuery {
             service_principal_id: Some(app.app.service_principal_id.clone()),
             source_identity_id: Some(person_id.to_string()),
-            since: Some(since),
             ..Default::default()
         };
-        let entries = match desk.graph().recent_provisioning_logs(&query, 50).await {
+        let entries = match crate::logs::entries_since(desk, &query, Some(since), 50).await {
             Ok(entries) => entries,
             Err(error) => {
                 verifications.push(AppVerification {

@@ -142,10 +142,10 @@ async fn trap_evidence(
         .unwrap_or_else(|| query.trim().to_lowercase());
     let log_query = ProvisioningLogQuery {
         status: Some(ProvisioningStatus::Failure),
-        since: Some(now - chrono::Duration::days(RECYCLE_BIN_DAYS)),
         ..Default::default()
     };
-    let Ok(entries) = desk.graph().recent_provisioning_logs(&log_query, 200).await else {
+    let since = Some(now - chrono::Duration::days(RECYCLE_BIN_DAYS));
+    let Ok(entries) = crate::logs::entries_since(desk, &log_query, since, 200).await else {
         return Vec::new();
     };
     entries

@@ -148,7 +148,6 @@ pub async fn logs(
     let desk = connect::desk(global).await?;
     let now: DateTime<Utc> = desk.connection().tenant_now().await;
     let mut query = ProvisioningLogQuery {
-        since: Some(now - window),
         status: status.map(|s| match s {
             LogStatus::Success => ProvisioningStatus::Success,
             LogStatus::Skipped => ProvisioningStatus::Skipped,
@@ -163,7 +162,7 @@ pub async fn logs(
     if let Some(user) = &user {
         query.source_identity_id = Some(find_person(&desk, user).await?.id);
     }
-    let entries = desk.graph().recent_provisioning_logs(&query, 500).await?;
+    let entries = playbooks::logs::entries_since(&desk, &query, Some(now - window), 500).await?;
     let lines: Vec<LogLine> = entries.iter().map(explain).collect();
     if global.json {
         output::json(&lines)?;
