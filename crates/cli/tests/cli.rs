@@ -464,3 +464,55 @@ fn diagnosis_and_mapping_checks_from_the_terminal() {
     let restart = served.run(&["restart", "Floorplan", "--scope", "full"]);
     assert_ne!(restart.status.code(), Some(0));
 }
+
+#[test]
+fn apps_jobs_and_logs_after_a_sync_round() {
+    let served = Served::start();
+    let control = served.http();
+    assert_eq!(
+        served
+            .run(&["login", "--as", "Global Administrator"])
+            .status
+            .code(),
+        Some(0)
+    );
+    control.call(
+        Method::POST,
+        "clock/advance",
+        serde_json::json!({"minutes": 41}),
+    );
+
+    let apps = served.run(&["apps"]);
+    assert_eq!(apps.status.code(), Some(0), "{}", text(&apps.stderr));
+    let out = text(&apps.stdout);
+    assert!(out.contains("Floorplan"), "{out}");
+    assert!(out.contains("Next sync round"), "{out}");
+
+    let job = served.run(&["job", "Floorplan"]);
+    assert_eq!(job.status.code(), Some(0), "{}", text(&job.stderr));
+    assert!(
+        text(&job.stdout).contains("Status: Active"),
+        "{}",
+        text(&job.stdout)
+    );
+
+    let leaver = story_upn(&served, "leaver-today");
+    assert_eq!(
+        served.run(&["offboard", &leaver, "--yes"]).status.code(),
+        Some(0)
+    );
+    control.call(
+        Method::POST,
+        "clock/advance",
+        serde_json::json!({"minutes": 41}),
+    );
+    let logs = served.run(&["logs", "--user", &leaver, "--since", "2h", "--json"]);
+    assert_eq!(logs.status.code(), Some(0), "{}", text(&logs.stderr));
+    let lines: Value = serde_json::from_slice(&logs.stdout).unwrap();
+    let lines = lines.as_array().unwrap();
+    assert!(
+        lines.iter().any(|l| l["status"] == "Success"
+            && l["plain"].as_str().unwrap_or_default().contains("inactive")),
+        "{lines:?}"
+    );
+}
