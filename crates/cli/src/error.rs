@@ -55,7 +55,7 @@ impl CliError {
                 | "csv_unreadable"
                 | "unknown_demo_account"
                 | "nothing_to_run" => exit::BAD_INPUT,
-                "not_signed_in" => exit::NOT_ALLOWED,
+                "not_signed_in" | "not_allowed" => exit::NOT_ALLOWED,
                 code if code.starts_with("graph.forbidden")
                     || code.starts_with("sign_in.")
                     || code == "graph.unauthorized" =>

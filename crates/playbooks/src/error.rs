@@ -138,6 +138,10 @@ pub enum Error {
     #[error("there is nothing to do: {0}")]
     NothingToRun(String),
 
+    /// The signed-in person lacks a role or permission the change needs; nothing was sent.
+    #[error("you are not allowed to do this: {reason}")]
+    NotAllowed { reason: String },
+
     /// More than one person or app matches; we never guess between them.
     #[error("\"{query}\" matches more than one {what}: {}", candidates.join("; "))]
     Ambiguous {
@@ -188,6 +192,7 @@ impl Error {
             Error::Ambiguous { .. } => "ambiguous",
             Error::NotConfirmed { .. } => "not_confirmed",
             Error::NothingToRun(_) => "nothing_to_run",
+            Error::NotAllowed { .. } => "not_allowed",
         }
     }
 
@@ -264,6 +269,9 @@ impl Error {
                 "Nothing was changed. Type the name exactly as shown to confirm.".to_string()
             }
             Error::NothingToRun(_) => "Read the preview; it says what to do first.".to_string(),
+            Error::NotAllowed { .. } => "Nothing was changed. Ask for the role named above, or \
+                                         hand the ticket to someone who has it."
+                .to_string(),
             Error::Ambiguous { .. } => "Use the user principal name or the object id of the one \
                                         you mean."
                 .to_string(),

@@ -158,3 +158,24 @@ async fn a_hundred_thousand_row_file_is_previewed_row_by_row() {
         .unwrap()
         .is_empty());
 }
+
+#[tokio::test]
+async fn without_the_role_a_bulk_run_is_refused_before_anything_is_recorded() {
+    let training = Training::start().await;
+    let desk = training.desk("pat").await; // no role
+    let (_, leaver) = training.person("leaver-today");
+    let file = format!("upn\n{leaver}\n");
+    let plan = bulk::preview(&desk, BulkKind::Offboard, file.as_bytes())
+        .await
+        .unwrap();
+    assert!(!plan.refusals.is_empty());
+    let (control, _events) = new_control();
+    let refused = bulk::run(&desk, &plan, control).await.unwrap_err();
+    assert_eq!(refused.code(), "not_allowed");
+    assert!(desk
+        .journal()
+        .actions(&ActionFilter::default())
+        .unwrap()
+        .is_empty());
+    assert!(desk.journal().unfinished_runs().unwrap().is_empty());
+}

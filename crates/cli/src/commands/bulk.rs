@@ -76,6 +76,9 @@ pub async fn bulk(
             }
             return Ok(exit::OK);
         }
+        for refusal in &plan.refusals {
+            eprintln!("You cannot run this: {refusal}");
+        }
         if let Some(run_id) = &plan.unfinished_run_id {
             eprintln!(
                 "An interrupted run over this file exists ({run_id}); use --resume to continue it instead."

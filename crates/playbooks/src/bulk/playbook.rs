@@ -18,7 +18,7 @@ use super::graph_actions::GraphRowActions;
 use super::runner::{BulkRequest, BulkRunner, RunControl};
 use super::{parse_csv, BulkPreview, BulkReport, CsvInput, Lookup};
 use crate::desk::Desk;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::journal::{ActionKind, TargetRecord};
 use crate::plan::PlaybookKind;
 
@@ -58,6 +58,8 @@ pub struct BulkPlan {
     pub preview: BulkPreview,
     /// An interrupted run over the same file (same SHA-256): offer to resume it instead.
     pub unfinished_run_id: Option<String>,
+    /// Changes this person may not make, with what is missing; when not empty, nothing runs.
+    pub refusals: Vec<String>,
 }
 
 /// Lookups go 20 to a `$batch`, this many batches at once.
@@ -78,6 +80,7 @@ pub async fn preview(desk: &Desk, kind: BulkKind, file: &[u8]) -> Result<BulkPla
         csv,
         preview,
         unfinished_run_id,
+        refusals: refusals(desk, kind),
     })
 }
 
@@ -156,8 +159,31 @@ fn classify(kind: BulkKind, user: &User) -> Lookup {
     }
 }
 
-/// Runs the ready rows of a confirmed preview. Progress goes to `control.progress`.
+/// What the signed-in person may not do of `kind`'s actions, in sentences.
+fn refusals(desk: &Desk, kind: BulkKind) -> Vec<String> {
+    kind.actions()
+        .into_iter()
+        .filter_map(|action| {
+            let operation = match action {
+                ActionKind::Disable | ActionKind::Enable => Operation::SetAccountEnabled,
+                ActionKind::RevokeSessions => Operation::RevokeSignInSessions,
+                _ => return None,
+            };
+            desk.signed_in().may(operation).err()
+        })
+        .collect()
+}
+
+/// Runs the ready rows of a confirmed preview. Progress goes to `control.progress`. Refused
+/// before anything is recorded when the person lacks a needed permission (rather than failing
+/// every row).
 pub async fn run(desk: &Desk, plan: &BulkPlan, control: RunControl) -> Result<BulkReport> {
+    let refusals = refusals(desk, plan.kind);
+    if !refusals.is_empty() {
+        return Err(Error::NotAllowed {
+            reason: refusals.join(" "),
+        });
+    }
     let runner = runner(desk);
     runner
         .start(

@@ -10,4 +10,8 @@ export type BulkPlan = { kind: BulkKind, csv: CsvInput, preview: BulkPreview,
 /**
  * An interrupted run over the same file (same SHA-256): offer to resume it instead.
  */
-unfinishedRunId: string | null, };
+unfinishedRunId: string | null, 
+/**
+ * Changes this person may not make, with what is missing; when not empty, nothing runs.
+ */
+refusals: Array<string>, };
