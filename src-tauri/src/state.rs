@@ -1,9 +1,10 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use playbooks::find::{self, PersonMatch};
 use playbooks::journal::{export_csv, export_json, ActionFilter, ActionRecord, Journal};
 use playbooks::plan::UserFacingError;
-use playbooks::tenant::TrainingDemoAccount;
+use playbooks::tenant::{TrainingApp, TrainingDemoAccount};
 use playbooks::{Desk, TenantConnection, TenantProfile, WhoAmI};
 use tokio::sync::RwLock;
 
@@ -77,6 +78,14 @@ impl AppState {
             .unwrap_or_default()
     }
 
+    /// The training tenant's apps, for suggestions in the app field.
+    pub fn app_suggestions(&self) -> Vec<TrainingApp> {
+        self.connection
+            .training()
+            .map(|t| t.apps.clone())
+            .unwrap_or_default()
+    }
+
     /// One-click sign-in as a training demo account.
     pub async fn sign_in_demo(&self, account: &str) -> Result<WhoAmI, CommandError> {
         let journal = self.journal.clone().map_err(CommandError::from)?;
@@ -107,6 +116,27 @@ impl AppState {
             message: "Nobody is signed in.".into(),
             hint: "Sign in first: choose an account on the sign-in screen.".into(),
         })
+    }
+
+    /// The search box: the directory by name, UPN, mail or employee id; when that finds nobody
+    /// and the query is a UPN or object id, the recycle bin too (Playbook 2: "find the person,
+    /// including in Deleted users"). `playbooks::find::search_people` covers the directory only.
+    pub async fn search_people(
+        &self,
+        query: &str,
+        limit: usize,
+    ) -> Result<Vec<PersonMatch>, CommandError> {
+        let desk = self.desk().await?;
+        let found = find::search_people(&desk, query, limit).await?;
+        let exact = query.contains('@') || query.trim().len() == 36;
+        if !found.is_empty() || !exact {
+            return Ok(found);
+        }
+        match find::find_person(&desk, query).await {
+            Ok(person) => Ok(vec![person]),
+            Err(playbooks::Error::PersonNotFound { .. }) => Ok(Vec::new()),
+            Err(error) => Err(error.into()),
+        }
     }
 
     /// The training band's controls over the in-process training tenant.

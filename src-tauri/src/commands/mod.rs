@@ -1,5 +1,6 @@
 //! Tauri commands: one line each over the core crates.
 
+pub mod apps;
 pub mod bulk;
 pub mod journal;
 pub mod offboard;

@@ -1,4 +1,4 @@
-use playbooks::find::{search_people, PersonMatch};
+use playbooks::find::PersonMatch;
 use playbooks::offboard::{self, AppVerification, Departure, OffboardPreview, OffboardResult};
 use playbooks::plan::ProgressEvent;
 use tauri::ipc::Channel;
@@ -10,14 +10,14 @@ use crate::{AppState, CommandError};
 /// How many people the search box offers at most.
 const SEARCH_LIMIT: usize = 10;
 
-/// People (also in the recycle bin) whose name, UPN, mail or employee id matches.
+/// People whose name, UPN, mail or employee id matches; someone in the recycle bin by UPN or id.
 #[tauri::command]
 #[tracing::instrument(skip(state), err)]
 pub async fn people_search(
     state: State<'_, AppState>,
     query: String,
 ) -> Result<Vec<PersonMatch>, CommandError> {
-    Ok(search_people(&state.desk().await?, &query, SEARCH_LIMIT).await?)
+    state.search_people(&query, SEARCH_LIMIT).await
 }
 
 /// What offboarding will do, from what the tenant shows now. Changes nothing.

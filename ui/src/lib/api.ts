@@ -8,6 +8,13 @@ import type { BulkPlan } from "./bindings/BulkPlan";
 import type { BulkReport } from "./bindings/BulkReport";
 import type { ReactivatePreview } from "./bindings/ReactivatePreview";
 import type { ReactivateResult } from "./bindings/ReactivateResult";
+import type { Diagnosis } from "./bindings/Diagnosis";
+import type { MappingReport } from "./bindings/MappingReport";
+import type { RestartPreview } from "./bindings/RestartPreview";
+import type { RestartResult } from "./bindings/RestartResult";
+import type { ScopeChoice } from "./bindings/ScopeChoice";
+import type { Symptom } from "./bindings/Symptom";
+import type { TrainingApp } from "./bindings/TrainingApp";
 import type { AppVerification } from "./bindings/AppVerification";
 import type { Departure } from "./bindings/Departure";
 import type { OffboardPreview } from "./bindings/OffboardPreview";
@@ -73,6 +80,31 @@ export function reactivatePreview(person: string): Promise<ReactivatePreview> {
 /** Restores if needed, turns sign-in back on, syncs each app now. */
 export function reactivateRun(preview: ReactivatePreview, onProgress: (e: ProgressEvent) => void): Promise<ReactivateResult> {
   return call<ReactivateResult>("reactivate_run", { preview, progress: progressChannel(onProgress) });
+}
+
+/** The training tenant's apps, as suggestions for the app field. */
+export function appSuggestions(): Promise<TrainingApp[]> {
+  return call<TrainingApp[]>("app_suggestions");
+}
+
+/** An app's user mappings and the lint's findings. */
+export function mappingsInspect(app: string): Promise<MappingReport> {
+  return call<MappingReport>("mappings_inspect", { app });
+}
+
+/** Every check of "deleted but nothing happened in the app", in order. */
+export function diagnosePerson(person: string, app: string): Promise<Diagnosis> {
+  return call<Diagnosis>("diagnose_person", { person, app });
+}
+
+/** The app's sync job, the recommended reset scope and the plan. Changes nothing. */
+export function restartPreview(app: string, symptom: Symptom | null, scope: ScopeChoice | null): Promise<RestartPreview> {
+  return call<RestartPreview>("restart_preview", { app, symptom, scope });
+}
+
+/** Restarts the job; a Full reset needs the app's name typed. */
+export function restartRun(preview: RestartPreview, typed: string | null, onProgress: (e: ProgressEvent) => void): Promise<RestartResult> {
+  return call<RestartResult>("restart_run", { preview, typed, progress: progressChannel(onProgress) });
 }
 
 /** Reads a CSV and looks up every row. Changes nothing. */

@@ -1,0 +1,35 @@
+// Reset scopes and symptoms in plain words (the Entra term beside each, UX.md).
+import type { ScopeChoice } from "../../lib/bindings/ScopeChoice";
+import type { Symptom } from "../../lib/bindings/Symptom";
+
+export const SYMPTOMS: { value: Symptom; label: string }[] = [
+  { value: "wrong_or_stale_link", label: "The app shows the wrong person, or keeps using an old account" },
+  { value: "quarantined", label: "Sync is paused because of repeated errors" },
+  { value: "deletes_held_back", label: "Deletions are held back (accidental-deletion threshold)" },
+  { value: "other", label: "Something else / the vendor asked for a restart" },
+];
+
+export const SCOPES: { value: ScopeChoice; label: string; entra: string }[] = [
+  { value: "default", label: "Restart sync (keeps the links to app accounts)", entra: "restart" },
+  { value: "quarantine", label: "Clear the pause after repeated errors", entra: "reset scope QuarantineState" },
+  { value: "force_deletes", label: "Let held-back deletions through", entra: "reset scope ForceDeletes" },
+  { value: "full", label: "Start sync from scratch (heavy)", entra: "reset scope Full" },
+];
+
+/** "Active", "Paused", "Paused because of repeated errors" for a job status code. */
+export function jobStatusWords(status: string | null): string {
+  switch (status) {
+    case null:
+      return "unknown";
+    case "Quarantine":
+      return "paused because of repeated errors (quarantine)";
+    case "Paused":
+      return "paused";
+    case "Active":
+      return "running";
+    case "NotRun":
+      return "not run yet";
+    default:
+      return status;
+  }
+}
