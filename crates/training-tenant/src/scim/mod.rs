@@ -231,6 +231,9 @@ impl ScimApp {
             }
             ("GET", ["ResourceTypes", id]) => one_of(discovery::resource_types(), id),
             ("GET", [kind]) if is_kind(kind) => self.list(kind, req),
+            // Searching with POST (RFC 7644 §3.4.3): the body carries the query parameters.
+            ("POST", [kind, ".search"]) if is_kind(kind) => self.list(kind, &search_as_query(req)),
+            ("POST", [".search"]) => self.list("", &search_as_query(req)),
             ("POST", [kind]) if is_kind(kind) => self.create(kind, req, now),
             ("GET", [kind, id]) if is_kind(kind) => match self.records(kind).get(*id) {
                 Some(r) => ScimResponse::json(200, project(&r.resource, req)),
@@ -280,11 +283,16 @@ impl ScimApp {
             ),
             _ => None,
         };
+        // An empty kind is a search at the root: every resource type.
+        let all: Vec<&ScimRecord> = if kind.is_empty() {
+            self.users.values().chain(self.groups.values()).collect()
+        } else {
+            self.records(kind).values().collect()
+        };
         let matching: Vec<&ScimRecord> = match indexed {
             Some(found) => found,
-            None => self
-                .records(kind)
-                .values()
+            None => all
+                .into_iter()
                 .filter(|r| filter.as_ref().is_none_or(|f| f.matches(&r.resource)))
                 .collect(),
         };
@@ -516,6 +524,28 @@ impl ScimApp {
     }
 }
 
+/// A `SearchRequest` body turned into the equivalent query parameters.
+fn search_as_query(req: &ScimRequest) -> ScimRequest {
+    let mut q = req.clone();
+    if let Some(Value::Object(body)) = &req.body {
+        for (k, v) in body {
+            let text = match v {
+                Value::String(s) => s.clone(),
+                Value::Array(items) => items
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .collect::<Vec<_>>()
+                    .join(","),
+                Value::Number(n) => n.to_string(),
+                _ => continue,
+            };
+            q.query.push((k.clone(), text));
+        }
+    }
+    q.body = None;
+    q
+}
+
 fn is_kind(kind: &str) -> bool {
     kind == "Users" || kind == "Groups"
 }
@@ -607,8 +637,20 @@ fn stamp(resource: &mut Value, id: &str, resource_type: &str, now: DateTime<Utc>
     }
     meta["lastModified"] = json!(ts(now));
     meta["location"] = json!(format!("{resource_type}s/{id}"));
-    if resource_type == "User" && !obj.contains_key("active") {
-        obj.insert("active".into(), json!(true));
+    // The extension's URN is listed in `schemas` exactly when its attributes are present
+    // (RFC 7643 §3).
+    let has_extension = obj
+        .get(path::ENTERPRISE_USER)
+        .and_then(Value::as_object)
+        .is_some_and(|o| !o.is_empty());
+    if !has_extension {
+        obj.remove(path::ENTERPRISE_USER);
+    }
+    if let Some(list) = obj.get_mut("schemas").and_then(Value::as_array_mut) {
+        list.retain(|s| s.as_str() != Some(path::ENTERPRISE_USER));
+        if has_extension {
+            list.push(json!(path::ENTERPRISE_USER));
+        }
     }
 }
 

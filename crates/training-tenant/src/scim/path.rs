@@ -55,7 +55,12 @@ pub fn parse(path: &str) -> Option<AttrPath> {
         None => ((rest.to_string(), None), None),
     };
     let (attr_part, filter) = head;
-    let (attr, sub) = match (filter.is_some(), attr_part.split_once('.')) {
+    // A whole extension (`urn:…:2.0:User`) has dots that are not sub-attribute separators.
+    let whole_extension = attr_part.to_ascii_lowercase().starts_with("urn:");
+    let (attr, sub) = match (
+        filter.is_some() || whole_extension,
+        attr_part.split_once('.'),
+    ) {
         (false, Some((a, s))) => (a.to_string(), Some(s.to_string())),
         _ => (attr_part, sub_after_filter),
     };
@@ -73,7 +78,9 @@ pub fn parse(path: &str) -> Option<AttrPath> {
 /// `urn:…:User:employeeNumber` → (`urn:…:User`, `employeeNumber`); the core User URN is
 /// dropped (its attributes live at the top level).
 fn split_urn(path: &str) -> (Option<String>, &str) {
-    if !path.to_ascii_lowercase().starts_with("urn:") {
+    if !path.to_ascii_lowercase().starts_with("urn:") || path.eq_ignore_ascii_case(ENTERPRISE_USER)
+    {
+        // A whole extension is a top-level attribute named by its URN.
         return (None, path);
     }
     match path.rsplit_once(':') {
