@@ -130,6 +130,10 @@ pub enum Command {
         /// Required for `--scope full`: the app's display name, typed exactly.
         #[arg(long)]
         confirm: Option<String>,
+        /// After restarting, wait for the next sync round to finish and report it (Ctrl-C stops
+        /// waiting; the restart stays done).
+        #[arg(long)]
+        watch: bool,
         #[arg(long)]
         dry_run: bool,
         /// Do not ask (scripts).

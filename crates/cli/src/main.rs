@@ -90,9 +90,20 @@ async fn dispatch(cli: Cli) -> Result<u8, CliError> {
             scope,
             symptom,
             confirm,
+            watch,
             dry_run,
             yes,
-        } => sync::restart(global, &app, scope, symptom, confirm, dry_run, yes).await,
+        } => {
+            let options = sync::RestartOptions {
+                scope,
+                symptom,
+                typed: confirm,
+                watch,
+                dry_run,
+                yes,
+            };
+            sync::restart(global, &app, options).await
+        }
         Command::Reactivate { user, confirm } => people::reactivate(global, &user, &confirm).await,
         Command::Bulk {
             action,

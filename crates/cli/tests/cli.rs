@@ -516,3 +516,58 @@ fn apps_jobs_and_logs_after_a_sync_round() {
         "{lines:?}"
     );
 }
+
+#[test]
+fn restart_then_watch_the_next_round() {
+    let served = Served::start();
+    let control = served.http();
+    assert_eq!(
+        served
+            .run(&["login", "--as", "Application Administrator"])
+            .status
+            .code(),
+        Some(0)
+    );
+    let dry = served.run(&[
+        "restart",
+        "Floorplan",
+        "--symptom",
+        "wrong-link",
+        "--dry-run",
+    ]);
+    assert_eq!(dry.status.code(), Some(0), "{}", text(&dry.stderr));
+    assert!(
+        text(&dry.stdout).contains("Type the app's name (Floorplan)"),
+        "{}",
+        text(&dry.stdout)
+    );
+
+    let child = served
+        .command(&["restart", "Floorplan", "--yes", "--watch"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Once the restart is in the journal, skip ahead to the next round.
+    let mut waited = 0;
+    while !journal_actions(&served.journal_path())
+        .iter()
+        .any(|a| a.status == playbooks::journal::ActionStatus::Succeeded)
+    {
+        waited += 1;
+        assert!(waited < 600, "the restart was not recorded");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    control.call(
+        Method::POST,
+        "clock/advance",
+        serde_json::json!({"minutes": 41}),
+    );
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert!(
+        text(&output.stdout).contains("completed a sync round after the restart"),
+        "{}",
+        text(&output.stdout)
+    );
+}

@@ -21,7 +21,7 @@ mod tests {
     use crate::offboard::{AppVerification, OffboardPreview, OffboardResult};
     use crate::plan::{Conclusion, Finding, Plan, ProgressEvent, UserFacingError, Verdict};
     use crate::reactivate::{ReactivatePreview, ReactivateResult};
-    use crate::restart::{RestartPreview, RestartResult, Symptom};
+    use crate::restart::{RestartPreview, RestartResult, RoundAfterRestart, Symptom};
     use crate::steps::StepResult;
     use crate::tenant::{TrainingScenario, WhoAmI};
 
@@ -62,6 +62,7 @@ mod tests {
         RestartPreview::export_all_to(&dir).unwrap();
         RestartResult::export_all_to(&dir).unwrap();
         Symptom::export_all_to(&dir).unwrap();
+        RoundAfterRestart::export_all_to(&dir).unwrap();
         assert!(dir.join("Plan.ts").is_file());
     }
 }

@@ -95,6 +95,8 @@ pub struct RestartPreview {
 #[serde(rename_all = "camelCase")]
 pub struct RestartResult {
     pub run_id: String,
+    /// When the restart was sent, on the tenant's clock: [`watch`] waits for a round after it.
+    pub restarted_at: chrono::DateTime<chrono::Utc>,
     pub steps: Vec<StepResult>,
     /// The job as read back after the restart.
     pub sync: AppSync,
@@ -249,6 +251,7 @@ pub async fn run(
         }
     }
     let graph = desk.graph();
+    let restarted_at = desk.connection().tenant_now().await;
     let mut steps = StepRun::start(desk, PlaybookKind::Restart, 1, progress).await?;
     let scope = preview.chosen.reset_scope();
     steps
@@ -274,9 +277,67 @@ pub async fn run(
         .ok();
     Ok(RestartResult {
         run_id,
+        restarted_at,
         steps: results,
         sync: job_sync(preview.app.clone(), job.as_ref(), now),
     })
+}
+
+/// The first sync round after the restart, as the job reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RoundAfterRestart {
+    pub sync: AppSync,
+    /// `Succeeded`, `Failed`, `EntryLevelErrors`.
+    pub state: String,
+    pub began: Option<chrono::DateTime<chrono::Utc>>,
+    /// In plain words, with what to do next.
+    pub summary: String,
+}
+
+/// Watches the job until a sync round that began after the restart has ended (Playbook 3 step
+/// 4), checking every `every`. Returns `None` when cancelled first. On a training tenant the
+/// round comes when the trainer skips ahead on the clock.
+pub async fn watch(
+    desk: &Desk,
+    preview: &RestartPreview,
+    result: &RestartResult,
+    every: std::time::Duration,
+    cancel: tokio_util::sync::CancellationToken,
+) -> Result<Option<RoundAfterRestart>> {
+    loop {
+        let job = desk
+            .graph()
+            .get_job(&preview.app.service_principal_id, &preview.job_id)
+            .await?;
+        let last = job.status.as_ref().and_then(|s| s.last_execution.clone());
+        if let Some(last) = last.filter(|l| {
+            l.time_began.is_some_and(|t| t >= result.restarted_at) && l.time_ended.is_some()
+        }) {
+            let now = desk.connection().tenant_now().await;
+            let state = last
+                .state
+                .as_ref()
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_else(|| "unknown".into());
+            let name = &preview.app.display_name;
+            let summary = match state.as_str() {
+                "Succeeded" => format!("{name} completed a sync round after the restart."),
+                "EntryLevelErrors" => format!("{name} completed a sync round after the restart, with errors for some people: read the provisioning logs (provdesk logs --app \"{name}\" --status failure)."),
+                _ => format!("The sync round after the restart did not succeed ({state}); read the job's status and the provisioning logs."),
+            };
+            return Ok(Some(RoundAfterRestart {
+                sync: job_sync(preview.app.clone(), Some(&job), now),
+                state,
+                began: last.time_began,
+                summary,
+            }));
+        }
+        tokio::select! {
+            _ = cancel.cancelled() => return Ok(None),
+            _ = tokio::time::sleep(every) => {}
+        }
+    }
 }
 
 #[cfg(test)]

@@ -72,15 +72,25 @@ pub async fn diagnose(global: &Global, user: &str, app: &str) -> Result<u8, CliE
     Ok(exit::OK)
 }
 
-pub async fn restart(
-    global: &Global,
-    app: &str,
-    scope: Option<ScopeArg>,
-    symptom: Option<SymptomArg>,
-    typed: Option<String>,
-    dry_run: bool,
-    yes: bool,
-) -> Result<u8, CliError> {
+/// The options of `provdesk restart`.
+pub struct RestartOptions {
+    pub scope: Option<ScopeArg>,
+    pub symptom: Option<SymptomArg>,
+    pub typed: Option<String>,
+    pub watch: bool,
+    pub dry_run: bool,
+    pub yes: bool,
+}
+
+pub async fn restart(global: &Global, app: &str, options: RestartOptions) -> Result<u8, CliError> {
+    let RestartOptions {
+        scope,
+        symptom,
+        typed,
+        watch,
+        dry_run,
+        yes,
+    } = options;
     let desk = connect::desk(global).await?;
     let scope = scope.map(|s| match s {
         ScopeArg::Default => ScopeChoice::Default,
@@ -137,5 +147,26 @@ pub async fn restart(
             result.run_id
         );
     }
-    Ok(output::exit_for(&outcomes))
+    let code = output::exit_for(&outcomes);
+    if watch && code == exit::OK {
+        let cancel = tokio_util::sync::CancellationToken::new();
+        let on_interrupt = cancel.clone();
+        tokio::spawn(async move {
+            if tokio::signal::ctrl_c().await.is_ok() {
+                on_interrupt.cancel();
+            }
+        });
+        eprintln!("Waiting for the next sync round (Ctrl-C stops waiting)…");
+        let every = if desk.connection().is_training() {
+            std::time::Duration::from_secs(2)
+        } else {
+            std::time::Duration::from_secs(60)
+        };
+        match restart::watch(&desk, &preview, &result, every, cancel).await? {
+            Some(round) if global.json => output::json(&round)?,
+            Some(round) => println!("{}", round.summary),
+            None => println!("Stopped waiting; the restart is done."),
+        }
+    }
+    Ok(code)
 }

@@ -2,7 +2,11 @@
 import type { AppSync } from "./AppSync";
 import type { StepResult } from "./StepResult";
 
-export type RestartResult = { runId: string, steps: Array<StepResult>, 
+export type RestartResult = { runId: string, 
+/**
+ * When the restart was sent, on the tenant's clock: [`watch`] waits for a round after it.
+ */
+restartedAt: string, steps: Array<StepResult>, 
 /**
  * The job as read back after the restart.
  */
