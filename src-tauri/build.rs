@@ -26,6 +26,8 @@ const COMMANDS: &[&str] = &[
     "journal_export",
     "training_clock",
     "training_skip_days",
+    "training_run_cycle",
+    "training_scim_requests",
     "training_reset",
 ];
 

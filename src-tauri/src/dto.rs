@@ -55,3 +55,30 @@ pub enum ExportFormat {
     Csv,
     Json,
 }
+
+/// One SCIM request the training engine sent to an app, with the app's answer ("What Entra
+/// sent to the app").
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ScimRequest {
+    /// RFC 3339, on the training clock.
+    pub at: String,
+    pub app: String,
+    pub method: String,
+    pub path: String,
+    /// Pretty-printed JSON.
+    pub request_body: Option<String>,
+    pub status: u16,
+    pub response_body: Option<String>,
+}
+
+/// What "Run the next provisioning cycle now" did.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct CycleReport {
+    pub clock: TrainingClock,
+    /// Provisioning log entries the rounds wrote.
+    pub log_entries: u32,
+}

@@ -57,6 +57,8 @@ pub fn setup<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             commands::journal::journal_export,
             commands::training::training_clock,
             commands::training::training_skip_days,
+            commands::training::training_run_cycle,
+            commands::training::training_scim_requests,
             commands::training::training_reset,
         ])
 }

@@ -3,9 +3,10 @@
 
 use std::sync::Arc;
 
+use training_tenant::provisioning::engine;
 use training_tenant::TenantState;
 
-use crate::dto::TrainingClock;
+use crate::dto::{ScimRequest, TrainingClock};
 
 /// The longest single skip the band offers; the training tenant bounds its clock anyway.
 const MAX_SKIP_DAYS: u32 = 366;
@@ -43,6 +44,8 @@ impl<'a> TrainingControls<'a> {
             .clock
             .advance(chrono::Duration::days(i64::from(days)));
         let purged = self.tenant.purge_expired();
+        // The sync rounds of those days happen too (the engine skips idle ones cheaply).
+        engine::run_due(self.tenant);
         let names = names_before
             .into_iter()
             .filter(|(id, _)| purged.contains(id))
@@ -50,6 +53,59 @@ impl<'a> TrainingControls<'a> {
             .collect();
         tracing::info!(days, purged = purged.len(), "training clock moved forward");
         self.report(names)
+    }
+
+    /// "Run the next provisioning cycle now": moves the clock to the moment the next sync round
+    /// of any app is due and runs every round due by then. Returns the clock and how many
+    /// provisioning log entries the rounds wrote.
+    pub fn run_next_cycle(&self) -> (TrainingClock, u32) {
+        let now = self.tenant.clock.now();
+        let next_due = self
+            .tenant
+            .provisioning()
+            .jobs
+            .values()
+            .filter_map(|job| job.due_at())
+            .min();
+        if let Some(due) = next_due.filter(|due| *due > now) {
+            self.tenant.clock.advance(due - now);
+        }
+        let logs_before = self.tenant.provisioning().logs.len();
+        let rounds = engine::run_due(self.tenant);
+        let written = self.tenant.provisioning().logs.len() - logs_before;
+        tracing::info!(rounds, written, "training: next provisioning cycle run");
+        (
+            self.report(Vec::new()),
+            u32::try_from(written).unwrap_or(u32::MAX),
+        )
+    }
+
+    /// "What Entra sent to the app": the SCIM requests the training engine sent about one
+    /// person (Entra object id), oldest first, with the app's answers.
+    pub fn scim_requests(&self, person_id: &str) -> Vec<ScimRequest> {
+        let pretty = |body: &Option<serde_json::Value>| {
+            body.as_ref()
+                .map(|value| serde_json::to_string_pretty(value).unwrap_or_default())
+        };
+        self.tenant
+            .provisioning()
+            .exchanges
+            .iter()
+            .filter(|e| {
+                e.user_id
+                    .as_deref()
+                    .is_some_and(|id| id.eq_ignore_ascii_case(person_id))
+            })
+            .map(|e| ScimRequest {
+                at: e.at.clone(),
+                app: e.app.clone(),
+                method: e.method.clone(),
+                path: e.path.clone(),
+                request_body: pretty(&e.request_body),
+                status: e.status,
+                response_body: pretty(&e.response_body),
+            })
+            .collect()
     }
 
     /// Back to the scenario as it was at start (people, apps, clock).
@@ -90,6 +146,10 @@ mod tests {
         assert_eq!(moved.days_ahead, 1.0);
         assert_eq!(moved.permanently_deleted, ["Nora Nearlygone"]);
 
+        let (clock, written) = controls.run_next_cycle();
+        assert!(clock.days_ahead > 1.0, "the clock moved to the next round");
+        let _ = written;
+
         let reset = controls.reset();
         assert_eq!(reset.days_ahead, 0.0);
         let directory = tenant.state().directory();
@@ -97,5 +157,50 @@ mod tests {
             .deleted_users
             .values()
             .any(|u| u.str_prop("displayName") == Some("Nora Nearlygone")));
+    }
+}
+
+#[cfg(test)]
+mod cycle_tests {
+    use training_tenant::{Options, TrainingTenant};
+
+    use super::*;
+
+    #[tokio::test]
+    async fn the_next_cycle_sends_a_disabled_person_to_the_app_as_inactive() {
+        let tenant = TrainingTenant::start(Options::default()).await.unwrap();
+        let controls = TrainingControls::new(tenant.state());
+        let leo = tenant.summary().people["leaver-today"].id.clone();
+        // Bring every app up to date first, then disable Leo as the directory would.
+        controls.run_next_cycle();
+        {
+            let mut directory = tenant.state().directory_mut();
+            let now = tenant.state().clock.now();
+            directory
+                .update_user(
+                    &leo,
+                    serde_json::Map::from_iter([(
+                        "accountEnabled".to_string(),
+                        serde_json::json!(false),
+                    )]),
+                    now,
+                )
+                .unwrap();
+        }
+        let before = controls.scim_requests(&leo).len();
+        let mut patched = false;
+        for _ in 0..3 {
+            controls.run_next_cycle();
+            patched = controls.scim_requests(&leo)[before..].iter().any(|r| {
+                r.method == "PATCH"
+                    && r.request_body
+                        .as_deref()
+                        .is_some_and(|b| b.contains("active"))
+            });
+            if patched {
+                break;
+            }
+        }
+        assert!(patched, "{:#?}", controls.scim_requests(&leo));
     }
 }

@@ -1,6 +1,7 @@
 use tauri::State;
 
-use crate::{dto::TrainingClock, AppState, CommandError};
+use crate::dto::{CycleReport, ScimRequest, TrainingClock};
+use crate::{AppState, CommandError};
 
 /// Where the training tenant's virtual clock stands.
 #[tauri::command]
@@ -17,6 +18,24 @@ pub fn training_skip_days(
     days: u32,
 ) -> Result<TrainingClock, CommandError> {
     Ok(state.training_controls()?.skip_days(days))
+}
+
+/// "Run the next provisioning cycle now": the clock moves to the next sync round and it runs.
+#[tauri::command]
+#[tracing::instrument(skip(state), err)]
+pub fn training_run_cycle(state: State<'_, AppState>) -> Result<CycleReport, CommandError> {
+    let (clock, log_entries) = state.training_controls()?.run_next_cycle();
+    Ok(CycleReport { clock, log_entries })
+}
+
+/// "What Entra sent to the app": the recorded SCIM requests about one person.
+#[tauri::command]
+#[tracing::instrument(skip(state), err)]
+pub fn training_scim_requests(
+    state: State<'_, AppState>,
+    person_id: String,
+) -> Result<Vec<ScimRequest>, CommandError> {
+    Ok(state.training_controls()?.scim_requests(&person_id))
 }
 
 /// Puts the training tenant back as it was at start.

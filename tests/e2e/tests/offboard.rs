@@ -119,6 +119,37 @@ async fn offboard_leo_disables_ends_sessions_and_says_when_each_app_follows() {
     );
     app.screenshot("offboard").await;
 
+    // Training: run the next sync round now, check again — the apps confirm, and the panel
+    // shows what Entra sent (a PATCH setting active to false).
+    app.click("[data-testid=run-cycle]").await;
+    app.wait_for_text("[data-testid=training-message]", "The next sync round ran")
+        .await;
+    app.click("[data-testid=check-again]").await;
+    let checks = app
+        .wait_for_text("[data-testid=app-checks]", "Confirmed")
+        .await;
+    assert!(
+        checks.contains("Lunchbox marked the account inactive"),
+        "{checks}"
+    );
+    app.click("[data-testid=scim-toggle]").await;
+    let sent = app
+        .wait_for_text("[data-testid=scim-requests]", "PATCH")
+        .await;
+    assert!(
+        sent.contains("\"active\"") || sent.contains("active"),
+        "{sent}"
+    );
+    let verified = app.text("[data-testid=result-verified]").await;
+    assert!(verified.contains("Lunchbox"), "{verified}");
+    let violations = audit(&app.client).await;
+    assert!(
+        violations.is_empty(),
+        "axe-core after the sync round: {violations:#?}"
+    );
+    app.scroll_to_top().await;
+    app.screenshot("offboard-verified").await;
+
     // The journal recorded both changes.
     app.click("[data-testid=nav-journal]").await;
     app.type_into("[data-testid=filter-person]", "Leo Leaving")

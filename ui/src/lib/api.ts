@@ -27,6 +27,8 @@ import type { WhoAmI } from "./bindings/WhoAmI";
 import type { ExportFormat } from "./bindings/ExportFormat";
 import type { SavedFile } from "./bindings/SavedFile";
 import type { TrainingClock } from "./bindings/TrainingClock";
+import type { CycleReport } from "./bindings/CycleReport";
+import type { ScimRequest } from "./bindings/ScimRequest";
 
 /** Which tenant the app is connected to. */
 export function appStatus(): Promise<AppStatus> {
@@ -145,6 +147,16 @@ export function trainingClock(): Promise<TrainingClock> {
 /** Moves the training tenant's clock forward by whole days. */
 export function trainingSkipDays(days: number): Promise<TrainingClock> {
   return call<TrainingClock>("training_skip_days", { days });
+}
+
+/** "Run the next provisioning cycle now". */
+export function trainingRunCycle(): Promise<CycleReport> {
+  return call<CycleReport>("training_run_cycle");
+}
+
+/** "What Entra sent to the app" for one person (Entra object id). */
+export function trainingScimRequests(personId: string): Promise<ScimRequest[]> {
+  return call<ScimRequest[]>("training_scim_requests", { personId });
 }
 
 /** Puts the training tenant back as it was at start. */
