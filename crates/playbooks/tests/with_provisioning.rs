@@ -248,3 +248,43 @@ async fn diagnosis_with_a_running_job_points_at_the_soft_delete() {
         diagnosis.verdicts[3]
     );
 }
+
+/// The re-hired person: their old account was hard-deleted, Timesheets still holds it and refuses
+/// the new one as a duplicate. The reactivation preview shows the trap from the logs and creates
+/// nothing.
+#[tokio::test]
+async fn the_duplicate_trap_is_shown_from_the_logs() {
+    let training = Training::start().await;
+    let desk = training.desk(GLOBAL_ADMIN).await;
+    training.advance(json!({"minutes": 41})).await;
+    training.advance(json!({"minutes": 41})).await;
+    let (_, upn) = training.person("rehired");
+    let preview = reactivate::preview(&desk, &upn).await.unwrap();
+    assert!(
+        !preview.trap_evidence.is_empty(),
+        "{:?}",
+        preview.plan.warnings
+    );
+    assert!(preview
+        .trap_evidence
+        .iter()
+        .all(|line| line.status == "Failed"));
+    assert!(
+        preview
+            .plan
+            .warnings
+            .iter()
+            .any(|w| w.contains("duplicate trap")),
+        "{:?}",
+        preview.plan.warnings
+    );
+    assert!(
+        preview.trap_evidence.iter().any(|line| line
+            .fix
+            .as_deref()
+            .unwrap_or_default()
+            .contains("Full reset")),
+        "{:?}",
+        preview.trap_evidence
+    );
+}
