@@ -92,7 +92,7 @@ pub enum Command {
         #[arg(long, value_enum)]
         status: Option<LogStatus>,
     },
-    /// A person: sign-in state, apps with sync, last changes.
+    /// A person: sign-in state, and their apps with sync.
     User {
         /// UPN, object id, or name.
         user: String,
@@ -109,6 +109,13 @@ pub enum Command {
         /// Ask for sync now. Microsoft refuses it for disabled people; the plan says so.
         #[arg(long)]
         push_now: bool,
+        /// The later, separate step of a permanent departure: move the person to the recycle
+        /// bin. Needs --confirm with their user principal name.
+        #[arg(long, conflicts_with_all = ["temporary", "push_now"])]
+        delete: bool,
+        /// For --delete: the person's user principal name, typed exactly.
+        #[arg(long, requires = "delete")]
+        confirm_upn: Option<String>,
         #[command(flatten)]
         confirm: Confirm,
     },

@@ -78,6 +78,13 @@ async fn dispatch(cli: Cli) -> Result<u8, CliError> {
         Command::User { user } => people::user(global, &user).await,
         Command::Offboard {
             user,
+            delete: true,
+            confirm_upn,
+            confirm,
+            ..
+        } => people::delete(global, &user, confirm_upn, &confirm).await,
+        Command::Offboard {
+            user,
             permanent,
             push_now,
             confirm,

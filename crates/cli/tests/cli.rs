@@ -201,6 +201,18 @@ fn offboarding_from_the_terminal() {
         text(&gone.stdout)
     );
 
+    // Deletion is a separate step that needs the UPN typed.
+    let untyped = served.run(&["offboard", &leaver, "--delete"]);
+    assert_eq!(untyped.status.code(), Some(2), "{}", text(&untyped.stderr));
+    let deleted = served.run(&["offboard", &leaver, "--delete", "--confirm-upn", &leaver]);
+    assert_eq!(deleted.status.code(), Some(0), "{}", text(&deleted.stderr));
+    let user = served.run(&["user", &leaver]);
+    assert!(
+        text(&user.stdout).contains("In the recycle bin"),
+        "{}",
+        text(&user.stdout)
+    );
+
     let csv = served.run(&["journal", "--export", "csv"]);
     assert_eq!(csv.status.code(), Some(0));
     let csv = text(&csv.stdout);

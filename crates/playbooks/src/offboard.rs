@@ -334,7 +334,7 @@ pub async fn run(
     }
     if preview.departure == Departure::Permanent {
         next.push(format!(
-            "Permanent departure: deleting {} can be done later as a separate step (provdesk offboard --delete). It reaches the apps only after 30 days in the recycle bin, or a permanent delete.",
+            "Permanent departure: deleting {} can be done later as a separate step (provdesk offboard USER --delete --confirm-upn UPN). It reaches the apps only after 30 days in the recycle bin, or a permanent delete.",
             person.display_name
         ));
     }

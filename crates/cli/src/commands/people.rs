@@ -165,3 +165,57 @@ pub async fn reactivate(global: &Global, query: &str, confirm: &Confirm) -> Resu
     }
     Ok(code)
 }
+
+/// `offboard USER --delete --confirm-upn UPN`: the separate, later deletion step.
+pub async fn delete(
+    global: &Global,
+    query: &str,
+    typed: Option<String>,
+    confirm: &Confirm,
+) -> Result<u8, CliError> {
+    let desk = connect::desk(global).await?;
+    let person = find_person(&desk, query).await?;
+    if person.is_deleted() {
+        return Err(playbooks::Error::NothingToRun(format!(
+            "{} is already in the recycle bin",
+            person.display_name
+        ))
+        .into());
+    }
+    let plan = offboard::deletion_plan(&person);
+    if global.json && confirm.dry_run {
+        output::json(&plan)?;
+        return Ok(exit::OK);
+    }
+    if !global.json {
+        print!("{}", plan.render_text());
+    }
+    if confirm.dry_run {
+        if !global.json {
+            println!("\nDry run: nothing was changed.");
+        }
+        return Ok(exit::OK);
+    }
+    let Some(typed) = typed else {
+        return Err(CliError::bad_input(
+            "Nothing was changed: deleting needs the person's user principal name typed.",
+            format!(
+                "Run again with --confirm-upn {}.",
+                person.user_principal_name
+            ),
+        ));
+    };
+    let (progress, drained) = output::progress_sink(!global.json);
+    let steps = offboard::delete(&desk, &person, &typed, &progress).await?;
+    drop(progress);
+    let _ = drained.await;
+    if global.json {
+        output::json(&steps)?;
+    } else {
+        for step in &steps {
+            println!("{}: {}", step.title, step.outcome.label());
+        }
+    }
+    let outcomes: Vec<_> = steps.iter().map(|s| &s.outcome).collect();
+    Ok(output::exit_for(&outcomes))
+}
