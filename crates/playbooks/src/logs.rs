@@ -2,9 +2,9 @@
 //!
 //! The time window is applied here, on `activityDateTime`, rather than sent as
 //! `activityDateTime gt …` in `$filter`: Microsoft documents that comparison for the reports API,
-//! but not every service that imitates it accepts it (the training tenant's shared `$filter`
-//! parser refuses `gt` today), and the other filters (app, person, status) already keep the
-//! answer small.
+//! but not every service that imitates it has accepted it (the training tenant's shared `$filter`
+//! parser refused `gt` until its reports dialect reached the router), and the other filters (app,
+//! person, status) already keep the answer small.
 
 use chrono::{DateTime, Utc};
 use entra_client::graph::provisioning_logs::{ProvisioningLogQuery, ProvisioningObjectSummary};
