@@ -392,17 +392,8 @@ impl ScimApp {
             );
         };
         let mut resource = Value::Object(body.clone());
-        let required = if kind == "Groups" {
-            "displayName"
-        } else {
-            "userName"
-        };
-        if path::get(&resource, required).is_none_or(|v| !v.is_string()) {
-            return ScimResponse::error(
-                400,
-                Some("invalidValue"),
-                format!("{required} is required."),
-            );
+        if let Some(e) = invalid(kind, &resource) {
+            return e;
         }
         if let Some(c) = self.conflict(kind, &resource, None) {
             return c;
@@ -443,6 +434,9 @@ impl ScimApp {
         };
         let created = old.resource["meta"]["created"].clone();
         let mut resource = Value::Object(body.clone());
+        if let Some(e) = invalid(kind, &resource) {
+            return e;
+        }
         if let Some(c) = self.conflict(kind, &resource, Some(id)) {
             return c;
         }
@@ -471,6 +465,9 @@ impl ScimApp {
             return ScimResponse::error(400, Some("invalidSyntax"), e);
         }
         normalize_active(&mut resource);
+        if let Some(e) = invalid(kind, &resource) {
+            return e;
+        }
         if let Some(c) = self.conflict(kind, &resource, Some(id)) {
             return c;
         }
@@ -544,6 +541,23 @@ fn search_as_query(req: &ScimRequest) -> ScimRequest {
     }
     q.body = None;
     q
+}
+
+/// The required, unique attribute must stay a non-empty string (RFC 7643 §4.1.1, §4.2).
+fn invalid(kind: &str, resource: &Value) -> Option<ScimResponse> {
+    let required = if kind == "Groups" {
+        "displayName"
+    } else {
+        "userName"
+    };
+    match path::get(resource, required) {
+        Some(Value::String(s)) if !s.trim().is_empty() => None,
+        _ => Some(ScimResponse::error(
+            400,
+            Some("invalidValue"),
+            format!("{required} is required and must be a string."),
+        )),
+    }
 }
 
 fn is_kind(kind: &str) -> bool {
@@ -825,6 +839,78 @@ mod tests {
         assert_eq!(app.handle(&anonymous, now).status, 401);
         app.personality.token_expired = true;
         assert_eq!(app.handle(&req("GET", "/Users", None), now).status, 401);
+    }
+
+    /// Hostile or malformed requests are answered with SCIM errors, never a panic, and a
+    /// refused change leaves the record as it was.
+    #[test]
+    fn bad_requests_never_panic() {
+        let now = Utc::now();
+        let mut app = ScimApp::new(
+            "h",
+            "H",
+            "t".into(),
+            Personality {
+                unique_email: true,
+                ..Default::default()
+            },
+        );
+        let created = app.handle(
+            &req(
+                "POST",
+                "/Users",
+                Some(json!({"userName": "a", "emails": [{"value": "a@x"}]})),
+            ),
+            now,
+        );
+        let id = created.body.unwrap()["id"].as_str().unwrap().to_string();
+        let before = app.users[&id].resource.clone();
+        let bodies = [
+            json!(null),
+            json!([]),
+            json!("x"),
+            json!({"Operations": "nope"}),
+            json!({"Operations": [{"op": "replace", "path": "[[[", "value": 1}]}),
+            json!({"Operations": [{"op": "add", "path": "emails[type eq \"work\"].value", "value": {"deep": [1, 2]}}, {"op": "explode"}]}),
+            json!({"Operations": [{"op": "replace", "value": {"userName": "a", "urn:x:y": {"a": 1}}}, {"op": "remove"}]}),
+            json!({"userName": 5}),
+        ];
+        for b in &bodies {
+            for (m, p) in [
+                ("POST", "/Users".to_string()),
+                ("PUT", format!("/Users/{id}")),
+                ("PATCH", format!("/Users/{id}")),
+                ("POST", "/Groups".to_string()),
+            ] {
+                let r = app.handle(&req(m, &p, Some(b.clone())), now);
+                assert!(r.status < 500, "{m} {p} {b}: {}", r.status);
+            }
+        }
+        for f in [
+            "userName eq",
+            "((",
+            "emails[type eq \"work\".value eq \"x\"",
+            "a pr or",
+            "\u{0} eq \"\"",
+        ] {
+            let mut q = req("GET", "/Users", None);
+            q.query = vec![
+                ("filter".into(), f.into()),
+                ("startIndex".into(), "-5".into()),
+                ("count".into(), "99999999999".into()),
+            ];
+            assert!(app.handle(&q, now).status < 500, "{f}");
+        }
+        for p in [
+            "/",
+            "/Users/x/y/z",
+            "/../../etc",
+            "/Schemas/nope",
+            "/Users/.search",
+        ] {
+            assert!(app.handle(&req("GET", p, None), now).status < 500, "{p}");
+        }
+        assert_eq!(app.users[&id].resource["userName"], before["userName"]);
     }
 
     #[test]
