@@ -20,6 +20,13 @@ for p in json.load(sys.stdin)["packages"]:
     if [ -n "$filter" ] && [[ "$package/$bench" != *"$filter"* ]]; then continue; fi
     echo
     echo "## $package / $bench"
-    cargo bench --quiet -p "$package" --bench "$bench" 2>&1
+    if [ "$package" = provisioning-desk-bench ]; then
+      # The whole-app benchmarks drive the real (release) app under Xvfb.
+      cargo build --quiet --release -p provisioning-desk
+      PROVDESK_APP="$root/target/release/provisioning-desk" \
+        scripts/test-session.sh cargo bench --quiet -p "$package" --bench "$bench" 2>&1
+    else
+      cargo bench --quiet -p "$package" --bench "$bench" 2>&1
+    fi
   done
 } | tee "$out"
