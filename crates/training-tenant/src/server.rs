@@ -28,6 +28,9 @@ pub struct Options {
     pub realistic: bool,
     /// Throttling without the latency model (implied by `realistic`).
     pub throttling: bool,
+    /// Divides every throttling window (3,000 writes per 150 s becomes per 150 s / scale) and the
+    /// realistic latency, so benchmarks reach the quota in seconds. 1 = Graph's own timing.
+    pub throttle_time_scale: f64,
     pub access_token_lifetime: Duration,
     /// Seconds a device-code client must wait between polls (`slow_down` if faster).
     pub device_code_interval: u64,
@@ -41,6 +44,7 @@ impl Default for Options {
             population: None,
             realistic: false,
             throttling: false,
+            throttle_time_scale: 1.0,
             access_token_lifetime: Duration::from_secs(3600),
             device_code_interval: 5,
         }
@@ -87,6 +91,7 @@ impl TrainingTenant {
             device_code_interval: options.device_code_interval,
             throttling: options.throttling || options.realistic,
             realistic_latency: options.realistic,
+            throttle_time_scale: crate::throttle::valid_time_scale(options.throttle_time_scale),
         };
         let state = Arc::new(TenantState::new(scenario, base_url.clone(), settings)?);
         let app = app(state.clone());

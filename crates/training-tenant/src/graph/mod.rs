@@ -347,7 +347,8 @@ async fn serve(State(state): State<Shared>, request: Request) -> Response {
         tokio::time::sleep(delay).await;
     }
     if state.settings.realistic_latency {
-        tokio::time::sleep(crate::throttle::realistic_latency()).await;
+        let latency = crate::throttle::realistic_latency();
+        tokio::time::sleep(latency.div_f64(state.settings.throttle_time_scale)).await;
     }
 
     let body = match axum::body::to_bytes(body, MAX_BODY_BYTES).await {

@@ -34,6 +34,8 @@ pub struct Settings {
     pub throttling: bool,
     /// Adds a latency distribution like Graph's to every Graph call.
     pub realistic_latency: bool,
+    /// Throttling windows and the realistic latency are divided by this (1 = Graph's own).
+    pub throttle_time_scale: f64,
 }
 
 impl Default for Settings {
@@ -43,6 +45,7 @@ impl Default for Settings {
             device_code_interval: 5,
             throttling: false,
             realistic_latency: false,
+            throttle_time_scale: 1.0,
         }
     }
 }
@@ -77,7 +80,8 @@ impl TenantState {
         let mut summary = built.summary;
         summary.authority = format!("{base_url}/{}", summary.tenant_id);
         summary.graph_base_url = format!("{base_url}/v1.0");
-        let throttle = Throttle::new(built.directory.users.len(), settings.throttling);
+        let throttle = Throttle::new(built.directory.users.len(), settings.throttling)
+            .with_time_scale(settings.throttle_time_scale);
         let provisioning = Provisioning::build(&scenario, &built.directory, &base_url, clock.now());
         let state = Self {
             scenario,
@@ -165,7 +169,8 @@ impl TenantState {
         *relock(self.directory.write()) = built.directory;
         *self.sessions() = Sessions::default();
         *self.faults() = Faults::default();
-        *self.throttle() = Throttle::new(users, self.settings.throttling);
+        *self.throttle() = Throttle::new(users, self.settings.throttling)
+            .with_time_scale(self.settings.throttle_time_scale);
         let provisioning = {
             let dir = self.directory();
             Provisioning::build(&self.scenario, &dir, &self.base_url, self.clock.now())
