@@ -88,9 +88,11 @@ bindings-check:
 	  git diff --stat -- ui/src/lib/bindings >&2; exit 1; \
 	fi
 
-# Third-party clients against the training tenant: Microsoft's msgraph-sdk for Python.
+# Third-party clients against the training tenant: Microsoft's msgraph-sdk for Python on the
+# Graph endpoints, and the scim2-tester compliance suite on every SCIM target app.
 peers: app
 	TRAINING_TENANT_BIN=$(CURDIR)/target/debug/training-tenant scripts/peers-graph.sh
+	TRAINING_TENANT_BIN=$(CURDIR)/target/debug/training-tenant scripts/peers-scim.sh
 
 # Rust first: it regenerates the TypeScript bindings the UI checks then use.
 test: fmt-check clippy rust-test bindings-check ui-check ui-test peers
