@@ -22,6 +22,7 @@ const COMMANDS: &[&str] = &[
     "bulk_run",
     "bulk_resume",
     "bulk_cancel",
+    "logs_search",
     "journal_actions",
     "journal_export",
     "training_clock",

@@ -6,6 +6,7 @@ mod commands;
 mod dto;
 mod error;
 mod progress;
+mod provisioning_logs;
 mod state;
 mod training_controls;
 mod window_memory;
@@ -53,6 +54,7 @@ pub fn setup<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             commands::bulk::bulk_run,
             commands::bulk::bulk_resume,
             commands::bulk::bulk_cancel,
+            commands::logs::logs_search,
             commands::journal::journal_actions,
             commands::journal::journal_export,
             commands::training::training_clock,

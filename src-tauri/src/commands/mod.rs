@@ -3,6 +3,7 @@
 pub mod apps;
 pub mod bulk;
 pub mod journal;
+pub mod logs;
 pub mod offboard;
 pub mod reactivate;
 pub mod session;

@@ -233,6 +233,28 @@ impl App {
         texts
     }
 
+    /// The text content of every element matching a CSS selector, whether or not it is scrolled
+    /// into view (rows of a virtualized list).
+    pub async fn text_contents(&self, css: &str) -> Vec<String> {
+        let value = self
+            .client
+            .execute(
+                "return [...document.querySelectorAll(arguments[0])].map(e => e.textContent.replace(/\\s+/g, ' ').trim());",
+                vec![serde_json::Value::String(css.to_string())],
+            )
+            .await
+            .expect("the page answers");
+        value
+            .as_array()
+            .map(|items| {
+                items
+                    .iter()
+                    .map(|v| v.as_str().unwrap_or_default().to_string())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// Signs in to the training tenant with one click as the demo account whose user name
     /// starts with `who` ("helpdesk", "appadmin", "reports") or who holds the role `who`
     /// ("Global Administrator"); the app then shows the screen it was left on.

@@ -15,6 +15,8 @@ import type { RestartResult } from "./bindings/RestartResult";
 import type { ScopeChoice } from "./bindings/ScopeChoice";
 import type { Symptom } from "./bindings/Symptom";
 import type { TrainingApp } from "./bindings/TrainingApp";
+import type { LogFilter } from "./bindings/LogFilter";
+import type { LogLine } from "./bindings/LogLine";
 import type { AppVerification } from "./bindings/AppVerification";
 import type { Departure } from "./bindings/Departure";
 import type { OffboardPreview } from "./bindings/OffboardPreview";
@@ -127,6 +129,11 @@ export function bulkResume(runId: string, onProgress: (e: ProgressEvent) => void
 /** Stops the running bulk run after the rows in flight. */
 export function bulkCancel(): Promise<boolean> {
   return call<boolean>("bulk_cancel");
+}
+
+/** Provisioning log entries by app, person, status and time, explained in plain words. */
+export function logsSearch(filter: LogFilter): Promise<LogLine[]> {
+  return call<LogLine[]>("logs_search", { filter });
 }
 
 /** Journal rows matching the filter, newest first. */

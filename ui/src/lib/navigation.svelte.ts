@@ -2,12 +2,13 @@
 
 import { PROCEDURES, type Procedure } from "./procedures";
 
-export type Screen = "home" | "journal" | Procedure["id"];
+export type Screen = "home" | "journal" | "logs" | Procedure["id"];
 
 /** A procedure's screen exists only once its wizard is available. */
 const SCREENS: readonly Screen[] = [
   "home",
   "journal",
+  "logs",
   ...PROCEDURES.filter((p) => p.available).map((p) => p.id),
 ];
 const STORAGE_KEY = "provisioning-desk.last-screen";
