@@ -7,6 +7,8 @@ const COMMANDS: &[&str] = &[
     "sign_in_demo",
     "whoami",
     "sign_out",
+    "organization_settings",
+    "sign_in_organization",
     "people_search",
     "offboard_preview",
     "offboard_run",

@@ -5,6 +5,7 @@ mod bulk_control;
 mod commands;
 mod dto;
 mod error;
+mod organization;
 mod progress;
 mod provisioning_logs;
 mod state;
@@ -39,6 +40,8 @@ pub fn setup<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             commands::session::sign_in_demo,
             commands::session::whoami,
             commands::session::sign_out,
+            commands::organization::organization_settings,
+            commands::organization::sign_in_organization,
             commands::offboard::people_search,
             commands::offboard::offboard_preview,
             commands::offboard::offboard_run,

@@ -6,11 +6,13 @@ use playbooks::journal::{export_csv, export_json, ActionFilter, ActionRecord, Jo
 use playbooks::plan::UserFacingError;
 use playbooks::tenant::{TrainingApp, TrainingDemoAccount};
 use playbooks::{Desk, TenantConnection, TenantProfile, WhoAmI};
+use tauri::ipc::Channel;
 use tokio::sync::RwLock;
 
 use crate::bulk_control::BulkControl;
 use crate::dto::{AppStatus, ExportFormat, SavedFile, TenantInfo};
 use crate::error::CommandError;
+use crate::organization::{self, DeviceCodeView, OrganizationSettings, SignInMethod};
 use crate::training_controls::TrainingControls;
 
 /// Everything the commands share, built once in Tauri's `setup`.
@@ -56,7 +58,25 @@ impl AppState {
         })
     }
 
-    pub fn status(&self) -> AppStatus {
+    /// Which tenant: the real one a person signed in to, or the training tenant.
+    pub async fn status(&self) -> AppStatus {
+        if let Some(desk) = self
+            .desk
+            .read()
+            .await
+            .as_ref()
+            .filter(|desk| !desk.connection().is_training())
+        {
+            let tenant_id = desk.tenant_id();
+            return AppStatus {
+                training: false,
+                tenant: TenantInfo {
+                    organization: "Your organization".into(),
+                    domain: desk.connection().tenant_id().to_string(),
+                    tenant_id,
+                },
+            };
+        }
         let training = self.connection.training();
         AppStatus {
             training: self.connection.is_training(),
@@ -90,6 +110,37 @@ impl AppState {
     pub async fn sign_in_demo(&self, account: &str) -> Result<WhoAmI, CommandError> {
         let journal = self.journal.clone().map_err(CommandError::from)?;
         let signed_in = self.connection.sign_in_as_demo(account).await?;
+        let desk = Desk::new(signed_in, journal);
+        let whoami = desk.whoami();
+        *self.desk.write().await = Some(desk);
+        Ok(whoami)
+    }
+
+    /// Signs in to a real tenant from the "Connect your organization" form. The training tenant
+    /// keeps running (its band disappears: the status now names the real tenant).
+    pub async fn sign_in_organization(
+        &self,
+        settings: &OrganizationSettings,
+        method: SignInMethod,
+        prompt: Channel<DeviceCodeView>,
+    ) -> Result<WhoAmI, CommandError> {
+        let journal = self.journal.clone().map_err(CommandError::from)?;
+        let config = organization::to_config(settings)?;
+        let connection = TenantConnection::connect(TenantProfile::Tenant(config)).await?;
+        let signed_in = match method {
+            SignInMethod::Browser => connection.sign_in_with_browser().await?,
+            SignInMethod::DeviceCode => {
+                let pending = connection.start_device_code().await?;
+                let shown = pending.prompt();
+                let _ = prompt.send(DeviceCodeView {
+                    user_code: shown.user_code.clone(),
+                    verification_uri: shown.verification_uri.clone(),
+                    message: shown.message.clone(),
+                });
+                let tokens = pending.finish().await.map_err(playbooks::Error::from)?;
+                connection.signed_in_with(tokens).await?
+            }
+        };
         let desk = Desk::new(signed_in, journal);
         let whoami = desk.whoami();
         *self.desk.write().await = Some(desk);
@@ -223,7 +274,7 @@ mod tests {
     #[tokio::test]
     async fn starts_on_the_training_tenant_and_says_so() {
         let (state, _dir) = state().await;
-        let status = state.status();
+        let status = state.status().await;
         assert!(
             status.training,
             "the home screen must show the training banner"

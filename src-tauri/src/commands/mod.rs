@@ -5,6 +5,7 @@ pub mod bulk;
 pub mod journal;
 pub mod logs;
 pub mod offboard;
+pub mod organization;
 pub mod reactivate;
 pub mod session;
 pub mod status;

@@ -1,10 +1,10 @@
 use tauri::State;
 
-use crate::{dto::AppStatus, AppState};
+use crate::{dto::AppStatus, AppState, CommandError};
 
 /// Which tenant we are connected to, and whether it is the training tenant.
 #[tauri::command]
-#[tracing::instrument(skip(state))]
-pub fn app_status(state: State<'_, AppState>) -> AppStatus {
-    state.status()
+#[tracing::instrument(skip(state), err)]
+pub async fn app_status(state: State<'_, AppState>) -> Result<AppStatus, CommandError> {
+    Ok(state.status().await)
 }

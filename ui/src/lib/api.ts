@@ -17,6 +17,9 @@ import type { Symptom } from "./bindings/Symptom";
 import type { TrainingApp } from "./bindings/TrainingApp";
 import type { LogFilter } from "./bindings/LogFilter";
 import type { LogLine } from "./bindings/LogLine";
+import type { DeviceCodeView } from "./bindings/DeviceCodeView";
+import type { OrganizationSettings } from "./bindings/OrganizationSettings";
+import type { SignInMethod } from "./bindings/SignInMethod";
 import type { AppVerification } from "./bindings/AppVerification";
 import type { Departure } from "./bindings/Departure";
 import type { OffboardPreview } from "./bindings/OffboardPreview";
@@ -45,6 +48,22 @@ export function demoAccounts(): Promise<TrainingDemoAccount[]> {
 /** One-click sign-in to the training tenant as a demo account. */
 export function signInDemo(account: string): Promise<WhoAmI> {
   return call<WhoAmI>("sign_in_demo", { account });
+}
+
+/** The deployed settings that prefill "Connect your organization", or `null`. */
+export function organizationSettings(): Promise<OrganizationSettings | null> {
+  return call<OrganizationSettings | null>("organization_settings");
+}
+
+/** Signs in to a real tenant; a device code to enter arrives through `onCode`. */
+export function signInOrganization(
+  settings: OrganizationSettings,
+  method: SignInMethod,
+  onCode: (code: DeviceCodeView) => void,
+): Promise<WhoAmI> {
+  const prompt = new Channel<DeviceCodeView>();
+  prompt.onmessage = onCode;
+  return call<WhoAmI>("sign_in_organization", { settings, method, prompt });
 }
 
 /** Who is signed in and what they may do; `null` before sign-in. */
