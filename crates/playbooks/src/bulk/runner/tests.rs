@@ -542,17 +542,3 @@ async fn only_bulk_runs_can_be_resumed_by_the_runner() {
     let error = runner.resume(&run.id, control).await.unwrap_err();
     assert_eq!(error.code(), "not_a_bulk_run");
 }
-
-/// Not a test of correctness: prints how long journaling costs per row on this disk.
-#[tokio::test]
-#[ignore = "timing figure, run by hand"]
-async fn journal_cost_per_row() {
-    let dir = tempfile::tempdir().unwrap();
-    let journal = Arc::new(Journal::open(&dir.path().join("journal.sqlite3")).unwrap());
-    let tenant = Arc::new(FakeTenant::default());
-    let runner = BulkRunner::new(journal, tenant).with_concurrency(8);
-    let (control, _) = control();
-    let started = std::time::Instant::now();
-    runner.start(request(interns(1000)), control).await.unwrap();
-    println!("1000 rows x 2 actions: {:?}", started.elapsed());
-}

@@ -1,0 +1,386 @@
+//! Issue 6's numbers: bulk offboarding of 1,000 people (disable + revoke sessions) against the
+//! training tenant with realistic throttling and latency, measured against the floor set by
+//! Graph's write quota (3,000 writes per 150 s per app and tenant, graph-api.md §2.6) and against
+//! Microsoft's msgraph-sdk for Python doing the same work one request at a time, in one run.
+//! Also the journal's own cost per row. Figures are printed, never asserted (tests/bench/README.md).
+//!
+//! Time is compressed: the tenant divides its throttling windows and its latency by
+//! `TIME_SCALE` (`Options::throttle_time_scale`); budgets stay as published, so the ratios hold.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+use playbooks::bulk::playbook as bulk;
+use playbooks::bulk::{BulkKind, BulkRequest, BulkRunner, RowActions, RunControl};
+use playbooks::journal::{
+    ActionAnswer, ActionFilter, ActionKind, ActionRecord, Actor, Journal, Observation, RunRow,
+    TargetRecord,
+};
+use playbooks::plan::PlaybookKind;
+use playbooks::{Desk, TenantConnection, TenantProfile};
+use serde_json::Value;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+use tracing_subscriber::layer::SubscriberExt;
+
+const ROWS: usize = 1_000;
+/// Generated people on top of the Contoso story people and demo accounts.
+const POPULATION: usize = 1_200;
+/// Graph's windows and latency run this many times faster; 150 s of write quota become 15 s.
+const TIME_SCALE: f64 = 10.0;
+const WRITES_PER_WINDOW: f64 = 3_000.0;
+const WRITE_WINDOW_SECS: f64 = 150.0;
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let throttled = Arc::new(AtomicU64::new(0));
+    let subscriber = tracing_subscriber::registry().with(ThrottleCounter(Arc::clone(&throttled)));
+    tracing::subscriber::set_global_default(subscriber).expect("subscriber");
+    runtime.block_on(journal_cost_per_row());
+    runtime.block_on(against_the_tenant(&throttled));
+}
+
+/// The journal alone: 1,000 rows × 2 actions on a temporary SQLite file, actions that do nothing.
+async fn journal_cost_per_row() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let journal = Arc::new(Journal::open(&dir.path().join("journal.sqlite3")).expect("journal"));
+    let runner = BulkRunner::new(journal, Arc::new(DoNothing)).with_concurrency(8);
+    let rows = (0..ROWS)
+        .map(|index| RunRow {
+            row: index as u32 + 2,
+            target: TargetRecord {
+                id: format!("intern-{index}"),
+                display_name: format!("Intern {index}"),
+            },
+            reason: None,
+        })
+        .collect();
+    let request = BulkRequest {
+        playbook: PlaybookKind::BulkOffboard,
+        actor: Actor {
+            upn: "helpdesk@contoso.com".into(),
+            oid: "11111111-1111-1111-1111-111111111111".into(),
+        },
+        tenant_id: "contoso-tenant".into(),
+        source_sha256: Some("bench".into()),
+        rows,
+        actions: vec![ActionKind::Disable, ActionKind::RevokeSessions],
+    };
+    let started = Instant::now();
+    let report = runner.start(request, control()).await.expect("run");
+    let elapsed = started.elapsed();
+    println!("Journal cost (temp SQLite file, do-nothing actions, concurrency 8)");
+    println!(
+        "  {ROWS} rows x 2 actions: {:.2} s, {:.2} ms per row ({} rows succeeded)",
+        elapsed.as_secs_f64(),
+        elapsed.as_secs_f64() * 1000.0 / ROWS as f64,
+        report.counts.succeeded
+    );
+}
+
+struct DoNothing;
+
+impl RowActions for DoNothing {
+    async fn perform(&self, _row: &RunRow, _kind: ActionKind) -> ActionAnswer {
+        ActionAnswer::Succeeded { request_id: None }
+    }
+
+    async fn observe(&self, _row: &RunRow, _action: &ActionRecord) -> Observation {
+        Observation::Applied
+    }
+}
+
+fn control() -> RunControl {
+    let (progress, mut received) = mpsc::channel(1024);
+    tokio::spawn(async move { while received.recv().await.is_some() {} });
+    RunControl {
+        progress,
+        cancel: CancellationToken::new(),
+    }
+}
+
+async fn against_the_tenant(throttled: &AtomicU64) {
+    let connection =
+        TenantConnection::connect(TenantProfile::TrainingInProcess(training_tenant::Options {
+            population: Some(POPULATION),
+            realistic: true,
+            throttle_time_scale: TIME_SCALE,
+            ..Default::default()
+        }))
+        .await
+        .expect("the training tenant starts");
+    let base = connection.training_url().expect("training").to_string();
+    let http = reqwest::Client::new();
+    let state = get(&http, &base, "state").await;
+    let targets = offboarding_targets(&connection, &state);
+    assert_eq!(targets.len(), ROWS, "not enough enabled generated people");
+    let baseline = events(&state).len();
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file: String = std::iter::once("id".to_string())
+        .chain(targets.iter().cloned())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let journal = Arc::new(Journal::open(&dir.path().join("journal.sqlite3")).expect("journal"));
+    let signed_in = connection
+        .sign_in_as_demo("helpdesk")
+        .await
+        .expect("helpdesk signs in");
+    let desk = Desk::new(signed_in, Arc::clone(&journal));
+
+    let floor = 2.0 * ROWS as f64 / (WRITES_PER_WINDOW / (WRITE_WINDOW_SECS / TIME_SCALE));
+    println!();
+    println!(
+        "Bulk offboard of {ROWS} people (disable + revoke sessions), training tenant with {POPULATION} generated people, realistic throttling and latency, time scale 1/{TIME_SCALE} (write quota 3,000 per {:.1} s, latency / {TIME_SCALE})",
+        WRITE_WINDOW_SECS / TIME_SCALE
+    );
+    let throttled_before = throttled.load(Ordering::Relaxed);
+    let started = Instant::now();
+    let plan = bulk::preview(&desk, BulkKind::Offboard, file.as_bytes())
+        .await
+        .expect("preview");
+    let previewed = started.elapsed();
+    let report = bulk::run(&desk, &plan, control()).await.expect("run");
+    let wall = started.elapsed();
+    let seen_429 = throttled.load(Ordering::Relaxed) - throttled_before;
+    let state = get(&http, &base, "state").await;
+    let desk_effects = effects(&state, baseline, &targets);
+    let journal_repeats = journal
+        .actions(&ActionFilter::default())
+        .expect("journal")
+        .iter()
+        .filter(|action| action.attempts > 1)
+        .count();
+    println!(
+        "  preview ({} ready): {:.2} s",
+        plan.preview.ready,
+        previewed.as_secs_f64()
+    );
+    println!(
+        "  Provisioning Desk (bulk::playbook preview + run, {} in flight): wall time {:.2} s",
+        playbooks::bulk::runner::DEFAULT_CONCURRENCY,
+        wall.as_secs_f64()
+    );
+    println!(
+        "  quota-limited floor: {} writes at 3,000 per {:.1} s = {floor:.2} s",
+        2 * ROWS,
+        WRITE_WINDOW_SECS / TIME_SCALE
+    );
+    println!(
+        "  floor / wall time: {:.0}% (target >= 90%)",
+        floor / wall.as_secs_f64() * 100.0
+    );
+    println!(
+        "  rows: {} succeeded, {} failed (target 0), {} unknown, {} skipped",
+        report.counts.succeeded, report.counts.failed, report.counts.unknown, report.counts.skipped
+    );
+    desk_effects.print("  ");
+    println!("  actions the journal sent more than once: {journal_repeats}");
+    println!("  429 answers seen by the Graph client: {seen_429}");
+
+    // The same work with Microsoft's SDK, one request at a time, on the same tenant after a reset.
+    post(&http, &base, "reset").await;
+    let python = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.venv-peers/bin/python");
+    let script =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/bench/peers_bulk_offboard.py");
+    let sdk_ready = python.exists()
+        && tokio::process::Command::new(&python)
+            .args(["-c", "import msgraph"])
+            .status()
+            .await
+            .is_ok_and(|status| status.success());
+    println!();
+    if !sdk_ready {
+        println!(
+            "msgraph-sdk for Python: SKIPPED — no .venv-peers with msgraph-sdk. Create it with"
+        );
+        println!("  python3 -m venv .venv-peers && .venv-peers/bin/pip install -r tests/peers/graph-sdk/requirements.txt");
+        println!("  (or run scripts/peers-graph.sh once), then run this benchmark again.");
+        return;
+    }
+    let state = get(&http, &base, "state").await;
+    let baseline = events(&state).len();
+    let ids = dir.path().join("ids.txt");
+    std::fs::write(&ids, targets.join("\n")).expect("ids file");
+    let started = Instant::now();
+    let output = tokio::process::Command::new(&python)
+        .arg(&script)
+        .arg(&base)
+        .arg(&ids)
+        .output()
+        .await
+        .expect("python runs");
+    let sdk_wall = started.elapsed();
+    if !output.status.success() {
+        println!(
+            "msgraph-sdk for Python: FAILED ({}): {}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+                .lines()
+                .last()
+                .unwrap_or_default()
+        );
+        return;
+    }
+    let answer: Value = serde_json::from_slice(&output.stdout).unwrap_or(Value::Null);
+    let sdk_seconds = answer["seconds"].as_f64().unwrap_or(sdk_wall.as_secs_f64());
+    let state = get(&http, &base, "state").await;
+    let sdk_effects = effects(&state, baseline, &targets);
+    println!(
+        "msgraph-sdk for Python 1.65.0, sequential, automation client, same tenant after reset"
+    );
+    println!(
+        "  wall time {sdk_seconds:.2} s (process included: {:.2} s)",
+        sdk_wall.as_secs_f64()
+    );
+    println!(
+        "  failed rows: {}",
+        answer["failedRows"]
+            .as_u64()
+            .map_or("?".into(), |n| n.to_string())
+    );
+    sdk_effects.print("  ");
+    println!(
+        "  msgraph-sdk wall time / Provisioning Desk wall time: {:.1}x",
+        sdk_seconds / wall.as_secs_f64()
+    );
+    println!(
+        "  floor / msgraph-sdk wall time: {:.0}%",
+        floor / sdk_seconds * 100.0
+    );
+}
+
+/// The first 1,000 enabled people who hold no directory role (never the demo accounts).
+fn offboarding_targets(connection: &TenantConnection, state: &Value) -> Vec<String> {
+    let demo: Vec<String> = connection
+        .training()
+        .expect("training")
+        .demo_accounts
+        .iter()
+        .map(|account| account.user_principal_name.to_lowercase())
+        .collect();
+    state["directory"]["users"]
+        .as_object()
+        .expect("users")
+        .values()
+        .filter(|user| {
+            let props = &user["props"];
+            let upn = props["userPrincipalName"]
+                .as_str()
+                .unwrap_or_default()
+                .to_lowercase();
+            props["accountEnabled"].as_bool() != Some(false)
+                && user["directoryRoles"]
+                    .as_array()
+                    .is_none_or(|roles| roles.is_empty())
+                && !demo.contains(&upn)
+        })
+        .filter_map(|user| user["id"].as_str().map(str::to_string))
+        .take(ROWS)
+        .collect()
+}
+
+fn events(state: &Value) -> &[Value] {
+    state["directory"]["events"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+}
+
+/// What the tenant's event log says happened to the targets since `baseline`.
+struct Effects {
+    disabled_once: usize,
+    revoked_once: usize,
+    repeated: usize,
+    missing: usize,
+    still_enabled: usize,
+}
+
+fn effects(state: &Value, baseline: usize, targets: &[String]) -> Effects {
+    let mut counts: HashMap<&str, (u32, u32)> =
+        targets.iter().map(|id| (id.as_str(), (0, 0))).collect();
+    for event in events(state).iter().skip(baseline) {
+        let Some(entry) = event["objectId"].as_str().and_then(|id| counts.get_mut(id)) else {
+            continue;
+        };
+        match event["kind"].as_str() {
+            Some("userUpdated") => entry.0 += 1,
+            Some("sessionsRevoked") => entry.1 += 1,
+            _ => {}
+        }
+    }
+    let users = &state["directory"]["users"];
+    Effects {
+        disabled_once: counts.values().filter(|c| c.0 == 1).count(),
+        revoked_once: counts.values().filter(|c| c.1 == 1).count(),
+        repeated: counts
+            .values()
+            .map(|c| (c.0.saturating_sub(1) + c.1.saturating_sub(1)) as usize)
+            .sum(),
+        missing: counts
+            .values()
+            .map(|c| usize::from(c.0 == 0) + usize::from(c.1 == 0))
+            .sum(),
+        still_enabled: targets
+            .iter()
+            .filter(|id| users[id.as_str()]["props"]["accountEnabled"].as_bool() != Some(false))
+            .count(),
+    }
+}
+
+impl Effects {
+    fn print(&self, indent: &str) {
+        println!(
+            "{indent}tenant event log: {} disabled exactly once, {} revoked exactly once; repeated actions {} (target 0), missing actions {}, still enabled {}",
+            self.disabled_once, self.revoked_once, self.repeated, self.missing, self.still_enabled
+        );
+    }
+}
+
+async fn get(http: &reqwest::Client, base: &str, path: &str) -> Value {
+    http.get(format!("{base}/_training/{path}"))
+        .send()
+        .await
+        .and_then(reqwest::Response::error_for_status)
+        .expect("control endpoint")
+        .json()
+        .await
+        .expect("json")
+}
+
+async fn post(http: &reqwest::Client, base: &str, path: &str) {
+    http.post(format!("{base}/_training/{path}"))
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .and_then(reqwest::Response::error_for_status)
+        .expect("control endpoint");
+}
+
+/// Counts the Graph client's answers with status 429 (its `graph request` debug events).
+struct ThrottleCounter(Arc<AtomicU64>);
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for ThrottleCounter {
+    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+        struct Status(Option<u64>);
+        impl tracing::field::Visit for Status {
+            fn record_u64(&mut self, field: &tracing::field::Field, value: u64) {
+                if field.name() == "status" {
+                    self.0 = Some(value);
+                }
+            }
+            fn record_debug(&mut self, _: &tracing::field::Field, _: &dyn std::fmt::Debug) {}
+        }
+        let mut status = Status(None);
+        event.record(&mut status);
+        if status.0 == Some(429) {
+            self.0.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
