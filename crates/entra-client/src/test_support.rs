@@ -2,9 +2,9 @@
 
 use std::path::PathBuf;
 
-/// `shared/reference/fixtures`, beside the repository.
+/// `tests/fixtures`: verbatim JSON from Microsoft's docs (copied from shared/reference/fixtures).
 pub fn fixtures_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference/fixtures")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures")
 }
 
 pub fn fixture(name: &str) -> Vec<u8> {

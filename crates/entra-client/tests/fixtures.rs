@@ -1,4 +1,4 @@
-//! Tolerance (graph-api.md §9) over EVERY file in shared/reference/fixtures.
+//! Tolerance (graph-api.md §9) over EVERY file in tests/fixtures (Microsoft's docs, verbatim).
 //!
 //! Graph bodies are served by a local HTTP server and read through the real client (transport,
 //! paging, `$batch`, error mapping); request bodies are compared with what the client sends;

@@ -404,7 +404,7 @@ mod tests {
     #[test]
     fn microsofts_example_object_mapping() {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(
-            "../../../shared/reference/fixtures/v1.0__synchronization-objectmapping__example.json",
+            "../../tests/fixtures/v1.0__synchronization-objectmapping__example.json",
         );
         let mut mapping: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();

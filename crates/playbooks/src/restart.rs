@@ -392,7 +392,7 @@ mod tests {
     #[test]
     fn microsofts_documented_job() {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(
-            "../../../shared/reference/fixtures/v1.0__synchronization-synchronizationjob-get__response.json",
+            "../../tests/fixtures/v1.0__synchronization-synchronizationjob-get__response.json",
         );
         let job: SynchronizationJob =
             serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();

@@ -14,7 +14,7 @@ use entra_client::graph::{RetryPolicy, StaticToken};
 use entra_client::{Cloud, Graph, TenantId};
 
 pub fn fixtures_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/reference/fixtures")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures")
 }
 
 pub fn fixture_text(name: &str) -> String {

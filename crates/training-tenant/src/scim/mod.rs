@@ -722,7 +722,7 @@ mod tests {
 
     fn fixture(name: &str) -> Value {
         let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../../shared/reference/fixtures")
+            .join("../../tests/fixtures")
             .join(name);
         serde_json::from_str(&std::fs::read_to_string(p).expect("fixture")).expect("json")
     }

@@ -41,7 +41,7 @@ pub fn challenge(verifier: &str) -> String {
 
 pub fn fixture(name: &str) -> Value {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/reference/fixtures")
+        .join("../../tests/fixtures")
         .join(name);
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("fixture {} readable: {e}", path.display()));
