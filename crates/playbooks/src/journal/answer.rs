@@ -70,9 +70,13 @@ impl Journal {
     where
         Fut: Future<Output = ActionAnswer>,
     {
-        let pending = self.record_intent(intent)?;
+        // Awaited, not blocking: the rows in flight beside this one queue their records too,
+        // and the journal's writer commits them together (one fsync for the batch).
+        let pending = self.record_intent_async(intent).await?;
         let answer = send().await;
-        let record = self.record_outcome(&pending.id, answer.to_outcome())?;
+        let record = self
+            .record_outcome_async(&pending.id, answer.to_outcome())
+            .await?;
         Ok((record, answer))
     }
 }

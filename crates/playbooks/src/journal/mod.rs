@@ -17,6 +17,7 @@ mod export;
 mod record;
 mod resume;
 mod schema;
+mod writer;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -47,10 +48,15 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 
 /// An open journal. Cheap to share behind an `Arc`; every method takes `&self`.
+///
+/// Reads use the connection directly. Writes go through one writer thread that commits
+/// whatever is queued at that moment in one transaction (group commit, see `writer.rs`); each
+/// write method returns only once its own record is committed.
 pub struct Journal {
-    /// SQLite connections are not `Sync`; each call holds the lock for one short statement or
-    /// transaction.
-    connection: Mutex<Connection>,
+    /// SQLite connections are not `Sync`; each call (or the writer, for one batch) holds the
+    /// lock for one short statement or transaction.
+    connection: Arc<Mutex<Connection>>,
+    writer: writer::Writer,
     /// `None` for an in-memory journal.
     path: Option<PathBuf>,
     clock: Clock,
@@ -157,8 +163,11 @@ impl Journal {
             connection.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
         connection.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")?;
 
+        let connection = Arc::new(Mutex::new(connection));
+        let writer = writer::Writer::start(Arc::clone(&connection), path.clone())?;
         let journal = Journal {
-            connection: Mutex::new(connection),
+            connection,
+            writer,
             path,
             clock: Arc::new(Utc::now),
         };
@@ -193,12 +202,9 @@ impl Journal {
         Ok(())
     }
 
-    /// A poisoned lock only means another thread panicked between statements; SQLite's own
-    /// transactions keep the file consistent, so the connection is still good to use.
+    /// The connection, for reads (and migrations, before anything is queued).
     fn lock(&self) -> MutexGuard<'_, Connection> {
-        self.connection
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        lock_connection(&self.connection)
     }
 
     /// Millisecond precision: what is returned equals what is stored.
@@ -208,18 +214,7 @@ impl Journal {
 
     /// Turns damage found after opening into the same clear error as damage found at opening.
     fn database_error(&self, error: rusqlite::Error) -> Error {
-        match error.sqlite_error_code() {
-            Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => {
-                Error::JournalUnreadable {
-                    path: self
-                        .path
-                        .clone()
-                        .unwrap_or_else(|| PathBuf::from(":memory:")),
-                    reason: describe_unreadable(&error),
-                }
-            }
-            _ => Error::Journal(error),
-        }
+        database_error(self.path.as_deref(), error)
     }
 
     // ----- runs -----
@@ -246,24 +241,37 @@ impl Journal {
             .input
             .as_ref()
             .and_then(|input| input.source_sha256.clone());
-        self.lock()
-            .execute(
-                "INSERT INTO runs (id, playbook, actor_upn, actor_oid, tenant_id, status,
-                                   started_at, input_sha256, input_json)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                params![
-                    run.id,
-                    run.playbook.as_str(),
-                    run.actor.upn,
-                    run.actor.oid,
-                    run.tenant_id,
-                    run.status.as_str(),
-                    timestamp(run.started_at),
-                    input_sha256,
-                    input_json,
-                ],
-            )
-            .map_err(|error| self.database_error(error))?;
+        let path = self.path.clone();
+        let (id, playbook, upn, oid, tenant_id, status, started_at) = (
+            run.id.clone(),
+            run.playbook.as_str(),
+            run.actor.upn.clone(),
+            run.actor.oid.clone(),
+            run.tenant_id.clone(),
+            run.status.as_str(),
+            timestamp(run.started_at),
+        );
+        self.writer.write_blocking(Box::new(move |connection| {
+            connection
+                .execute(
+                    "INSERT INTO runs (id, playbook, actor_upn, actor_oid, tenant_id, status,
+                                       started_at, input_sha256, input_json)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                    params![
+                        id,
+                        playbook,
+                        upn,
+                        oid,
+                        tenant_id,
+                        status,
+                        started_at,
+                        input_sha256,
+                        input_json,
+                    ],
+                )
+                .map_err(|error| database_error(path.as_deref(), error))?;
+            Ok(())
+        }))?;
         Ok(run)
     }
 
@@ -275,17 +283,20 @@ impl Journal {
                 Some(timestamp(self.now()))
             }
         };
-        let changed = self
-            .lock()
-            .execute(
-                "UPDATE runs SET status = ?2, finished_at = ?3 WHERE id = ?1",
-                params![run_id, status.as_str(), finished_at],
-            )
-            .map_err(|error| self.database_error(error))?;
-        if changed == 0 {
-            return Err(Error::RunNotFound(run_id.to_string()));
-        }
-        Ok(())
+        let path = self.path.clone();
+        let run_id = run_id.to_string();
+        self.writer.write_blocking(Box::new(move |connection| {
+            let changed = connection
+                .execute(
+                    "UPDATE runs SET status = ?2, finished_at = ?3 WHERE id = ?1",
+                    params![run_id, status.as_str(), finished_at],
+                )
+                .map_err(|error| database_error(path.as_deref(), error))?;
+            if changed == 0 {
+                return Err(Error::RunNotFound(run_id));
+            }
+            Ok(())
+        }))
     }
 
     pub fn run(&self, run_id: &str) -> Result<RunRecord> {
@@ -343,45 +354,77 @@ impl Journal {
     /// Writes an action as *pending*. Call this before the request is sent, and send only if
     /// it succeeded. Who, tenant and playbook are copied from the run.
     pub fn record_intent(&self, intent: ActionIntent) -> Result<ActionRecord> {
+        self.writer.write_blocking(self.intent_write(intent))
+    }
+
+    /// [`Journal::record_intent`] without blocking the thread while the batch commits.
+    pub(crate) async fn record_intent_async(&self, intent: ActionIntent) -> Result<ActionRecord> {
+        self.writer.write(self.intent_write(intent)).await
+    }
+
+    fn intent_write(&self, intent: ActionIntent) -> writer::Write<ActionRecord> {
         let id = uuid::Uuid::new_v4().to_string();
-        let inserted = self
-            .lock()
-            .execute(
-                "INSERT INTO actions (id, run_id, actor_upn, actor_oid, tenant_id, playbook, step,
-                                      row_number, target_id, target_name, kind, request_summary,
-                                      status, attempts, intended_at)
-                 SELECT ?1, id, actor_upn, actor_oid, tenant_id, playbook, ?3, ?4, ?5, ?6, ?7, ?8,
-                        'pending', 1, ?9
-                 FROM runs WHERE id = ?2",
-                params![
-                    id,
-                    intent.run_id,
-                    intent.step,
-                    intent.row,
-                    intent.target.id,
-                    intent.target.display_name,
-                    intent.kind.as_str(),
-                    redact_secrets(&intent.request_summary),
-                    timestamp(self.now()),
-                ],
-            )
-            .map_err(|error| match error.sqlite_error_code() {
-                Some(ErrorCode::ConstraintViolation) => Error::ActionAlreadyRecorded {
-                    run_id: intent.run_id.clone(),
-                    row: intent.row.unwrap_or_default(),
-                    kind: intent.kind.as_str(),
-                },
-                _ => self.database_error(error),
-            })?;
-        if inserted == 0 {
-            return Err(Error::RunNotFound(intent.run_id));
-        }
-        self.action(&id)
+        let intended_at = timestamp(self.now());
+        let path = self.path.clone();
+        Box::new(move |connection| {
+            let inserted = connection
+                .execute(
+                    "INSERT INTO actions (id, run_id, actor_upn, actor_oid, tenant_id, playbook,
+                                          step, row_number, target_id, target_name, kind,
+                                          request_summary, status, attempts, intended_at)
+                     SELECT ?1, id, actor_upn, actor_oid, tenant_id, playbook, ?3, ?4, ?5, ?6,
+                            ?7, ?8, 'pending', 1, ?9
+                     FROM runs WHERE id = ?2",
+                    params![
+                        id,
+                        intent.run_id,
+                        intent.step,
+                        intent.row,
+                        intent.target.id,
+                        intent.target.display_name,
+                        intent.kind.as_str(),
+                        redact_secrets(&intent.request_summary),
+                        intended_at,
+                    ],
+                )
+                .map_err(|error| match error.sqlite_error_code() {
+                    Some(ErrorCode::ConstraintViolation) => Error::ActionAlreadyRecorded {
+                        run_id: intent.run_id.clone(),
+                        row: intent.row.unwrap_or_default(),
+                        kind: intent.kind.as_str(),
+                    },
+                    _ => database_error(path.as_deref(), error),
+                })?;
+            if inserted == 0 {
+                return Err(Error::RunNotFound(intent.run_id));
+            }
+            read_action_by_id(connection, path.as_deref(), &id)
+        })
     }
 
     /// Records the answer to a pending (or unknown) action. Completing an action twice is
     /// refused: the first answer is the one that happened.
     pub fn record_outcome(&self, action_id: &str, outcome: ActionOutcome) -> Result<ActionRecord> {
+        self.writer
+            .write_blocking(self.outcome_write(action_id, outcome))
+    }
+
+    /// [`Journal::record_outcome`] without blocking the thread while the batch commits.
+    pub(crate) async fn record_outcome_async(
+        &self,
+        action_id: &str,
+        outcome: ActionOutcome,
+    ) -> Result<ActionRecord> {
+        self.writer
+            .write(self.outcome_write(action_id, outcome))
+            .await
+    }
+
+    fn outcome_write(
+        &self,
+        action_id: &str,
+        outcome: ActionOutcome,
+    ) -> writer::Write<ActionRecord> {
         let (status, request_id, code, message, note) = match outcome {
             ActionOutcome::Succeeded { request_id, note } => {
                 (ActionStatus::Succeeded, request_id, None, None, note)
@@ -402,32 +445,36 @@ impl Journal {
                 message,
             } => (ActionStatus::Unknown, request_id, None, Some(message), None),
         };
-        let changed = self
-            .lock()
-            .execute(
-                "UPDATE actions
-                 SET status = ?2, request_id = coalesce(?3, request_id), error_code = ?4,
-                     error_message = ?5, note = coalesce(?6, note), completed_at = ?7
-                 WHERE id = ?1 AND status IN ('pending', 'unknown')",
-                params![
-                    action_id,
-                    status.as_str(),
-                    request_id,
-                    code,
-                    message,
-                    note,
-                    timestamp(self.now()),
-                ],
-            )
-            .map_err(|error| self.database_error(error))?;
-        if changed == 0 {
-            // Distinguish "no such action" from "already has its answer".
-            let existing = self.action(action_id)?;
-            return Err(Error::ActionAlreadyCompleted {
-                action_id: existing.id,
-            });
-        }
-        self.action(action_id)
+        let completed_at = timestamp(self.now());
+        let action_id = action_id.to_string();
+        let path = self.path.clone();
+        Box::new(move |connection| {
+            let changed = connection
+                .execute(
+                    "UPDATE actions
+                     SET status = ?2, request_id = coalesce(?3, request_id), error_code = ?4,
+                         error_message = ?5, note = coalesce(?6, note), completed_at = ?7
+                     WHERE id = ?1 AND status IN ('pending', 'unknown')",
+                    params![
+                        action_id,
+                        status.as_str(),
+                        request_id,
+                        code,
+                        message,
+                        note,
+                        completed_at,
+                    ],
+                )
+                .map_err(|error| database_error(path.as_deref(), error))?;
+            if changed == 0 {
+                // Distinguish "no such action" from "already has its answer".
+                let existing = read_action_by_id(connection, path.as_deref(), &action_id)?;
+                return Err(Error::ActionAlreadyCompleted {
+                    action_id: existing.id,
+                });
+            }
+            read_action_by_id(connection, path.as_deref(), &action_id)
+        })
     }
 
     /// Before re-sending an action that was found unanswered and verified *not* applied: puts it
@@ -438,35 +485,30 @@ impl Journal {
     /// (another window or terminal resuming the same run got there first), nothing is written
     /// and [`Error::RunBusy`] is returned, so two resumers can never both re-send it.
     pub fn record_resend(&self, seen: &ActionRecord) -> Result<ActionRecord> {
-        let changed = self
-            .lock()
-            .execute(
-                "UPDATE actions
-                 SET status = 'pending', attempts = attempts + 1, completed_at = NULL,
-                     note = 'not applied after an interruption; sent again'
-                 WHERE id = ?1 AND attempts = ?2 AND status IN ('pending', 'unknown')",
-                params![seen.id, seen.attempts],
-            )
-            .map_err(|error| self.database_error(error))?;
-        if changed == 0 {
-            let current = self.action(&seen.id)?;
-            return Err(Error::RunBusy {
-                run_id: current.run_id,
-            });
-        }
-        self.action(&seen.id)
+        let (action_id, attempts) = (seen.id.clone(), seen.attempts);
+        let path = self.path.clone();
+        self.writer.write_blocking(Box::new(move |connection| {
+            let changed = connection
+                .execute(
+                    "UPDATE actions
+                     SET status = 'pending', attempts = attempts + 1, completed_at = NULL,
+                         note = 'not applied after an interruption; sent again'
+                     WHERE id = ?1 AND attempts = ?2 AND status IN ('pending', 'unknown')",
+                    params![action_id, attempts],
+                )
+                .map_err(|error| database_error(path.as_deref(), error))?;
+            if changed == 0 {
+                let current = read_action_by_id(connection, path.as_deref(), &action_id)?;
+                return Err(Error::RunBusy {
+                    run_id: current.run_id,
+                });
+            }
+            read_action_by_id(connection, path.as_deref(), &action_id)
+        }))
     }
 
     pub fn action(&self, action_id: &str) -> Result<ActionRecord> {
-        self.lock()
-            .query_row(
-                &format!("SELECT {ACTION_COLUMNS} FROM actions WHERE id = ?1"),
-                [action_id],
-                read_action,
-            )
-            .optional()
-            .map_err(|error| self.database_error(error))?
-            .ok_or_else(|| Error::ActionNotFound(action_id.to_string()))
+        read_action_by_id(&self.lock(), self.path.as_deref(), action_id)
     }
 
     /// Actions matching `filter`, oldest first.
@@ -501,6 +543,43 @@ impl Journal {
             .map_err(|error| self.database_error(error));
         actions
     }
+}
+
+/// A poisoned lock only means another thread panicked between statements; SQLite's own
+/// transactions keep the file consistent, so the connection is still good to use.
+fn lock_connection(connection: &Mutex<Connection>) -> MutexGuard<'_, Connection> {
+    connection
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Turns damage found after opening into the same clear error as damage found at opening.
+fn database_error(path: Option<&Path>, error: rusqlite::Error) -> Error {
+    match error.sqlite_error_code() {
+        Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => Error::JournalUnreadable {
+            path: path
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|| PathBuf::from(":memory:")),
+            reason: describe_unreadable(&error),
+        },
+        _ => Error::Journal(error),
+    }
+}
+
+fn read_action_by_id(
+    connection: &Connection,
+    path: Option<&Path>,
+    action_id: &str,
+) -> Result<ActionRecord> {
+    connection
+        .query_row(
+            &format!("SELECT {ACTION_COLUMNS} FROM actions WHERE id = ?1"),
+            [action_id],
+            read_action,
+        )
+        .optional()
+        .map_err(|error| database_error(path, error))?
+        .ok_or_else(|| Error::ActionNotFound(action_id.to_string()))
 }
 
 const RUN_COLUMNS: &str =

@@ -705,3 +705,106 @@ fn a_new_file_opened_at_once_from_many_places_is_created_once() {
     }
     assert!(Journal::open(&path).is_ok());
 }
+
+/// Group commit: records written in one transaction are still answered one by one; the unique
+/// index refusing one of them leaves the others committed.
+#[test]
+fn one_refused_record_does_not_fail_the_others_in_its_batch() {
+    let journal = Journal::in_memory().unwrap();
+    let run = bulk_run(&journal, &["Ann", "Bob"]);
+    let ghost = RunRecord {
+        id: "no-such-run".into(),
+        ..run.clone()
+    };
+    let writes = vec![
+        journal.intent_write(intent(&run, Some(2), "Ann", ActionKind::Disable)),
+        journal.intent_write(intent(&run, Some(2), "Ann", ActionKind::Disable)),
+        journal.intent_write(intent(&ghost, Some(3), "Bob", ActionKind::Disable)),
+        journal.intent_write(intent(&run, Some(3), "Bob", ActionKind::Disable)),
+    ];
+    let answers = writer::write_one_batch(&journal.lock(), writes);
+    assert_eq!(answers.len(), 4);
+    let first = answers[0].as_ref().unwrap();
+    assert_eq!(first.status, ActionStatus::Pending);
+    assert_eq!(
+        answers[1].as_ref().unwrap_err().code(),
+        "action_already_recorded"
+    );
+    assert_eq!(answers[2].as_ref().unwrap_err().code(), "run_not_found");
+    assert_eq!(answers[3].as_ref().unwrap().row, Some(3));
+    assert!(journal.lock().is_autocommit(), "the batch was committed");
+
+    let stored = journal.actions(&ActionFilter::default()).unwrap();
+    assert_eq!(stored.len(), 2);
+    assert_eq!(stored[0].id, first.id);
+}
+
+/// If the batch's transaction cannot be had, no record of it is kept and every caller hears so
+/// (none of them may send).
+#[test]
+fn a_batch_that_cannot_commit_keeps_nothing_and_fails_every_record() {
+    let journal = Journal::in_memory().unwrap();
+    let run = bulk_run(&journal, &["Ann", "Bob"]);
+    let writes = vec![
+        journal.intent_write(intent(&run, Some(2), "Ann", ActionKind::Disable)),
+        journal.intent_write(intent(&run, Some(3), "Bob", ActionKind::Disable)),
+    ];
+    let connection = journal.lock();
+    // BEGIN inside a transaction fails, as a busy or broken file would.
+    connection.execute_batch("BEGIN").unwrap();
+    let answers = writer::write_one_batch(&connection, writes);
+    connection.execute_batch("ROLLBACK").unwrap();
+    drop(connection);
+    assert!(answers
+        .iter()
+        .all(|answer| answer.as_ref().unwrap_err().code() == "journal_write_failed"));
+    assert!(journal
+        .actions(&ActionFilter::default())
+        .unwrap()
+        .is_empty());
+}
+
+/// Many actions in flight at once: each is sent only once its pending record is committed (seen
+/// from another connection, i.e. on disk), and every answer is recorded.
+#[tokio::test]
+async fn actions_in_flight_together_are_each_committed_before_they_are_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.sqlite3");
+    let journal = Journal::open(&path).unwrap();
+    let names: Vec<String> = (0..40).map(|index| format!("User{index}")).collect();
+    let run = bulk_run(
+        &journal,
+        &names.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    let outside = Connection::open(&path).unwrap();
+    let outside = std::sync::Mutex::new(outside);
+    let journal = &journal;
+    let outside = &outside;
+    let sends = names.iter().enumerate().map(|(index, name)| {
+        let row = index as u32 + 2;
+        let intent = intent(&run, Some(row), name, ActionKind::Disable);
+        async move {
+            journal
+                .journaled(intent, || async move {
+                    let status: String = outside
+                        .lock()
+                        .unwrap()
+                        .query_row(
+                            "SELECT status FROM actions WHERE row_number = ?1",
+                            [row],
+                            |found| found.get(0),
+                        )
+                        .unwrap();
+                    assert_eq!(status, "pending");
+                    tokio::task::yield_now().await;
+                    ActionAnswer::Succeeded { request_id: None }
+                })
+                .await
+        }
+    });
+    let results = futures::future::join_all(sends).await;
+    assert!(results.iter().all(Result::is_ok));
+    let stored = journal.actions(&ActionFilter::default()).unwrap();
+    assert_eq!(stored.len(), 40);
+    assert!(stored.iter().all(|a| a.status == ActionStatus::Succeeded));
+}
