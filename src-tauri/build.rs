@@ -13,6 +13,8 @@ const COMMANDS: &[&str] = &[
     "offboard_preview",
     "offboard_run",
     "offboard_verify",
+    "offboard_deletion_plan",
+    "offboard_delete",
     "reactivate_preview",
     "reactivate_run",
     "app_suggestions",

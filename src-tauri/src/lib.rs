@@ -46,6 +46,8 @@ pub fn setup<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             commands::offboard::offboard_preview,
             commands::offboard::offboard_run,
             commands::offboard::offboard_verify,
+            commands::offboard::offboard_deletion_plan,
+            commands::offboard::offboard_delete,
             commands::reactivate::reactivate_preview,
             commands::reactivate::reactivate_run,
             commands::apps::app_suggestions,

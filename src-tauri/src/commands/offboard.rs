@@ -1,6 +1,7 @@
 use playbooks::find::PersonMatch;
 use playbooks::offboard::{self, AppVerification, Departure, OffboardPreview, OffboardResult};
-use playbooks::plan::ProgressEvent;
+use playbooks::plan::{Plan, ProgressEvent};
+use playbooks::steps::StepResult;
 use tauri::ipc::Channel;
 use tauri::State;
 
@@ -55,4 +56,25 @@ pub async fn offboard_verify(
 ) -> Result<Vec<AppVerification>, CommandError> {
     let desk = state.desk().await?;
     Ok(offboard::verify(&desk, &result.person.id, &result.apps, result.started_at).await?)
+}
+
+/// Permanent departure, later and separately: what deleting the person will (not) do.
+#[tauri::command]
+#[tracing::instrument]
+pub fn offboard_deletion_plan(person: PersonMatch) -> Plan {
+    offboard::deletion_plan(&person)
+}
+
+/// Moves the person to the recycle bin; `typed` must be their user principal name.
+#[tauri::command]
+#[tracing::instrument(skip(state, progress), err)]
+pub async fn offboard_delete(
+    state: State<'_, AppState>,
+    person: PersonMatch,
+    typed: String,
+    progress: Channel<ProgressEvent>,
+) -> Result<Vec<StepResult>, CommandError> {
+    let desk = state.desk().await?;
+    let work = |tx| async move { offboard::delete(&desk, &person, &typed, &tx).await };
+    Ok(with_progress(progress, work).await?)
 }

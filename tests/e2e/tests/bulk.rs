@@ -106,3 +106,41 @@ async fn bulk_offboarding_previews_every_row_runs_and_exports_the_results() {
     app.screenshot("bulk").await;
     app.close().await;
 }
+
+/// Someone without the right to change accounts sees why before anything runs, and which role
+/// to ask for; the run cannot be started.
+#[tokio::test(flavor = "multi_thread")]
+async fn bulk_offboarding_without_the_role_is_refused_before_anything_runs() {
+    let csv = format!("user\nleo.leaving@{DOMAIN}\n");
+    let app = App::start().await;
+    app.sign_in_as("reports").await;
+    app.click("[data-testid=start-bulk]").await;
+    app.client
+        .execute(
+            "const dt = new DataTransfer();
+             dt.items.add(new File([arguments[0]], 'one.csv', { type: 'text/csv' }));
+             document.querySelector('[data-testid=csv-drop]')
+               .dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+             return true;",
+            vec![serde_json::Value::String(csv)],
+        )
+        .await
+        .expect("the file is dropped");
+    let refusals = app
+        .wait_for_text("[data-testid=bulk-refusals]", "nothing will run")
+        .await;
+    assert!(
+        refusals.contains("Administrator"),
+        "the role to ask for: {refusals}"
+    );
+    let confirm = app
+        .wait_for(fantoccini::Locator::Css("[data-testid=confirm]"))
+        .await;
+    assert_eq!(
+        confirm.prop("disabled").await.unwrap().as_deref(),
+        Some("true")
+    );
+    let violations = audit(&app.client).await;
+    assert!(violations.is_empty(), "axe-core: {violations:#?}");
+    app.close().await;
+}

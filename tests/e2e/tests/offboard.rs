@@ -160,3 +160,66 @@ async fn offboard_leo_disables_ends_sessions_and_says_when_each_app_follows() {
     assert!(rows.contains("Turn off sign-in"), "{rows}");
     app.close().await;
 }
+
+/// Playbook 1 step 6: a permanent departure offers deletion afterwards, as a separate step that
+/// needs the person's user name typed.
+#[tokio::test(flavor = "multi_thread")]
+async fn permanent_departure_offers_deletion_later_with_the_user_name_typed() {
+    let upn = "siobhan.obrien@contoso-training.onmicrosoft.com";
+    let app = App::start().await;
+    app.sign_in_as("Global Administrator").await;
+    app.click("[data-testid=start-offboard]").await;
+    app.type_into("[data-testid=person-query]", "Siobhan").await;
+    app.click("[data-testid=person-search]").await;
+    app.wait_for_text(".person-results", "Siobhan O'Brien")
+        .await;
+    app.click("[data-testid=person-result]").await;
+    app.click("[data-testid=next]").await;
+    app.click("[data-testid=departure-permanent]").await;
+    app.click("[data-testid=next]").await;
+    let will_not = app
+        .wait_for_text("[data-testid=will-not-happen]", "not deleted")
+        .await;
+    assert!(will_not.contains("Siobhan O'Brien"), "{will_not}");
+    app.click("[data-testid=confirm]").await;
+    app.wait_for_text("[aria-current=step]", "Check the apps")
+        .await;
+
+    app.click("[data-testid=prepare-delete]").await;
+    let later = app
+        .wait_for_text("[data-testid=later-deletion]", "30 days")
+        .await;
+    assert!(
+        later.contains(upn),
+        "the user name to type is shown: {later}"
+    );
+    let delete = app
+        .wait_for(Locator::Css("[data-testid=confirm-delete]"))
+        .await;
+    app.type_into("[data-testid=typed-confirmation]", "Siobhan O'Brien")
+        .await;
+    assert_eq!(
+        delete.prop("disabled").await.unwrap().as_deref(),
+        Some("true"),
+        "the display name is not the user name"
+    );
+    app.client
+        .find(Locator::Css("[data-testid=typed-confirmation]"))
+        .await
+        .unwrap()
+        .clear()
+        .await
+        .unwrap();
+    app.type_into("[data-testid=typed-confirmation]", upn).await;
+    let violations = audit(&app.client).await;
+    assert!(
+        violations.is_empty(),
+        "axe-core on the deletion: {violations:#?}"
+    );
+    app.click("[data-testid=confirm-delete]").await;
+    let done = app
+        .wait_for_text("[data-testid=later-deletion]", "Done")
+        .await;
+    assert!(done.contains("recycle bin"), "{done}");
+    app.close().await;
+}

@@ -20,6 +20,8 @@ import type { LogLine } from "./bindings/LogLine";
 import type { DeviceCodeView } from "./bindings/DeviceCodeView";
 import type { OrganizationSettings } from "./bindings/OrganizationSettings";
 import type { SignInMethod } from "./bindings/SignInMethod";
+import type { Plan } from "./bindings/Plan";
+import type { StepResult } from "./bindings/StepResult";
 import type { AppVerification } from "./bindings/AppVerification";
 import type { Departure } from "./bindings/Departure";
 import type { OffboardPreview } from "./bindings/OffboardPreview";
@@ -128,6 +130,16 @@ export function restartPreview(app: string, symptom: Symptom | null, scope: Scop
 /** Restarts the job; a Full reset needs the app's name typed. */
 export function restartRun(preview: RestartPreview, typed: string | null, onProgress: (e: ProgressEvent) => void): Promise<RestartResult> {
   return call<RestartResult>("restart_run", { preview, typed, progress: progressChannel(onProgress) });
+}
+
+/** Permanent departure, later: what deleting the person will (not) do. */
+export function offboardDeletionPlan(person: PersonMatch): Promise<Plan> {
+  return call<Plan>("offboard_deletion_plan", { person });
+}
+
+/** Moves the person to the recycle bin; `typed` must be their user principal name. */
+export function offboardDelete(person: PersonMatch, typed: string, onProgress: (e: ProgressEvent) => void): Promise<StepResult[]> {
+  return call<StepResult[]>("offboard_delete", { person, typed, progress: progressChannel(onProgress) });
 }
 
 /** Reads a CSV and looks up every row. Changes nothing. */
