@@ -403,9 +403,8 @@ mod tests {
     /// Microsoft's own object-mapping example maps IsActive, not active: PD-MAP-001 fails.
     #[test]
     fn microsofts_example_object_mapping() {
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(
-            "../../tests/fixtures/v1.0__synchronization-objectmapping__example.json",
-        );
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures/v1.0__synchronization-objectmapping__example.json");
         let mut mapping: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
         mapping["sourceObjectName"] = "User".into();
