@@ -494,27 +494,7 @@ impl OnDemandPacer {
 impl ReactivateResult {
     pub fn render_text(&self) -> String {
         let mut out = format!("Reactivation of {}\n", self.person.label());
-        for step in &self.steps {
-            out.push_str(&format!("  {:<13} {}", step.outcome.label(), step.title));
-            match &step.outcome {
-                StepOutcome::AlreadyDone { detail } => out.push_str(&format!(" — {detail}")),
-                StepOutcome::Skipped { because } | StepOutcome::Unknown { because } => {
-                    out.push_str(&format!(" — {because}"))
-                }
-                StepOutcome::Failed { error } => {
-                    out.push_str(&format!(" — {} {}", error.message, error.hint))
-                }
-                StepOutcome::Succeeded { .. } => {}
-            }
-            out.push('\n');
-        }
-        if !self.next.is_empty() {
-            out.push_str("What happens next\n");
-            for line in &self.next {
-                out.push_str(&format!("  - {line}\n"));
-            }
-        }
-        out.push_str(&format!("Journal run: {}\n", self.run_id));
+        crate::steps::render_steps(&mut out, &self.steps, &self.next, &self.run_id);
         out
     }
 }

@@ -21,6 +21,32 @@ pub struct StepResult {
     pub outcome: StepOutcome,
 }
 
+/// The ticket-summary tail every single-target result shares: one line per step with its
+/// outcome and reason, what happens next, and the journal run to look up.
+pub(crate) fn render_steps(out: &mut String, steps: &[StepResult], next: &[String], run_id: &str) {
+    for step in steps {
+        out.push_str(&format!("  {:<13} {}", step.outcome.label(), step.title));
+        match &step.outcome {
+            StepOutcome::AlreadyDone { detail } => out.push_str(&format!(" — {detail}")),
+            StepOutcome::Skipped { because } | StepOutcome::Unknown { because } => {
+                out.push_str(&format!(" — {because}"))
+            }
+            StepOutcome::Failed { error } => {
+                out.push_str(&format!(" — {} {}", error.message, error.hint))
+            }
+            StepOutcome::Succeeded { .. } => {}
+        }
+        out.push('\n');
+    }
+    if !next.is_empty() {
+        out.push_str("What happens next\n");
+        for line in next {
+            out.push_str(&format!("  - {line}\n"));
+        }
+    }
+    out.push_str(&format!("Journal run: {run_id}\n"));
+}
+
 /// The steps of one run as they happen.
 pub(crate) struct StepRun<'a> {
     desk: &'a Desk,
