@@ -768,10 +768,10 @@ async fn revoked_sessions_force_a_new_sign_in_and_the_cache_is_forgotten() {
         .is_none());
 }
 
-/// Provisioning jobs and logs come with the training tenant's part 2 (issue 4). Until it serves
-/// them this test says so and returns; from then on it checks the whole job life cycle.
+/// The whole provisioning-job life cycle through the typed client against the training
+/// tenant's synchronization API.
 #[tokio::test]
-async fn provisioning_jobs_life_cycle_when_the_tenant_serves_them() {
+async fn provisioning_jobs_life_cycle() {
     use entra_client::graph::provisioning_logs::ProvisioningLogQuery;
     use entra_client::graph::synchronization::{
         ExpressionInputObject, JobStatusCode, ParseExpressionRequest, ResetScope,
@@ -782,18 +782,8 @@ async fn provisioning_jobs_life_cycle_when_the_tenant_serves_them() {
     let session = env.session("Application Administrator").await;
     let graph = session.graph().unwrap();
     let floorplan = env.app("floorplan");
-    match graph.list_jobs(&floorplan).await {
-        Err(Error::Graph {
-            status: 400,
-            message,
-            ..
-        }) if message.contains("synchronization") => {
-            println!("training tenant does not serve synchronization yet (issue 4): {message}");
-            return;
-        }
-        Err(e) => panic!("{e}"),
-        Ok(_) => {}
-    }
+    let jobs = graph.list_jobs(&floorplan).await.unwrap();
+    assert!(!jobs.is_empty(), "Floorplan has a provisioning job");
     let apps = graph.apps_with_provisioning().await.unwrap();
     let app = apps
         .iter()
