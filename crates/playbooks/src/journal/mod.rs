@@ -129,18 +129,16 @@ impl Journal {
             reason: describe_unreadable(&error),
         };
         connection.busy_timeout(BUSY_TIMEOUT).map_err(unreadable)?;
-        // The first statements that read the file: garbage fails here ("file is not a database").
-        let application_id: i64 = connection
-            .query_row("PRAGMA application_id", [], |row| row.get(0))
-            .map_err(unreadable)?;
-        let version: i64 = connection
-            .query_row("PRAGMA user_version", [], |row| row.get(0))
-            .map_err(unreadable)?;
-        let table_count: i64 = connection
+        // The first statement that reads the file: garbage fails here ("file is not a database").
+        // One statement reads one snapshot, so another opener migrating the file at this moment
+        // is seen either wholly before or wholly after.
+        let (application_id, version, table_count): (i64, i64, i64) = connection
             .query_row(
-                "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'",
+                "SELECT (SELECT application_id FROM pragma_application_id()), \
+                        (SELECT user_version FROM pragma_user_version()), \
+                        (SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%')",
                 [],
-                |row| row.get(0),
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
             )
             .map_err(unreadable)?;
         let ours = application_id == schema::APPLICATION_ID
@@ -159,8 +157,7 @@ impl Journal {
         // WAL: readers never block the writer, and a crash never leaves a half-written row.
         // synchronous=FULL: a committed "pending" row survives power loss, which the
         // written-before-sent invariant needs (NORMAL may lose the last commits).
-        let _mode: String =
-            connection.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
+        switch_to_wal(&connection)?;
         connection.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")?;
 
         let connection = Arc::new(Mutex::new(connection));
@@ -732,3 +729,23 @@ fn redact_secrets(summary: &str) -> String {
 
 #[cfg(test)]
 mod tests;
+
+/// Switching a file to WAL needs it to itself for a moment, and SQLite answers "busy" at once
+/// instead of waiting when another opener holds it: retry until the busy timeout has passed.
+fn switch_to_wal(connection: &Connection) -> Result<()> {
+    let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+    loop {
+        match connection.query_row("PRAGMA journal_mode = WAL", [], |row| {
+            row.get::<_, String>(0)
+        }) {
+            Ok(_) => return Ok(()),
+            Err(rusqlite::Error::SqliteFailure(failure, _))
+                if failure.code == rusqlite::ErrorCode::DatabaseBusy
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            Err(error) => return Err(error.into()),
+        }
+    }
+}
