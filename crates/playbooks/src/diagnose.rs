@@ -127,18 +127,45 @@ pub fn verdicts(observed: &Observed) -> Vec<Verdict> {
     let app = &observed.app.display_name;
     let mut out = Vec::new();
 
+    // What check 4 will conclude about `active`, known up front because it decides whether a
+    // deletion or a disabling can reach the app at all.
+    let active_finding = match &observed.schema {
+        Ok(Some(schema)) => lint(schema).into_iter().find(|f| f.id == "PD-MAP-001"),
+        _ => None,
+    };
+    let active_is_broken = active_finding
+        .as_ref()
+        .is_some_and(|f| f.status == CheckStatus::Fail);
+
     // 1. Deleted or disabled?
     out.push(match (person.deleted_at, person.account_enabled) {
         (Some(at), _) => {
             let days = (observed.now - at).num_days();
-            verdict(
-                "PD-DIAG-001",
-                "Was the person deleted or disabled?",
-                Conclusion::Cause,
-                format!("{name} was deleted {days} days ago. Deleting is a soft delete: for 30 days nothing is sent to {app} — no update, no delete."),
-                vec![format!("In the recycle bin since {}", at.format("%d %b %Y %H:%M UTC"))],
-                Some(format!("Bring {name} back from the recycle bin and turn off sign-in instead (the app then marks the account inactive at the next sync round); or wait until day 30, or permanently delete to send the delete now.")),
-            )
+            let ago = match days {
+                0 => "today".to_string(),
+                1 => "yesterday".to_string(),
+                n => format!("{n} days ago"),
+            };
+            let seen = vec![format!("In the recycle bin since {}", at.format("%d %b %Y %H:%M UTC"))];
+            if active_is_broken {
+                verdict(
+                    "PD-DIAG-001",
+                    "Was the person deleted or disabled?",
+                    Conclusion::NotTheCause,
+                    format!("{name} was deleted {ago}. Entra treats a deleted person like one whose sign-in is off: at the next sync round it tells {app} to mark the account inactive — but only through the active mapping, which does not do that here (see check 4)."),
+                    seen,
+                    None,
+                )
+            } else {
+                verdict(
+                    "PD-DIAG-001",
+                    "Was the person deleted or disabled?",
+                    Conclusion::Cause,
+                    format!("{name} was deleted {ago}. Deleting is a soft delete: for 30 days {app} is only told to mark the account inactive (at the next sync round) — the account is not deleted there until the person is permanently deleted."),
+                    seen,
+                    Some(format!("If an inactive account in {app} is enough, nothing more is needed. If it must be removed now, permanently delete {name} from the recycle bin (the delete is sent at the next sync round); if they may come back, restore them and turn off sign-in instead.")),
+                )
+            }
         }
         (None, Some(false)) => verdict(
             "PD-DIAG-001",
@@ -260,35 +287,38 @@ pub fn verdicts(observed: &Observed) -> Vec<Verdict> {
             Vec::new(),
             None,
         ),
-        Ok(Some(schema)) => {
-            let finding = lint(schema).into_iter().find(|f| f.id == "PD-MAP-001");
-            match finding {
-                Some(f) if f.status == CheckStatus::Pass => verdict(
-                    "PD-DIAG-004",
-                    "Does the app hear about disabled and deleted people (active mapping)?",
-                    Conclusion::NotTheCause,
-                    "active is mapped from IsSoftDeleted: disabling is sent as active = false.".into(),
-                    f.evidence,
-                    None,
-                ),
-                Some(f) => verdict(
+        Ok(Some(schema)) => match &active_finding {
+            Some(f) if f.status == CheckStatus::Pass => verdict(
+                "PD-DIAG-004",
+                "Does the app hear about disabled and deleted people (active mapping)?",
+                Conclusion::NotTheCause,
+                "active is mapped from IsSoftDeleted: disabling is sent as active = false.".into(),
+                f.evidence.clone(),
+                None,
+            ),
+            Some(f) => {
+                let constant = constant_active(schema);
+                verdict(
                     "PD-DIAG-004",
                     "Does the app hear about disabled and deleted people (active mapping)?",
                     Conclusion::Cause,
-                    format!("active is not mapped from IsSoftDeleted, so disabling or deleting a person changes nothing in {app}."),
-                    f.evidence,
-                    Some(f.fix),
-                ),
-                None => verdict(
-                    "PD-DIAG-004",
-                    "Does the app hear about disabled and deleted people (active mapping)?",
-                    Conclusion::Skipped { because: "the schema has no mapping for users".into() },
-                    "Nothing to check.".into(),
-                    Vec::new(),
-                    None,
-                ),
+                    match &constant {
+                        Some(value) => format!("{app} is always sent active = {value}, whatever happens to the person: the mapping is a fixed value instead of following whether the person is deleted or disabled. So deleting or disabling {name} changes nothing in {app} — the account stays active there."),
+                        None => format!("active is not mapped from IsSoftDeleted, so deleting or disabling {name} changes nothing in {app} — the account stays active there."),
+                    },
+                    f.evidence.clone(),
+                    Some(format!("Ask an Application Administrator to change the mapping of active in {app}'s provisioning settings (Attribute mappings → users): {} After that, the next sync round marks deleted and disabled people inactive in {app}; for someone already deleted, check the app account by hand.", f.fix)),
+                )
             }
-        }
+            None => verdict(
+                "PD-DIAG-004",
+                "Does the app hear about disabled and deleted people (active mapping)?",
+                Conclusion::Skipped { because: "the schema has no mapping for users".into() },
+                "Nothing to check.".into(),
+                Vec::new(),
+                None,
+            ),
+        },
     });
 
     // 5. The logs.
@@ -306,7 +336,7 @@ pub fn verdicts(observed: &Observed) -> Vec<Verdict> {
             "What do the provisioning logs say for this person?",
             Conclusion::NotTheCause,
             if person.is_deleted() {
-                format!("No entries for {name} — as expected while they are in the recycle bin.")
+                format!("No entries for {name} since shortly before they were deleted: no sync round has processed the deletion yet.")
             } else {
                 format!("No entries for {name} in this period; the next sync round will process the change.")
             },
@@ -316,26 +346,32 @@ pub fn verdicts(observed: &Observed) -> Vec<Verdict> {
         Ok(entries) => {
             let lines: Vec<_> = entries.iter().map(explain).collect();
             let problem = lines.iter().find(|l| l.status == "Failed" || l.status == "Skipped");
+            // A "nothing to send" skip after a deletion or disabling is the broken active
+            // mapping seen from the engine's side: say so instead of "already had the values".
+            let redundant_because_of_active = active_is_broken
+                && problem.is_some_and(|l| {
+                    l.status == "Skipped" && l.evidence.iter().any(|e| e.contains("RedundantExport"))
+                });
+            let (explanation, fix) = if redundant_because_of_active {
+                (
+                    format!("The sync round looked at {name} and sent nothing to {app} (skipped, action \"other\"): with active always the same value, the app account already matched, so the deletion or disabling had nothing to change."),
+                    Some(format!("Correct the active mapping (check 4); the logs then show an update with active = false for {app}.")),
+                )
+            } else {
+                (
+                    problem
+                        .map(|l| l.plain.clone())
+                        .unwrap_or_else(|| format!("{} entries, none failed or skipped.", lines.len())),
+                    problem.and_then(|l| l.fix.clone()),
+                )
+            };
             verdict(
                 "PD-DIAG-005",
                 "What do the provisioning logs say for this person?",
                 if problem.is_some() { Conclusion::Cause } else { Conclusion::NotTheCause },
-                problem
-                    .map(|l| l.plain.clone())
-                    .unwrap_or_else(|| format!("{} entries, none failed or skipped.", lines.len())),
-                lines
-                    .iter()
-                    .map(|l| {
-                        format!(
-                            "{} {} {}: {}",
-                            l.when.map(|t| t.format("%d %b %H:%M").to_string()).unwrap_or_default(),
-                            l.action,
-                            l.status,
-                            l.evidence.join("; ")
-                        )
-                    })
-                    .collect(),
-                problem.and_then(|l| l.fix.clone()),
+                explanation,
+                lines.iter().map(evidence_line).collect(),
+                fix,
             )
         }
     });
@@ -350,6 +386,31 @@ pub fn verdicts(observed: &Observed) -> Vec<Verdict> {
         Some(format!("Check with {app}'s owner what an inactive account means there; end the person's sessions in Entra as well.")),
     ));
     out
+}
+
+/// One log entry as evidence: when, action, status and Microsoft's words when there are any.
+fn evidence_line(line: &crate::explain::LogLine) -> String {
+    let when = line
+        .when
+        .map(|t| t.format("%d %b %H:%M").to_string())
+        .unwrap_or_default();
+    let head = format!("{when} {} {}", line.action, line.status);
+    if line.evidence.is_empty() {
+        head.trim_start().to_string()
+    } else {
+        format!("{}: {}", head.trim_start(), line.evidence.join("; "))
+    }
+}
+
+/// The fixed value `active` is mapped to (`"True"`), when it is a constant.
+fn constant_active(schema: &SynchronizationSchema) -> Option<String> {
+    let (_, mapping) = schema.user_mappings().into_iter().next()?;
+    let source = mapping.mapping_for("active")?.source.as_ref()?;
+    let constant = source
+        .source_type
+        .as_deref()
+        .is_some_and(|t| t.eq_ignore_ascii_case("Constant"));
+    constant.then(|| format!("\"{}\"", source.name.clone().unwrap_or_default()))
 }
 
 #[cfg(test)]
