@@ -158,3 +158,119 @@ async fn too_many_deletes_are_staged_until_force_deletes() {
     let (_, job) = env.get_json(&token, &job_path).await;
     assert_eq!(job["status"]["code"], "Active");
 }
+
+/// Failure counts quarantine a job (quarantine status doc: from 5,000 failures on, more than
+/// 40 % failed): the Timesheets app rejects a duplicate e-mail, so mapping every user's e-mail
+/// from one constant makes all creates but the first fail with 409. The job then runs once a
+/// day, and leaves quarantine on the first daily cycle after the mapping is fixed.
+#[tokio::test]
+async fn many_failures_quarantine_the_job_until_a_cycle_succeeds() {
+    let env = common::start_with(training_tenant::Options {
+        population: Some(5_500),
+        device_code_interval: 0,
+        ..training_tenant::Options::default()
+    })
+    .await;
+    let token = env.app_token().await;
+    let apps = env.tenant.scim_apps();
+    for other in apps.iter().filter(|a| a.key != "timesheets") {
+        let (s, b) = env
+            .send_json(
+                Method::POST,
+                &token,
+                &format!(
+                    "/v1.0/servicePrincipals/{}/synchronization/jobs/{}/pause",
+                    other.service_principal_id, other.job_id
+                ),
+                "",
+            )
+            .await;
+        assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
+    }
+    let app = apps.iter().find(|a| a.key == "timesheets").unwrap();
+    let sp = format!(
+        "/v1.0/servicePrincipals/{}/synchronization",
+        app.service_principal_id
+    );
+    let job_path = format!("{sp}/jobs/{}", app.job_id);
+    let (s, b) = env
+        .send_json(
+            Method::PUT,
+            &token,
+            &format!("{sp}/secrets"),
+            r#"{"value":[{"key":"SyncAll","value":"True"}]}"#,
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
+    let (_, fixed) = env.get_json(&token, &format!("{job_path}/schema")).await;
+    let mut broken = fixed.clone();
+    for m in broken["synchronizationRules"][0]["objectMappings"][0]["attributeMappings"]
+        .as_array_mut()
+        .unwrap()
+    {
+        if m["targetAttributeName"] == "emails[type eq \"work\"].value" {
+            m["source"] = json!({"expression": "\"everyone@contoso-training.onmicrosoft.com\"", "name": "everyone@contoso-training.onmicrosoft.com", "parameters": [], "type": "Constant"});
+        }
+    }
+    let (s, b) = env
+        .send_json(
+            Method::PUT,
+            &token,
+            &format!("{job_path}/schema"),
+            &broken.to_string(),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
+
+    let sent = || async {
+        let r: Value = env
+            .http
+            .get(env.url("/_training/scim-requests?app=timesheets&method=POST"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        r["value"].as_array().cloned().unwrap_or_default()
+    };
+    advance(&env, 40).await;
+    let posts = sent().await;
+    let conflicts = posts.iter().filter(|r| r["status"] == 409).count();
+    assert!(conflicts >= 5_000, "{conflicts} creates failed");
+    let (_, job) = env.get_json(&token, &job_path).await;
+    let status = &job["status"];
+    assert_eq!(status["code"], "Quarantine", "{status}");
+    assert_eq!(
+        status["quarantine"]["reason"],
+        "EncounteredEscrowProportionThreshold"
+    );
+    assert_eq!(status["quarantine"]["seriesCount"], 1);
+    assert_eq!(status["lastExecution"]["state"], "EntryLevelErrors");
+
+    advance(&env, 40).await;
+    assert_eq!(sent().await.len(), posts.len(), "no 40-minute cycles");
+
+    let (s, b) = env
+        .send_json(
+            Method::PUT,
+            &token,
+            &format!("{job_path}/schema"),
+            &fixed.to_string(),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
+    advance(&env, 24 * 60).await;
+    let after = sent().await;
+    assert!(
+        after[posts.len()..]
+            .iter()
+            .filter(|r| r["status"] == 201)
+            .count()
+            >= 5_000,
+        "the daily cycle creates the accounts"
+    );
+    let (_, job) = env.get_json(&token, &job_path).await;
+    assert_eq!(job["status"]["code"], "Active", "{}", job["status"]);
+    assert!(job["status"]["quarantine"].is_null());
+}

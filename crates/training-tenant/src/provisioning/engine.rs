@@ -20,7 +20,8 @@ use serde_json::{json, Map, Value};
 
 use super::expression::{Source, Val};
 use super::job::{
-    Escrow, Job, Link, PatchStyle, Quarantine, CYCLE_INTERVAL_MINUTES, QUARANTINE_INTERVAL_HOURS,
+    escrow_threshold, Escrow, Job, Link, PatchStyle, Quarantine, CYCLE_INTERVAL_MINUTES,
+    ESCROW_REASONS, QUARANTINE_INTERVAL_HOURS,
 };
 use super::logs::{step, Entry, ErrorInfo, Step};
 use super::schema::{self, Clause, UserMapping};
@@ -321,9 +322,53 @@ pub fn run_cycle(
                 job.last_successful_execution_with_exports = Some(execution);
             }
             job.next_run = t + Duration::minutes(CYCLE_INTERVAL_MINUTES);
+            quarantine_on_failure_counts(&mut job, t);
         }
     }
     prov.jobs.insert(job.id.clone(), job);
+}
+
+/// After a cycle: too many escrowed objects quarantine the job (or keep it there, one more of
+/// the series), which then runs once a day until a cycle falls below the thresholds.
+fn quarantine_on_failure_counts(job: &mut Job, t: DateTime<Utc>) {
+    if job
+        .quarantine
+        .as_ref()
+        .is_some_and(|q| q.reason == "TooManyDeletes")
+    {
+        return;
+    }
+    let failures = job.escrows.len();
+    let successes = job.links.values().filter(|l| l.managed).count();
+    let Some(reason) = escrow_threshold(failures, 0, successes) else {
+        // Below the thresholds again: out of quarantine, back to 40-minute cycles.
+        if job
+            .quarantine
+            .as_ref()
+            .is_some_and(|q| ESCROW_REASONS.contains(&q.reason.as_str()))
+        {
+            job.quarantine = None;
+        }
+        return;
+    };
+    let q = job.quarantine.get_or_insert(Quarantine {
+        reason: reason.into(),
+        current_began: t,
+        series_began: t,
+        series_count: 0,
+        next_attempt: t,
+        error_code: String::new(),
+        error_message: String::new(),
+    });
+    q.reason = reason.into();
+    q.current_began = t;
+    q.series_count += 1;
+    q.next_attempt = t + Duration::hours(QUARANTINE_INTERVAL_HOURS);
+    q.error_code = "EscrowThresholdExceeded".into();
+    q.error_message = format!(
+        "{failures} objects failed to provision (escrowed) and {successes} are provisioned: the job exceeded the failure thresholds and is in quarantine. It runs once a day until the failures are fixed; see the provisioning logs for the errors."
+    );
+    job.next_run = q.next_attempt;
 }
 
 /// provisionOnDemand for one user: the same pipeline, now, regardless of escrow back-off.

@@ -18,6 +18,51 @@ pub const QUARANTINE_INTERVAL_HOURS: i64 = 24;
 /// The accidental-deletions default seen in the Graph get-job example.
 pub const DEFAULT_DELETE_THRESHOLD: usize = 500;
 
+/// Quarantine by failure counts ("Application provisioning in quarantine status", Entra docs,
+/// "subject to change"; graph-api.md §8.1): thresholds are evaluated only from 5,000 failures
+/// on; the job is quarantined when more than 40 % of its provisioning events fail or when
+/// there are more than 40,000 failures (reference failures such as group-member updates
+/// excluded), and in any case beyond 60,000 failures including reference failures. "A job with
+/// 20,000 failures and 100,000 successes wouldn't go into quarantine."
+pub const ESCROW_EVALUATION_MIN: usize = 5_000;
+pub const ESCROW_PROPORTION_PERCENT: usize = 40;
+pub const ESCROW_BASE_MAX: usize = 40_000;
+pub const ESCROW_TOTAL_MAX: usize = 60_000;
+
+/// The quarantine reasons the failure-count thresholds produce (quarantineReason). The docs
+/// name `EncounteredEscrowProportionThreshold` for "> 40 % failed"; giving the 40,000 limit
+/// `EncounteredBaseEscrowThreshold` and the 60,000 cap `EncounteredTotalEscrowThreshold` is
+/// inferred from the enum names.
+pub const ESCROW_REASONS: [&str; 3] = [
+    "EncounteredEscrowProportionThreshold",
+    "EncounteredBaseEscrowThreshold",
+    "EncounteredTotalEscrowThreshold",
+];
+
+/// Which failure-count threshold a job has crossed, if any: `failures` are the objects whose
+/// export is escrowed, `reference_failures` the failed reference updates (group members),
+/// `successes` the objects provisioned and managed.
+pub fn escrow_threshold(
+    failures: usize,
+    reference_failures: usize,
+    successes: usize,
+) -> Option<&'static str> {
+    let total = failures + reference_failures;
+    if total > ESCROW_TOTAL_MAX {
+        return Some(ESCROW_REASONS[2]);
+    }
+    if failures < ESCROW_EVALUATION_MIN {
+        return None;
+    }
+    if failures > ESCROW_BASE_MAX {
+        Some(ESCROW_REASONS[1])
+    } else if failures * 100 > ESCROW_PROPORTION_PERCENT * (failures + successes) {
+        Some(ESCROW_REASONS[0])
+    } else {
+        None
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum PatchStyle {
@@ -327,6 +372,33 @@ mod tests {
         j.restart("Full", now).unwrap();
         assert!(j.links.is_empty(), "Full drops the links");
         assert!(j.restart("Everything", now).is_err());
+    }
+
+    #[test]
+    fn escrow_thresholds_follow_the_documented_figures() {
+        assert_eq!(
+            escrow_threshold(4_999, 0, 0),
+            None,
+            "not evaluated below 5,000"
+        );
+        assert_eq!(
+            escrow_threshold(5_000, 0, 1_000),
+            Some("EncounteredEscrowProportionThreshold")
+        );
+        assert_eq!(
+            escrow_threshold(20_000, 0, 100_000),
+            None,
+            "the docs' example"
+        );
+        assert_eq!(
+            escrow_threshold(40_001, 0, 1_000_000),
+            Some("EncounteredBaseEscrowThreshold")
+        );
+        assert_eq!(
+            escrow_threshold(40_000, 21_000, 1_000_000),
+            Some("EncounteredTotalEscrowThreshold"),
+            "40,000 users and 21,000 manager updates failed (the docs' example)"
+        );
     }
 
     #[test]
