@@ -2,7 +2,11 @@
 //! dropped on the window, every row is previewed (found / already done / left out), the run shows
 //! its progress, every row gets a result, and the results are exported for the ticket.
 
+use fantoccini::Locator;
 use provisioning_desk_e2e::{audit, App};
+
+mod support;
+use support::tenant::{events, Tenant};
 
 const DOMAIN: &str = "contoso-training.onmicrosoft.com";
 
@@ -143,4 +147,222 @@ async fn bulk_offboarding_without_the_role_is_refused_before_anything_runs() {
     let violations = audit(&app.client).await;
     assert!(violations.is_empty(), "axe-core: {violations:#?}");
     app.close().await;
+}
+
+/// Playbook 6's interruption story: a long list is started, stopped half-way (the run shows
+/// where it stands), continued, stopped again, then continued after the app was closed and
+/// opened again. Every row is done exactly once: the training tenants' event logs hold one
+/// "turn off sign-in" and one "end sessions" per person, and the run's history one of each
+/// per row.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_stopped_bulk_run_continues_after_a_restart_and_does_every_row_exactly_once() {
+    const ROWS: usize = 60;
+    let app = App::start().await;
+    app.sign_in_as("helpdesk").await;
+    let tenant = Tenant::of_running_app().await;
+    let targets = enabled_employees(&tenant, ROWS).await;
+    let dir = std::env::temp_dir().join(format!("provdesk-bulk-resume-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let csv_path = dir.join("leavers-2026.csv");
+    let csv: String = std::iter::once("user,reason".to_string())
+        .chain(targets.iter().map(|t| format!("{},end of contract", t.upn)))
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(&csv_path, &csv).expect("the CSV is written");
+    // Slow each "turn off sign-in" so the run is still going when Stop is pressed.
+    tenant
+        .post(
+            "faults",
+            serde_json::json!({"pathPrefix": "/users", "method": "PATCH", "delayMs": 1000}),
+        )
+        .await;
+
+    app.click("[data-testid=start-bulk]").await;
+    choose_file(&app, &csv_path).await;
+    let counts = app
+        .wait_for_text("[data-testid=bulk-counts]", "leavers-2026.csv")
+        .await;
+    assert!(counts.contains(&format!("{ROWS} ready")), "{counts}");
+
+    // Start, then stop once some rows are done.
+    app.click("[data-testid=confirm]").await;
+    wait_for_done_at_least(&app, 8).await;
+    app.click("[data-testid=cancel-run]").await;
+    let stopped = app
+        .wait_for_text("[data-testid=bulk-result]", "Stopped")
+        .await;
+    let first = count(&stopped, "done");
+    assert!((8..ROWS).contains(&first), "{stopped}");
+    assert_eq!(count(&stopped, "failed"), 0, "{stopped}");
+    let summary = app.text("[data-testid=ticket-summary]").await;
+    assert!(summary.contains("rows not done yet"), "{summary}");
+    let violations = audit(&app.client).await;
+    assert!(
+        violations.is_empty(),
+        "axe-core on the stopped run: {violations:#?}"
+    );
+    app.scroll_to_top().await;
+    app.screenshot("bulk-stopped").await;
+
+    // Continue in the same session, and stop again.
+    app.click("[data-testid=resume-run]").await;
+    wait_for_done_at_least(&app, 8).await;
+    app.click("[data-testid=cancel-run]").await;
+    let stopped = app
+        .wait_for_text("[data-testid=bulk-result]", "Stopped")
+        .await;
+    let second = count(&stopped, "done");
+    assert!(second >= 8 && first + second < ROWS, "{stopped}");
+    assert_eq!(
+        count(&stopped, "nothing to do"),
+        first,
+        "the rows of the first session are not repeated: {stopped}"
+    );
+    let before_restart = tenant.get("state").await;
+    app.close().await;
+
+    // Open the app again: the same file offers to continue the earlier run.
+    let app = App::start().await;
+    app.sign_in_as("helpdesk").await;
+    let tenant = Tenant::of_running_app().await;
+    app.click("[data-testid=start-bulk]").await;
+    choose_file(&app, &csv_path).await;
+    app.wait_for_text("[data-testid=bulk-counts]", "leavers-2026.csv")
+        .await;
+    let violations = audit(&app.client).await;
+    assert!(
+        violations.is_empty(),
+        "axe-core on the preview offering to continue: {violations:#?}"
+    );
+    app.click("[data-testid=resume-run]").await;
+    let finished = app
+        .wait_for_text("[data-testid=bulk-result]", "Finished")
+        .await;
+    assert_eq!(
+        count(&finished, "done"),
+        ROWS - first - second,
+        "{finished}"
+    );
+    assert_eq!(
+        count(&finished, "nothing to do"),
+        first + second,
+        "{finished}"
+    );
+    assert_eq!(count(&finished, "failed"), 0, "{finished}");
+    let after_restart = tenant.get("state").await;
+
+    // Each person: one "turn off sign-in" and one "end sessions", over both app sessions.
+    for (kind, what) in [
+        ("userUpdated", "turned off"),
+        ("sessionsRevoked", "sessions ended"),
+    ] {
+        for target in &targets {
+            let times: usize = [&before_restart, &after_restart]
+                .iter()
+                .map(|state| {
+                    events(state)
+                        .iter()
+                        .filter(|e| e["kind"] == kind && e["objectId"] == target.id.as_str())
+                        .count()
+                })
+                .sum();
+            assert_eq!(times, 1, "{} {what} {times} times", target.upn);
+        }
+    }
+
+    // The history holds one action of each kind per row.
+    app.click("[data-testid=export-results]").await;
+    let status = app
+        .wait_for_text("[data-testid=export-status]", "Saved ")
+        .await;
+    let path = status
+        .split(" to ")
+        .nth(1)
+        .expect("a path")
+        .trim()
+        .to_string();
+    let exported = std::fs::read_to_string(&path).expect("the export exists");
+    std::fs::remove_file(&path).ok();
+    for kind in [",disable,", ",revoke_sessions,"] {
+        let lines = exported.lines().filter(|l| l.contains(kind)).count();
+        assert_eq!(lines, ROWS, "{kind} lines in the history:\n{exported}");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+    app.close().await;
+}
+
+struct Target {
+    id: String,
+    upn: String,
+}
+
+/// `n` enabled generated employees of the training tenant (none of the story people or demo
+/// accounts), in a stable order.
+async fn enabled_employees(tenant: &Tenant, n: usize) -> Vec<Target> {
+    let scenario = tenant.get("scenario").await;
+    let story: Vec<&str> = scenario["people"]
+        .as_object()
+        .map(|people| people.values().filter_map(|p| p["id"].as_str()).collect())
+        .unwrap_or_default();
+    let state = tenant.get("state").await;
+    let mut found: Vec<Target> = state["directory"]["users"]
+        .as_object()
+        .expect("the users")
+        .values()
+        .map(|u| &u["props"])
+        .filter(|p| p["accountEnabled"] == true && p["employeeType"] == "Employee")
+        .filter_map(|p| {
+            let id = p["id"].as_str()?;
+            let upn = p["userPrincipalName"].as_str()?;
+            (!story.contains(&id)).then(|| Target {
+                id: id.to_string(),
+                upn: upn.to_string(),
+            })
+        })
+        .collect();
+    found.sort_by(|a, b| a.upn.cmp(&b.upn));
+    assert!(found.len() >= n, "only {} enabled employees", found.len());
+    found.truncate(n);
+    found
+}
+
+/// Chooses the file with the wizard's "Choose a CSV file…" button, as a person would.
+async fn choose_file(app: &App, path: &std::path::Path) {
+    app.wait_for(Locator::Css("[data-testid=csv-file]"))
+        .await
+        .send_keys(&path.display().to_string())
+        .await
+        .expect("the file is chosen");
+}
+
+/// The number in front of `word` in "12 done, 0 failed, 3 nothing to do".
+fn count(text: &str, word: &str) -> usize {
+    let before = text
+        .split(&format!(" {word}"))
+        .next()
+        .unwrap_or_else(|| panic!("no {word:?} in {text:?}"));
+    before
+        .rsplit(|c: char| !c.is_ascii_digit())
+        .next()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no count before {word:?} in {text:?}"))
+}
+
+/// Waits until the progress says at least `n` rows were done in this session.
+async fn wait_for_done_at_least(app: &App, n: usize) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let text = app
+            .texts("[data-testid=bulk-progress] [role=status]")
+            .await
+            .join(" ");
+        if text.contains(" done") && count(&text, "done") >= n {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the run never reached {n} rows done: {text:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
 }
