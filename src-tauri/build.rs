@@ -22,6 +22,8 @@ const COMMANDS: &[&str] = &[
     "diagnose_person",
     "restart_preview",
     "restart_run",
+    "restart_watch",
+    "restart_watch_stop",
     "bulk_preview",
     "bulk_run",
     "bulk_resume",
@@ -34,6 +36,7 @@ const COMMANDS: &[&str] = &[
     "training_run_cycle",
     "training_scim_requests",
     "training_reset",
+    "training_renew_token",
 ];
 
 fn main() {

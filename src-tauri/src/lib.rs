@@ -8,6 +8,7 @@ mod error;
 mod organization;
 mod progress;
 mod provisioning_logs;
+mod restart_watch;
 mod state;
 mod training_controls;
 mod window_memory;
@@ -55,6 +56,8 @@ pub fn setup<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             commands::apps::diagnose_person,
             commands::apps::restart_preview,
             commands::apps::restart_run,
+            commands::apps::restart_watch,
+            commands::apps::restart_watch_stop,
             commands::bulk::bulk_preview,
             commands::bulk::bulk_run,
             commands::bulk::bulk_resume,
@@ -67,6 +70,7 @@ pub fn setup<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             commands::training::training_run_cycle,
             commands::training::training_scim_requests,
             commands::training::training_reset,
+            commands::training::training_renew_token,
         ])
 }
 

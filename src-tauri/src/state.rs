@@ -13,6 +13,7 @@ use crate::bulk_control::BulkControl;
 use crate::dto::{AppStatus, ExportFormat, SavedFile, TenantInfo};
 use crate::error::CommandError;
 use crate::organization::{self, DeviceCodeView, OrganizationSettings, SignInMethod};
+use crate::restart_watch::RestartWatches;
 use crate::training_controls::TrainingControls;
 
 /// Everything the commands share, built once in Tauri's `setup`.
@@ -28,6 +29,8 @@ pub struct AppState {
     exports_dir: PathBuf,
     /// The running bulk run's cancel switch.
     pub bulk: BulkControl,
+    /// The restart wizard's watch on the next sync round.
+    pub restart_watches: RestartWatches,
 }
 
 impl AppState {
@@ -55,6 +58,7 @@ impl AppState {
             journal,
             exports_dir,
             bulk: BulkControl::default(),
+            restart_watches: RestartWatches::default(),
         })
     }
 
@@ -307,6 +311,72 @@ mod tests {
         state.sign_out().await.unwrap();
         assert!(state.whoami().await.is_none());
         assert_eq!(state.desk().await.unwrap_err().code, "not_signed_in");
+    }
+
+    /// Playbook 3 to its end on the training tenant: Expensely is paused because its token
+    /// expired; once the token is renewed and the quarantine cleared, the watch reports the next
+    /// round, and the job is no longer in quarantine.
+    #[tokio::test]
+    async fn the_watch_reports_the_first_round_after_a_restart() {
+        use playbooks::restart::{self, ScopeChoice};
+
+        let (state, _dir) = state().await;
+        let desk_who = state
+            .sign_in_demo("Application Administrator")
+            .await
+            .unwrap();
+        assert!(desk_who.training);
+        let desk = state.desk().await.unwrap();
+        let preview = restart::preview(&desk, "Expensely", None, None)
+            .await
+            .unwrap();
+        assert_eq!(preview.recommended, ScopeChoice::Quarantine);
+        assert_eq!(preview.sync.job_status.as_deref(), Some("Quarantine"));
+
+        let controls = state.training_controls().unwrap();
+        assert_eq!(
+            controls.renew_token("Expensely").as_deref(),
+            Some("Expensely")
+        );
+        assert_eq!(controls.renew_token("No such app"), None);
+        // The tenant stamps rounds to the second and ran Expensely's failing round as it started:
+        // restart in a later second, as a person at the keyboard always does.
+        tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+        let (tx, _rx) = tokio::sync::mpsc::channel(16);
+        let result = restart::run(&desk, &preview, None, &tx).await.unwrap();
+
+        // Nothing has run yet: the watch is still waiting when it is stopped.
+        let watch = state.restart_watches.start("w1");
+        let every = crate::restart_watch::poll_interval(true);
+        let cancel = watch.cancel.clone();
+        let stopper = async {
+            tokio::time::sleep(every * 2).await;
+            state.restart_watches.stop("w1");
+        };
+        let (waited, ()) = tokio::join!(
+            restart::watch(&desk, &preview, &result, every, cancel),
+            stopper
+        );
+        assert_eq!(waited.unwrap(), None, "no round has run since the restart");
+        drop(watch);
+
+        controls.run_next_cycle();
+        let watch = state.restart_watches.start("w2");
+        let round = restart::watch(&desk, &preview, &result, every, watch.cancel.clone())
+            .await
+            .unwrap()
+            .expect("the round after the restart is seen");
+        assert!(
+            round
+                .summary
+                .contains("completed a sync round after the restart"),
+            "{round:?}"
+        );
+        assert_ne!(
+            round.sync.job_status.as_deref(),
+            Some("Quarantine"),
+            "{round:?}"
+        );
     }
 
     #[tokio::test]

@@ -108,6 +108,33 @@ impl<'a> TrainingControls<'a> {
             .collect()
     }
 
+    /// What the app's administrator does when the token Entra holds has expired: the app issues
+    /// a new bearer token and it is saved as the job's Secret Token. `app` is the app's display
+    /// name or key; returns its display name. Same effect as the tenant's
+    /// `POST /_training/scim-apps/{app}/renew-token`.
+    pub fn renew_token(&self, app: &str) -> Option<String> {
+        let now = self.tenant.clock.now();
+        let mut provisioning = self.tenant.provisioning();
+        let scim_app = provisioning.apps.values_mut().find(|a| {
+            a.key.eq_ignore_ascii_case(app.trim())
+                || a.display_name.eq_ignore_ascii_case(app.trim())
+        })?;
+        let key = scim_app.key.clone();
+        let display_name = scim_app.display_name.clone();
+        let token = format!("scim-{key}-renewed-{}", now.timestamp_micros());
+        scim_app.token = token.clone();
+        scim_app.personality.token_expired = false;
+        for job in provisioning.jobs.values_mut().filter(|j| j.app_key == key) {
+            job.secret_token = token.clone();
+        }
+        for summary in provisioning.summaries.iter_mut().filter(|s| s.key == key) {
+            summary.bearer_token = token.clone();
+            summary.personality.token_expired = false;
+        }
+        tracing::info!(app = %display_name, "training: app token renewed");
+        Some(display_name)
+    }
+
     /// Back to the scenario as it was at start (people, apps, clock).
     pub fn reset(&self) -> TrainingClock {
         self.tenant.reset();

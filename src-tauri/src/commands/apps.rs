@@ -1,12 +1,15 @@
 use playbooks::diagnose::{self, Diagnosis};
 use playbooks::mappings::{self, MappingReport};
 use playbooks::plan::ProgressEvent;
-use playbooks::restart::{self, RestartPreview, RestartResult, ScopeChoice, Symptom};
+use playbooks::restart::{
+    self, RestartPreview, RestartResult, RoundAfterRestart, ScopeChoice, Symptom,
+};
 use playbooks::tenant::TrainingApp;
 use tauri::ipc::Channel;
 use tauri::State;
 
 use crate::progress::with_progress;
+use crate::restart_watch::poll_interval;
 use crate::{AppState, CommandError};
 
 /// The training tenant's apps, offered as suggestions in the app field (none on a real tenant,
@@ -62,4 +65,29 @@ pub async fn restart_run(
     let desk = state.desk().await?;
     let work = |tx| async move { restart::run(&desk, &preview, typed.as_deref(), &tx).await };
     Ok(with_progress(progress, work).await?)
+}
+
+/// Waits until a sync round that began after the restart has ended and says how it went;
+/// `null` when the watch was stopped first (the person left the screen, or a newer watch began).
+/// `watch_id` is chosen by the screen, which passes it to `restart_watch_stop` when it goes.
+#[tauri::command]
+#[tracing::instrument(skip(state, preview, result), err)]
+pub async fn restart_watch(
+    state: State<'_, AppState>,
+    watch_id: String,
+    preview: RestartPreview,
+    result: RestartResult,
+) -> Result<Option<RoundAfterRestart>, CommandError> {
+    let desk = state.desk().await?;
+    let every = poll_interval(desk.connection().is_training());
+    let guard = state.restart_watches.start(&watch_id);
+    let cancel = guard.cancel.clone();
+    Ok(restart::watch(&desk, &preview, &result, every, cancel).await?)
+}
+
+/// Stops the watch `watch_id`; true when it was still running.
+#[tauri::command]
+#[tracing::instrument(skip(state))]
+pub fn restart_watch_stop(state: State<'_, AppState>, watch_id: String) -> bool {
+    state.restart_watches.stop(&watch_id)
 }

@@ -44,3 +44,22 @@ pub fn training_scim_requests(
 pub fn training_reset(state: State<'_, AppState>) -> Result<TrainingClock, CommandError> {
     Ok(state.training_controls()?.reset())
 }
+
+/// The fix for an app whose token expired, as its administrator would do it: the app issues a
+/// new token and it is saved in Entra. Returns a sentence saying so.
+#[tauri::command]
+#[tracing::instrument(skip(state), err)]
+pub fn training_renew_token(
+    state: State<'_, AppState>,
+    app: String,
+) -> Result<String, CommandError> {
+    let controls = state.training_controls()?;
+    let name = controls.renew_token(&app).ok_or_else(|| CommandError {
+        code: "app_not_found".into(),
+        message: format!("The training tenant has no app called \"{app}\" that syncs accounts."),
+        hint: "Choose one of the apps offered in the app field.".into(),
+    })?;
+    Ok(format!(
+        "{name} issued a new token and it is saved as the app's Secret Token in Entra. The next sync round can reach {name} again."
+    ))
+}

@@ -12,6 +12,7 @@ import type { Diagnosis } from "./bindings/Diagnosis";
 import type { MappingReport } from "./bindings/MappingReport";
 import type { RestartPreview } from "./bindings/RestartPreview";
 import type { RestartResult } from "./bindings/RestartResult";
+import type { RoundAfterRestart } from "./bindings/RoundAfterRestart";
 import type { ScopeChoice } from "./bindings/ScopeChoice";
 import type { Symptom } from "./bindings/Symptom";
 import type { TrainingApp } from "./bindings/TrainingApp";
@@ -132,6 +133,19 @@ export function restartRun(preview: RestartPreview, typed: string | null, onProg
   return call<RestartResult>("restart_run", { preview, typed, progress: progressChannel(onProgress) });
 }
 
+/**
+ * Waits until a sync round that began after the restart has ended; `null` when stopped first.
+ * The screen chooses `watchId` and passes it to `restartWatchStop` when it goes away.
+ */
+export function restartWatch(watchId: string, preview: RestartPreview, result: RestartResult): Promise<RoundAfterRestart | null> {
+  return call<RoundAfterRestart | null>("restart_watch", { watchId, preview, result });
+}
+
+/** Stops waiting for the round (the person left the result screen). */
+export function restartWatchStop(watchId: string): Promise<boolean> {
+  return call<boolean>("restart_watch_stop", { watchId });
+}
+
 /** Permanent departure, later: what deleting the person will (not) do. */
 export function offboardDeletionPlan(person: PersonMatch): Promise<Plan> {
   return call<Plan>("offboard_deletion_plan", { person });
@@ -200,6 +214,11 @@ export function trainingScimRequests(personId: string): Promise<ScimRequest[]> {
 /** Puts the training tenant back as it was at start. */
 export function trainingReset(): Promise<TrainingClock> {
   return call<TrainingClock>("training_reset");
+}
+
+/** Training: the app issues a new token and it is saved in Entra (the fix for an expired one). */
+export function trainingRenewToken(app: string): Promise<string> {
+  return call<string>("training_renew_token", { app });
 }
 
 function progressChannel(onProgress: (e: ProgressEvent) => void): Channel<ProgressEvent> {

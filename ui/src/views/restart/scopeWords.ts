@@ -33,3 +33,23 @@ export function jobStatusWords(status: string | null): string {
       return status;
   }
 }
+
+/** The badge status for a finished round's state (`Succeeded`, `EntryLevelErrors`, `Failed`, …). */
+export function roundStatus(state: string): "success" | "failed" | "unknown" {
+  switch (state) {
+    case "Succeeded":
+      return "success";
+    case "EntryLevelErrors":
+      return "unknown";
+    default:
+      return "failed";
+  }
+}
+
+/** "Expected at 14:05 (in about 25 minutes)." for the next round, or a plain fallback. */
+export function expectedRound(nextCycleDue: string | null, minutes: number | bigint | null, at: (iso: string) => string): string {
+  if (nextCycleDue === null || minutes === null) return "Entra runs a round about every 40 minutes.";
+  const m = Number(minutes);
+  const when = m <= 0 ? "any moment now" : `in about ${m} minute${m === 1 ? "" : "s"}`;
+  return `Expected around ${at(nextCycleDue)} (${when}).`;
+}
