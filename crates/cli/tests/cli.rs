@@ -583,3 +583,85 @@ fn restart_then_watch_the_next_round() {
         text(&output.stdout)
     );
 }
+
+#[test]
+fn restart_clears_expenselys_quarantine_once_its_token_is_renewed() {
+    let served = Served::start();
+    let control = served.http();
+    assert_eq!(
+        served
+            .run(&["login", "--as", "Application Administrator"])
+            .status
+            .code(),
+        Some(0)
+    );
+    let job = served.run(&["job", "Expensely"]);
+    assert_eq!(job.status.code(), Some(0), "{}", text(&job.stderr));
+    assert!(
+        text(&job.stdout).contains("Quarantine"),
+        "{}",
+        text(&job.stdout)
+    );
+    let dry = served.run(&["restart", "Expensely", "--dry-run"]);
+    assert_eq!(dry.status.code(), Some(0), "{}", text(&dry.stderr));
+    let plan = text(&dry.stdout);
+    assert!(plan.contains("QuarantineState"), "{plan}");
+    assert!(plan.contains("fix the cause"), "{plan}");
+    assert!(plan.contains("Dry run: nothing was changed."), "{plan}");
+
+    // The app's owner issues a new token (saved as the job's secret token), then the restart.
+    control.call(
+        Method::POST,
+        "scim-apps/expensely/renew-token",
+        serde_json::Value::Null,
+    );
+    let child = served
+        .command(&[
+            "restart",
+            "Expensely",
+            "--scope",
+            "quarantine",
+            "--yes",
+            "--watch",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut waited = 0;
+    while !journal_actions(&served.journal_path())
+        .iter()
+        .any(|a| a.status == playbooks::journal::ActionStatus::Succeeded)
+    {
+        waited += 1;
+        assert!(waited < 600, "the restart was not recorded");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    control.call(
+        Method::POST,
+        "clock/advance",
+        serde_json::json!({"minutes": 41}),
+    );
+    let output = child.wait_with_output().unwrap();
+    let out = text(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert!(out.contains("Restart sync for Expensely: "), "{out}");
+    assert!(
+        out.contains("Expensely completed a sync round after the restart."),
+        "{out}"
+    );
+
+    let job = served.run(&["job", "Expensely"]);
+    assert!(
+        text(&job.stdout).contains("Status: Active"),
+        "{}",
+        text(&job.stdout)
+    );
+    let actions = journal_actions(&served.journal_path());
+    assert_eq!(actions.len(), 1, "{actions:?}");
+    assert!(
+        actions[0].request_summary.contains("QuarantineState"),
+        "{}",
+        actions[0].request_summary
+    );
+}

@@ -97,6 +97,11 @@ pub struct RestartResult {
     pub run_id: String,
     /// When the restart was sent, on the tenant's clock: [`watch`] waits for a round after it.
     pub restarted_at: chrono::DateTime<chrono::Utc>,
+    /// When the job's last round before the restart began: on the training tenant's clock a
+    /// round can begin at the very instant of the restart, so [`watch`] tells rounds apart by
+    /// this rather than by time alone.
+    #[serde(default)]
+    pub previous_round_began: Option<chrono::DateTime<chrono::Utc>>,
     pub steps: Vec<StepResult>,
     /// The job as read back after the restart.
     pub sync: AppSync,
@@ -251,6 +256,12 @@ pub async fn run(
         }
     }
     let graph = desk.graph();
+    let previous_round_began = graph
+        .get_job(&preview.app.service_principal_id, &preview.job_id)
+        .await
+        .ok()
+        .and_then(|job| job.status.and_then(|s| s.last_execution))
+        .and_then(|last| last.time_began);
     let restarted_at = desk.connection().tenant_now().await;
     let mut steps = StepRun::start(desk, PlaybookKind::Restart, 1, progress).await?;
     let scope = preview.chosen.reset_scope();
@@ -278,6 +289,7 @@ pub async fn run(
     Ok(RestartResult {
         run_id,
         restarted_at,
+        previous_round_began,
         steps: results,
         sync: job_sync(preview.app.clone(), job.as_ref(), now),
     })
@@ -312,7 +324,9 @@ pub async fn watch(
             .await?;
         let last = job.status.as_ref().and_then(|s| s.last_execution.clone());
         if let Some(last) = last.filter(|l| {
-            l.time_began.is_some_and(|t| t >= result.restarted_at) && l.time_ended.is_some()
+            l.time_began
+                .is_some_and(|t| t >= result.restarted_at && Some(t) != result.previous_round_began)
+                && l.time_ended.is_some()
         }) {
             let now = desk.connection().tenant_now().await;
             let state = last

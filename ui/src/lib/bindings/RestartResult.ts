@@ -6,7 +6,13 @@ export type RestartResult = { runId: string,
 /**
  * When the restart was sent, on the tenant's clock: [`watch`] waits for a round after it.
  */
-restartedAt: string, steps: Array<StepResult>, 
+restartedAt: string, 
+/**
+ * When the job's last round before the restart began: on the training tenant's clock a
+ * round can begin at the very instant of the restart, so [`watch`] tells rounds apart by
+ * this rather than by time alone.
+ */
+previousRoundBegan: string | null, steps: Array<StepResult>, 
 /**
  * The job as read back after the restart.
  */
