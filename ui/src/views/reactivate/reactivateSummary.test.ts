@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { reactivateOutcome, returnStateWords } from "./reactivateSummary";
+import { goneSummary, reactivateOutcome, returnStateWords, withoutRecycleBinPrefix } from "./reactivateSummary";
 
 describe("welcoming a person back", () => {
   it("says where the person stands", () => {
@@ -21,5 +21,33 @@ describe("welcoming a person back", () => {
     expect(outcome.failed).toEqual(["Sync now for Timesheets: Refused. Ask."]);
     expect(outcome.pending).toEqual(["Timesheets: the account is active again at the next sync round."]);
     expect(outcome.verified).toEqual(["Floorplan answered Success: the account is active again."]);
+  });
+
+  it("says in the ticket that nothing was created for a permanently deleted person, and why", () => {
+    const text = goneSummary(
+      {
+        plan: {
+          playbook: "reactivate",
+          target: { displayName: "nora.nearlygone@c", id: null, facts: ["Not in the directory nor in the recycle bin"] },
+          steps: [],
+          willNotHappen: ["No new account is created."],
+          warnings: ["nora.nearlygone@c was permanently deleted. Apps that still hold the old account refuse it as a duplicate."],
+        },
+        person: null,
+        state: { kind: "gone" },
+        apps: [],
+        trapEvidence: [],
+      },
+      { actor: "helpdesk@c", when: "today", tenant: "t" },
+    );
+    expect(text.split("\n")[0]).toBe("Welcome a person back: nora.nearlygone@c");
+    expect(text).toContain("- No new account is created.");
+    expect(text).toContain("refuse it as a duplicate");
+    expect(text).toContain("Nothing was changed.");
+  });
+
+  it("shows a restored person's user name without the recycle bin's prefix", () => {
+    expect(withoutRecycleBinPrefix("faa292f7f6ef46db8000c88b2e6398edriley.recycle@c.com")).toBe("riley.recycle@c.com");
+    expect(withoutRecycleBinPrefix("riley.recycle@c.com")).toBe("riley.recycle@c.com");
   });
 });

@@ -1,7 +1,9 @@
 // Words for a returning person's situation, and the result screen's lists.
 import type { ReactivateResult } from "../../lib/bindings/ReactivateResult";
 import type { ReturnState } from "../../lib/bindings/ReturnState";
+import type { ReactivatePreview } from "../../lib/bindings/ReactivatePreview";
 import { outcomeDetail } from "../../lib/wizard/outcome";
+import { renderTicketSummary } from "../../lib/wizard/summary";
 
 export function returnStateWords(state: ReturnState): { status: string; word: string; sentence: string } {
   switch (state.kind) {
@@ -42,4 +44,27 @@ export function reactivateOutcome(result: ReactivateResult): { changed: string[]
     else verified.push(line);
   }
   return { changed, verified, pending, failed };
+}
+
+/** The ticket text when the person is permanently deleted: nothing changed, and why. */
+export function goneSummary(preview: ReactivatePreview, context: { actor: string; when: string; tenant: string }): string {
+  return renderTicketSummary({
+    procedure: "Welcome a person back",
+    subject: preview.plan.target.displayName,
+    actor: context.actor,
+    when: context.when,
+    tenant: context.tenant,
+    changed: [],
+    verified: [...preview.plan.target.facts, ...preview.plan.willNotHappen],
+    pending: preview.plan.warnings,
+    failed: [],
+  });
+}
+
+/**
+ * A user name as it reads once the account is restored: in the recycle bin Entra shows it with
+ * the 32-hex-character object id glued in front; the restore takes the prefix away.
+ */
+export function withoutRecycleBinPrefix(upn: string): string {
+  return upn.replace(/^[0-9a-f]{32}(?=[^@]+@)/i, "");
 }
