@@ -274,3 +274,164 @@ async fn many_failures_quarantine_the_job_until_a_cycle_succeeds() {
     assert_eq!(job["status"]["code"], "Active", "{}", job["status"]);
     assert!(job["status"]["quarantine"].is_null());
 }
+
+/// SCIM requests the engine sent to Floorplan about one Entra object, oldest first.
+async fn sent_about(env: &common::Env, object_id: &str) -> Vec<Value> {
+    let r: Value = env
+        .http
+        .get(env.url(&format!(
+            "/_training/scim-requests?app=floorplan&user={object_id}"
+        )))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    r["value"].as_array().cloned().unwrap_or_default()
+}
+
+fn member_ids(op: &Value) -> Vec<String> {
+    op["value"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|m| m["value"].as_str().map(str::to_string))
+        .collect()
+}
+
+/// Assigned groups are provisioned: matched by displayName, created with empty members, then
+/// their provisioned members added with PATCH; a member leaving the group → PATCH remove; the
+/// group leaving the app's scope → DELETE (Floorplan's actions include Delete).
+#[tokio::test]
+async fn assigned_groups_are_provisioned_with_their_members() {
+    let env = common::start().await;
+    let token = env.app_token().await;
+    let app = floorplan(&env);
+    let state = env.tenant.state().clone();
+    let facilities = state.scenario.object_id("group", "all-facilities");
+    let scim_id_of = |user: &str| {
+        state.provisioning().jobs[&app.job_id]
+            .links
+            .get(user)
+            .map(|l| l.target_id.clone())
+    };
+
+    // The initial cycle at start-up provisioned the assigned group.
+    let requests = sent_about(&env, &facilities).await;
+    let get = &requests[0];
+    assert_eq!(get["method"], "GET");
+    assert_eq!(
+        get["path"],
+        "/Groups?filter=displayName+eq+%22Facilities+team%22&excludedAttributes=members"
+    );
+    let post = &requests[1];
+    assert_eq!(
+        (&post["method"], &post["path"]),
+        (&json!("POST"), &json!("/Groups"))
+    );
+    assert_eq!(post["status"], 201);
+    assert_eq!(post["requestBody"]["displayName"], "Facilities team");
+    assert_eq!(post["requestBody"]["externalId"], facilities.as_str());
+    assert_eq!(post["requestBody"]["members"], json!([]));
+    let group_scim_id = post["responseBody"]["id"].as_str().unwrap().to_string();
+    let add = &requests[2];
+    assert_eq!(add["method"], "PATCH");
+    assert_eq!(add["path"], format!("/Groups/{group_scim_id}"));
+    let op = &add["requestBody"]["Operations"][0];
+    assert_eq!((&op["op"], &op["path"]), (&json!("Add"), &json!("members")));
+    let members: Vec<String> = state.directory().groups[&facilities].members.clone();
+    let mut expected: Vec<String> = members.iter().filter_map(|m| scim_id_of(m)).collect();
+    let mut added = member_ids(op);
+    expected.sort();
+    added.sort();
+    assert!(!added.is_empty());
+    assert_eq!(added, expected, "every provisioned member");
+    let in_app = |env: &common::Env| {
+        let env_url = format!("{}/Groups/{group_scim_id}", app.scim_base_url);
+        let bearer = app.bearer_token.clone();
+        let http = env.http.clone();
+        async move {
+            let g: Value = http
+                .get(env_url)
+                .bearer_auth(bearer)
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let mut ids = member_ids(&json!({"value": g["members"]}));
+            ids.sort();
+            ids
+        }
+    };
+    assert_eq!(in_app(&env).await, expected);
+
+    // A member leaves the group.
+    let leaver = members
+        .iter()
+        .find(|m| scim_id_of(m).is_some())
+        .unwrap()
+        .clone();
+    let leaver_scim_id = scim_id_of(&leaver).unwrap();
+    let (s, b) = env
+        .send_json(
+            Method::DELETE,
+            &token,
+            &format!("/v1.0/groups/{facilities}/members/{leaver}/$ref"),
+            "",
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
+    advance(&env, 40).await;
+    let requests = sent_about(&env, &facilities).await;
+    let patch = requests.last().unwrap();
+    assert_eq!(patch["method"], "PATCH");
+    assert_eq!(
+        patch["requestBody"]["Operations"],
+        json!([{"op": "Remove", "path": "members", "value": [{"value": leaver_scim_id}]}])
+    );
+    assert!(!in_app(&env).await.contains(&leaver_scim_id));
+    let logged = state
+        .provisioning()
+        .logs
+        .iter()
+        .rev()
+        .find(|e| e["sourceIdentity"]["id"] == facilities.as_str())
+        .cloned()
+        .unwrap();
+    assert_eq!(logged["provisioningAction"], "update");
+    assert_eq!(logged["sourceIdentity"]["identityType"], "Group");
+    assert_eq!(
+        logged["targetIdentity"]["identityType"],
+        "urn:ietf:params:scim:schemas:core:2.0:Group"
+    );
+
+    // A newly assigned group is provisioned on the next cycle; unassigned, it is deleted.
+    let interns = state.scenario.object_id("group", "interns");
+    let assignment = {
+        let now = state.clock.now();
+        state
+            .directory_mut()
+            .assign(&app.service_principal_id, &interns, now)
+            .unwrap()
+    };
+    advance(&env, 40).await;
+    let requests = sent_about(&env, &interns).await;
+    let created = requests
+        .iter()
+        .find(|r| r["method"] == "POST")
+        .expect("POST /Groups");
+    assert_eq!(created["status"], 201);
+    let interns_scim_id = created["responseBody"]["id"].as_str().unwrap().to_string();
+    {
+        let now = state.clock.now();
+        state.directory_mut().unassign(&assignment, now).unwrap();
+    }
+    advance(&env, 40).await;
+    let last = sent_about(&env, &interns).await.pop().unwrap();
+    assert_eq!(last["method"], "DELETE");
+    assert_eq!(last["path"], format!("/Groups/{interns_scim_id}"));
+    assert_eq!(last["status"], 204);
+}

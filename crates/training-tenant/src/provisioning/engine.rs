@@ -13,6 +13,8 @@
 //! * More deprovisioning actions in one cycle than `QuarantineTooManyDeletesThreshold` are staged
 //!   (`stagedDelete`) and the job is quarantined with `TooManyDeletes` until `ForceDeletes`.
 
+mod groups;
+
 use std::collections::{BTreeSet, HashSet};
 
 use chrono::{DateTime, Duration, Utc};
@@ -129,7 +131,8 @@ fn changes(dir: &Directory, from: usize, t: DateTime<Utc>) -> (usize, BTreeSet<S
         match e.kind {
             DirectoryEventKind::MemberAdded
             | DirectoryEventKind::MemberRemoved
-            | DirectoryEventKind::SessionsRevoked => {}
+            | DirectoryEventKind::SessionsRevoked
+            | DirectoryEventKind::AssignmentChanged => {}
             _ => {
                 users.insert(e.object_id.clone());
             }
@@ -157,6 +160,7 @@ pub fn run_cycle(
             return;
         }
     };
+    let group_mapping = schema::compile_groups(&job.schema);
     let assigned: HashSet<String> = dir
         .assigned_user_ids(&job.service_principal_id)
         .into_iter()
@@ -241,6 +245,14 @@ pub fn run_cycle(
             if let Some(e) = entry {
                 let summary = e.to_summary(tenant_id);
                 cycle.prov.logs.push(summary);
+            }
+        }
+        if let Some(groups) = group_mapping.as_ref().filter(|g| g.enabled) {
+            if cycle.unauthorized.is_none() {
+                for e in cycle.sync_groups(groups) {
+                    let summary = e.to_summary(tenant_id);
+                    cycle.prov.logs.push(summary);
+                }
             }
         }
         if staged {
@@ -664,6 +676,7 @@ impl Cycle<'_> {
             action,
             status,
             error: None,
+            source_type: "User",
             source_id: user_id.to_string(),
             source_display_name: display,
             reportable: upn.to_string(),

@@ -85,6 +85,16 @@ pub struct Link {
     pub managed: bool,
 }
 
+/// Entra's cached knowledge of one provisioned group: its SCIM id and the members it has
+/// exported (Entra user id → SCIM id), so that membership changes go out as PATCH add / remove.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GroupLink {
+    pub target_id: String,
+    pub display_name: String,
+    pub members: BTreeMap<String, String>,
+}
+
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Escrow {
@@ -136,6 +146,8 @@ pub struct Job {
     pub next_run: DateTime<Utc>,
     pub watermark: Option<usize>,
     pub links: BTreeMap<String, Link>,
+    /// Entra group object id → the provisioned group.
+    pub group_links: BTreeMap<String, GroupLink>,
     pub escrows: BTreeMap<String, Escrow>,
     pub staged_deletes: BTreeSet<String>,
     /// Who was assigned at the last cycle: assignment changes (direct or through a group)
@@ -184,6 +196,7 @@ impl Job {
             next_run: now,
             watermark: None,
             links: BTreeMap::new(),
+            group_links: BTreeMap::new(),
             escrows: BTreeMap::new(),
             staged_deletes: BTreeSet::new(),
             last_assigned: BTreeSet::new(),
@@ -261,6 +274,7 @@ impl Job {
         }
         if full || has("ConnectorDataStore") {
             self.links.clear();
+            self.group_links.clear();
             self.staged_deletes.clear();
         }
         if has("ForceDeletes") && !full {
@@ -322,7 +336,10 @@ impl Job {
                 "quarantine": quarantine,
                 "steadyStateFirstAchievedTime": t(&self.steady_state_first_achieved),
                 "steadyStateLastAchievedTime": t(&self.steady_state_last_achieved),
-                "synchronizedEntryCountByType": [{"key": "user to urn:ietf:params:scim:schemas:extension:enterprise:2.0:User", "value": total}],
+                "synchronizedEntryCountByType": [
+                    {"key": "user to urn:ietf:params:scim:schemas:extension:enterprise:2.0:User", "value": total},
+                    {"key": format!("group to {}", schema::GROUP_TARGET_OBJECT), "value": self.group_links.len()},
+                ],
                 "troubleshootingUrl": null,
             },
             "synchronizationJobSettings": [

@@ -34,6 +34,8 @@ pub struct Entry {
     /// success | failure | skipped | warning
     pub status: &'static str,
     pub error: Option<ErrorInfo>,
+    /// `User` or `Group`.
+    pub source_type: &'static str,
     pub source_id: String,
     pub source_display_name: String,
     pub reportable: String,
@@ -68,6 +70,15 @@ pub fn step(
 }
 
 impl Entry {
+    /// The target object type of the app's schema for this entry's source type.
+    fn target_type(&self) -> &'static str {
+        if self.source_type == "Group" {
+            super::schema::GROUP_TARGET_OBJECT
+        } else {
+            "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+        }
+    }
+
     pub fn to_summary(&self, tenant_id: &str) -> Value {
         let change_id = uuid::Uuid::new_v4().to_string();
         let error = self.error.as_ref().map(|e| {
@@ -115,8 +126,8 @@ impl Entry {
             // The docs' two examples spell the type `initiatingType` and `initiatorType`; both
             // are sent so that clients written against either example read it.
             "initiatedBy": {"id": initiator_id, "displayName": initiator_name, "initiatorType": initiator_type, "initiatingType": initiator_type},
-            "sourceIdentity": {"id": self.source_id, "displayName": self.source_display_name, "identityType": "User", "details": {}},
-            "targetIdentity": {"id": self.target_id.clone().unwrap_or_default(), "displayName": self.reportable, "identityType": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User", "details": {}},
+            "sourceIdentity": {"id": self.source_id, "displayName": self.source_display_name, "identityType": self.source_type, "details": {}},
+            "targetIdentity": {"id": self.target_id.clone().unwrap_or_default(), "displayName": self.reportable, "identityType": self.target_type(), "details": {}},
         })
     }
 
@@ -159,9 +170,9 @@ impl Entry {
                 "errorCategory": self.error.as_ref().map(|e| e.category),
                 "recommendedAction": self.error.as_ref().and_then(|e| e.recommended_action.clone()),
             },
-            "sourceIdentity": {"id": self.source_id, "type": "User", "displayName": self.source_display_name, "details": null},
+            "sourceIdentity": {"id": self.source_id, "type": self.source_type, "displayName": self.source_display_name, "details": null},
             "sourceSystem": {"id": null, "name": "Azure Active Directory", "details": null},
-            "targetIdentity": {"id": self.target_id, "type": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User", "displayName": null, "details": null},
+            "targetIdentity": {"id": self.target_id, "type": self.target_type(), "displayName": null, "details": null},
             "targetSystem": {"id": null, "name": self.app_display_name, "details": null},
         });
         json!({

@@ -15,6 +15,7 @@ use crate::scim::path::ENTERPRISE_USER;
 
 pub const SOURCE_DIRECTORY: &str = "Azure Active Directory";
 pub const USER_RULE_ID: &str = "03f7d90d-bf71-41b1-bda6-aaf0ddbee5d8";
+pub const GROUP_TARGET_OBJECT: &str = "urn:ietf:params:scim:schemas:core:2.0:Group";
 
 /// The default `active` expression of the non-gallery SCIM app (graph-api.md §8.6).
 pub const ACTIVE_SWITCH: &str =
@@ -63,23 +64,16 @@ pub fn default_schema(target_directory: &str, spec: &MappingSpec) -> Value {
         (&department, "[department]".into(), 0, "Always"),
         (&employee_number, "[employeeId]".into(), 0, "Always"),
     ];
-    let mappings: Vec<Value> = rows
-        .into_iter()
-        .map(|(target, source, priority, flow)| {
-            let src = expression::parse(&source)
-                .map(|e| e.to_source())
-                .unwrap_or(Value::Null);
-            json!({
-                "defaultValue": null,
-                "exportMissingReferences": false,
-                "flowBehavior": "FlowWhenChanged",
-                "flowType": flow,
-                "matchingPriority": priority,
-                "source": src,
-                "targetAttributeName": target,
-            })
-        })
-        .collect();
+    let mappings = attribute_mappings(rows);
+    let group_mappings = attribute_mappings(vec![
+        ("displayName", "[displayName]".into(), 1, "Always"),
+        ("externalId", "[objectId]".into(), 0, "Always"),
+        ("members", "[members]".into(), 0, "Always"),
+    ]);
+    let flow_types = spec
+        .flow_types
+        .clone()
+        .unwrap_or_else(|| "Add, Update, Delete".to_string());
     let attr = |name: &str, kind: &str| json!({"name": name, "type": kind, "anchor": false, "caseExact": false, "multivalued": false, "mutability": "ReadWrite", "required": false, "defaultValue": null, "flowNullValues": false, "metadata": [], "referencedObjects": [], "apiExpressions": []});
     let source_attrs: Vec<Value> = [
         ("objectId", "String"),
@@ -121,12 +115,30 @@ pub fn default_schema(target_directory: &str, spec: &MappingSpec) -> Value {
         attr(&format!("{ENTERPRISE_USER}:employeeNumber"), "String"),
     ])
     .collect();
+    let group_source_attrs: Vec<Value> = [
+        ("objectId", "String"),
+        ("displayName", "String"),
+        ("mailNickname", "String"),
+        ("description", "String"),
+        ("members", "Reference"),
+    ]
+    .iter()
+    .map(|(n, t)| attr(n, t))
+    .collect();
+    let group_target_attrs: Vec<Value> = [
+        ("displayName", "String"),
+        ("externalId", "String"),
+        ("members", "Reference"),
+    ]
+    .iter()
+    .map(|(n, t)| attr(n, t))
+    .collect();
     json!({
         "id": "scim",
         "version": "date:2024-01-01T00:00:00Z~1",
         "directories": [
-            {"id": "66e4a8cc-1b7b-435e-95f8-f06cea133828", "name": SOURCE_DIRECTORY, "discoverabilities": "None", "discoveryDateTime": null, "readOnly": true, "version": "1", "objects": [{"name": "User", "attributes": source_attrs, "metadata": [], "supportedApis": []}]},
-            {"id": "8ffa6169-f354-4751-9b77-9c00765be92d", "name": target_directory, "discoverabilities": "None", "discoveryDateTime": null, "readOnly": false, "version": "1", "objects": [{"name": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User", "attributes": target_attrs, "metadata": [], "supportedApis": []}]}
+            {"id": "66e4a8cc-1b7b-435e-95f8-f06cea133828", "name": SOURCE_DIRECTORY, "discoverabilities": "None", "discoveryDateTime": null, "readOnly": true, "version": "1", "objects": [{"name": "User", "attributes": source_attrs, "metadata": [], "supportedApis": []}, {"name": "Group", "attributes": group_source_attrs, "metadata": [], "supportedApis": []}]},
+            {"id": "8ffa6169-f354-4751-9b77-9c00765be92d", "name": target_directory, "discoverabilities": "None", "discoveryDateTime": null, "readOnly": false, "version": "1", "objects": [{"name": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User", "attributes": target_attrs, "metadata": [], "supportedApis": []}, {"name": GROUP_TARGET_OBJECT, "attributes": group_target_attrs, "metadata": [], "supportedApis": []}]}
         ],
         "synchronizationRules": [{
             "id": USER_RULE_ID,
@@ -141,7 +153,7 @@ pub fn default_schema(target_directory: &str, spec: &MappingSpec) -> Value {
             "objectMappings": [{
                 "name": format!("Provision Azure Active Directory Users"),
                 "enabled": true,
-                "flowTypes": spec.flow_types.clone().unwrap_or_else(|| "Add, Update, Delete".to_string()),
+                "flowTypes": flow_types,
                 "sourceObjectName": "User",
                 "targetObjectName": "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User",
                 "scope": null,
@@ -150,9 +162,41 @@ pub fn default_schema(target_directory: &str, spec: &MappingSpec) -> Value {
                     {"key": "EscrowBehavior", "value": "\"Default\""}
                 ],
                 "attributeMappings": mappings,
+            }, {
+                "name": "Provision Azure Active Directory Groups",
+                "enabled": true,
+                "flowTypes": flow_types,
+                "sourceObjectName": "Group",
+                "targetObjectName": GROUP_TARGET_OBJECT,
+                "scope": null,
+                "metadata": [
+                    {"key": "Disposition", "value": "\"Normal\""},
+                    {"key": "EscrowBehavior", "value": "\"Default\""}
+                ],
+                "attributeMappings": group_mappings,
             }]
         }]
     })
+}
+
+/// Attribute mappings from (target, source expression, matchingPriority, flowType) rows.
+fn attribute_mappings(rows: Vec<(&str, String, i32, &str)>) -> Vec<Value> {
+    rows.into_iter()
+        .map(|(target, source, priority, flow)| {
+            let src = expression::parse(&source)
+                .map(|e| e.to_source())
+                .unwrap_or(Value::Null);
+            json!({
+                "defaultValue": null,
+                "exportMissingReferences": false,
+                "flowBehavior": "FlowWhenChanged",
+                "flowType": flow,
+                "matchingPriority": priority,
+                "source": src,
+                "targetAttributeName": target,
+            })
+        })
+        .collect()
 }
 
 #[derive(Debug, Clone)]
@@ -271,61 +315,9 @@ pub fn compile(schema: &Value) -> Result<UserMapping, String> {
             }
         }
     }
-    let (rule, om) = rules
-        .iter()
-        .find_map(|r| {
-            r.get("objectMappings")
-                .and_then(Value::as_array)?
-                .iter()
-                .find(|om| {
-                    om.get("sourceObjectName")
-                        .and_then(Value::as_str)
-                        .is_some_and(|s| s.eq_ignore_ascii_case("User"))
-                })
-                .map(|om| (r, om))
-        })
-        .ok_or("The schema has no object mapping for users.")?;
-    let flow = om
-        .get("flowTypes")
-        .and_then(Value::as_str)
-        .unwrap_or("Add, Update, Delete");
-    let has = |f: &str| flow.split(',').any(|x| x.trim().eq_ignore_ascii_case(f));
-    let mut attributes = Vec::new();
-    for am in om
-        .get("attributeMappings")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        let target = am
-            .get("targetAttributeName")
-            .and_then(Value::as_str)
-            .ok_or("Each attribute mapping needs a targetAttributeName.")?;
-        let expr = match am
-            .get("source")
-            .filter(|s| !s.is_null() && s.as_object().is_some_and(|o| !o.is_empty()))
-        {
-            Some(src) => Some(expression::from_source(src).map_err(|e| e.0)?),
-            None => None,
-        };
-        attributes.push(AttributeRule {
-            target: target.to_string(),
-            expr,
-            default_value: am
-                .get("defaultValue")
-                .and_then(Value::as_str)
-                .map(str::to_string),
-            add_only: am
-                .get("flowType")
-                .and_then(Value::as_str)
-                .is_some_and(|f| f.eq_ignore_ascii_case("ObjectAddOnly")),
-            matching_priority: am
-                .get("matchingPriority")
-                .and_then(Value::as_i64)
-                .unwrap_or(0),
-            boolean: target.eq_ignore_ascii_case("active"),
-        });
-    }
+    let (rule, om) =
+        object_mapping(rules, "User").ok_or("The schema has no object mapping for users.")?;
+    let parts = ObjectMapping::compile(om)?;
     let scope = om
         .pointer("/scope/groups")
         .and_then(Value::as_array)
@@ -367,13 +359,111 @@ pub fn compile(schema: &Value) -> Result<UserMapping, String> {
             .and_then(Value::as_str)
             .unwrap_or(USER_RULE_ID)
             .to_string(),
-        enabled: om.get("enabled").and_then(Value::as_bool).unwrap_or(true),
-        add: has("Add"),
-        update: has("Update"),
-        delete: has("Delete"),
+        enabled: parts.enabled,
+        add: parts.add,
+        update: parts.update,
+        delete: parts.delete,
         scope,
-        attributes,
+        attributes: parts.attributes,
     })
+}
+
+/// The group object mapping of a valid schema (`None` if it has none): assigned groups are
+/// provisioned with it when it is enabled.
+pub fn compile_groups(schema: &Value) -> Option<ObjectMapping> {
+    let rules = schema.get("synchronizationRules")?.as_array()?;
+    let (_, om) = object_mapping(rules, "Group")?;
+    ObjectMapping::compile(om).ok()
+}
+
+/// The first object mapping (and its rule) whose source object is `source_object`.
+fn object_mapping<'a>(rules: &'a [Value], source_object: &str) -> Option<(&'a Value, &'a Value)> {
+    rules.iter().find_map(|r| {
+        r.get("objectMappings")
+            .and_then(Value::as_array)?
+            .iter()
+            .find(|om| {
+                om.get("sourceObjectName")
+                    .and_then(Value::as_str)
+                    .is_some_and(|s| s.eq_ignore_ascii_case(source_object))
+            })
+            .map(|om| (r, om))
+    })
+}
+
+/// What every object mapping has: whether it is enabled, its target object actions and its
+/// attribute mappings.
+#[derive(Debug, Clone)]
+pub struct ObjectMapping {
+    pub enabled: bool,
+    pub add: bool,
+    pub update: bool,
+    pub delete: bool,
+    pub attributes: Vec<AttributeRule>,
+}
+
+impl ObjectMapping {
+    fn compile(om: &Value) -> Result<Self, String> {
+        let flow = om
+            .get("flowTypes")
+            .and_then(Value::as_str)
+            .unwrap_or("Add, Update, Delete");
+        let has = |f: &str| flow.split(',').any(|x| x.trim().eq_ignore_ascii_case(f));
+        let mut attributes = Vec::new();
+        for am in om
+            .get("attributeMappings")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let target = am
+                .get("targetAttributeName")
+                .and_then(Value::as_str)
+                .ok_or("Each attribute mapping needs a targetAttributeName.")?;
+            let expr = match am
+                .get("source")
+                .filter(|s| !s.is_null() && s.as_object().is_some_and(|o| !o.is_empty()))
+            {
+                Some(src) => Some(expression::from_source(src).map_err(|e| e.0)?),
+                None => None,
+            };
+            attributes.push(AttributeRule {
+                target: target.to_string(),
+                expr,
+                default_value: am
+                    .get("defaultValue")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
+                add_only: am
+                    .get("flowType")
+                    .and_then(Value::as_str)
+                    .is_some_and(|f| f.eq_ignore_ascii_case("ObjectAddOnly")),
+                matching_priority: am
+                    .get("matchingPriority")
+                    .and_then(Value::as_i64)
+                    .unwrap_or(0),
+                boolean: target.eq_ignore_ascii_case("active"),
+            });
+        }
+        Ok(Self {
+            enabled: om.get("enabled").and_then(Value::as_bool).unwrap_or(true),
+            add: has("Add"),
+            update: has("Update"),
+            delete: has("Delete"),
+            attributes,
+        })
+    }
+
+    /// Matching attributes in precedence order (lowest `matchingPriority` first, 0 excluded).
+    pub fn matching(&self) -> Vec<&AttributeRule> {
+        let mut m: Vec<&AttributeRule> = self
+            .attributes
+            .iter()
+            .filter(|a| a.matching_priority > 0)
+            .collect();
+        m.sort_by_key(|a| a.matching_priority);
+        m
+    }
 }
 
 #[cfg(test)]

@@ -130,6 +130,8 @@ pub enum DirectoryEventKind {
     SessionsRevoked,
     MemberAdded,
     MemberRemoved,
+    /// An app role assignment of the principal (`object_id`) was added or removed.
+    AssignmentChanged,
 }
 
 /// Invariant: users enter and leave `users` only through `insert_user` and the change methods
@@ -382,6 +384,56 @@ impl Directory {
             return Err(DirectoryError::NotFound(user_id.to_string()));
         }
         self.record(now, group_id, DirectoryEventKind::MemberRemoved);
+        Ok(())
+    }
+
+    /// Assigns a user or group to an app with default access; returns the assignment id.
+    pub fn assign(
+        &mut self,
+        resource_id: &str,
+        principal_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<String, DirectoryError> {
+        let principal_type = if self.users.contains_key(principal_id) {
+            PrincipalType::User
+        } else if self.groups.contains_key(principal_id) {
+            PrincipalType::Group
+        } else {
+            return Err(DirectoryError::NotFound(principal_id.to_string()));
+        };
+        if !self.service_principals.contains_key(resource_id) {
+            return Err(DirectoryError::NotFound(resource_id.to_string()));
+        }
+        let id = uuid::Uuid::new_v4().to_string();
+        self.app_role_assignments.push(AppRoleAssignment {
+            id: id.clone(),
+            app_role_id: "00000000-0000-0000-0000-000000000000".into(),
+            created_date_time: now,
+            principal_id: principal_id.to_string(),
+            principal_type,
+            resource_id: resource_id.to_string(),
+        });
+        self.record(now, principal_id, DirectoryEventKind::AssignmentChanged);
+        Ok(id)
+    }
+
+    /// Removes an app role assignment by id.
+    pub fn unassign(
+        &mut self,
+        assignment_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), DirectoryError> {
+        let at = self
+            .app_role_assignments
+            .iter()
+            .position(|a| a.id == assignment_id)
+            .ok_or_else(|| DirectoryError::NotFound(assignment_id.to_string()))?;
+        let removed = self.app_role_assignments.remove(at);
+        self.record(
+            now,
+            &removed.principal_id,
+            DirectoryEventKind::AssignmentChanged,
+        );
         Ok(())
     }
 
