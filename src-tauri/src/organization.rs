@@ -1,31 +1,12 @@
-//! "Connect your organization": the deployed settings (cloud, tenant, client id) that prefill the
-//! form, and turning what the person confirmed back into entra-client's `DeploymentConfig`
-//! (through its own JSON form and validation, so this file knows no cloud URLs).
+//! "Connect your organization": the form's settings (defined in `playbooks`, which turns them
+//! into a tenant configuration), how the person signs in, and the device code shown to them.
 
-use entra_client::DeploymentConfig;
+use playbooks::tenant::DeploymentConfig;
+pub use playbooks::tenant::OrganizationSettings;
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use ts_rs::TS;
 
 use crate::CommandError;
-
-/// The form's fields.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-#[ts(export)]
-pub struct OrganizationSettings {
-    /// "global", "usGovernment", "china" or "custom".
-    pub cloud: String,
-    /// Custom clouds only: the sign-in authority and Graph base URLs.
-    pub authority: Option<String>,
-    pub graph: Option<String>,
-    /// Tenant GUID or verified domain.
-    pub tenant_id: String,
-    /// The app registration's application (client) id.
-    pub client_id: String,
-    /// The settings file the values came from, when there was one.
-    pub source: Option<String>,
-}
 
 /// How the person signs in.
 #[derive(Debug, Clone, Copy, Deserialize, TS)]
@@ -51,47 +32,17 @@ pub struct DeviceCodeView {
 
 /// The deployed settings file, if any (`PROVDESK_CONFIG`, then machine-wide, then per-user).
 pub fn deployed() -> Option<OrganizationSettings> {
-    let (config, path) = DeploymentConfig::discover().ok()?;
-    let value = serde_json::to_value(&config).ok()?;
-    let (cloud, authority, graph) = match &value["cloud"] {
-        serde_json::Value::String(name) => (name.clone(), None, None),
-        other => (
-            "custom".to_string(),
-            other["custom"]["authority"].as_str().map(str::to_string),
-            other["custom"]["graph"].as_str().map(str::to_string),
-        ),
-    };
-    Some(OrganizationSettings {
-        cloud,
-        authority,
-        graph,
-        tenant_id: config.tenant_id.as_str().to_string(),
-        client_id: config.client_id.as_str().to_string(),
-        source: Some(path.display().to_string()),
-    })
+    OrganizationSettings::deployed()
 }
 
-/// The settings as a validated `DeploymentConfig`; a mistake is named in plain words.
+/// The settings as a validated configuration; a mistake is named in plain words.
 pub fn to_config(settings: &OrganizationSettings) -> Result<DeploymentConfig, CommandError> {
-    let cloud = if settings.cloud == "custom" {
-        json!({ "custom": { "authority": settings.authority, "graph": settings.graph } })
-    } else {
-        json!(settings.cloud)
-    };
-    let text = json!({
-        "tenantId": settings.tenant_id.trim(),
-        "clientId": settings.client_id.trim(),
-        "cloud": cloud,
-    })
-    .to_string();
-    DeploymentConfig::parse(&text, std::path::Path::new("the sign-in form")).map_err(|err| {
-        CommandError {
-            code: "organization_settings_invalid".into(),
-            message: format!("These settings cannot be used: {err}."),
-            hint: "Check the tenant id and the application (client) id with whoever registered \
-                   Provisioning Desk in your organization (docs/admin-setup.md)."
-                .into(),
-        }
+    settings.to_config().map_err(|reason| CommandError {
+        code: "organization_settings_invalid".into(),
+        message: format!("These settings cannot be used: {reason}."),
+        hint: "Check the tenant id and the application (client) id with whoever registered \
+               Provisioning Desk in your organization (docs/admin-setup.md)."
+            .into(),
     })
 }
 

@@ -23,7 +23,7 @@ mod tests {
     use crate::reactivate::{ReactivatePreview, ReactivateResult};
     use crate::restart::{RestartPreview, RestartResult, RoundAfterRestart, Symptom};
     use crate::steps::StepResult;
-    use crate::tenant::{TrainingScenario, WhoAmI};
+    use crate::tenant::{OrganizationSettings, TrainingScenario, WhoAmI};
 
     fn bindings_dir() -> PathBuf {
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/lib/bindings")
@@ -63,6 +63,7 @@ mod tests {
         RestartResult::export_all_to(&dir).unwrap();
         Symptom::export_all_to(&dir).unwrap();
         RoundAfterRestart::export_all_to(&dir).unwrap();
+        OrganizationSettings::export_all_to(&dir).unwrap();
         assert!(dir.join("Plan.ts").is_file());
     }
 }

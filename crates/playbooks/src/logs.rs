@@ -1,4 +1,5 @@
-//! Reading provisioning logs for the playbooks.
+//! Reading provisioning logs: [`search`] for the logs screen and `provdesk logs` (plain filters,
+//! explained lines), [`entries_since`] for the playbooks.
 //!
 //! The time window is applied here, on `activityDateTime`, rather than sent as
 //! `activityDateTime gt …` in `$filter`: Microsoft documents that comparison for the reports API,
@@ -6,11 +7,15 @@
 //! parser refused `gt` until its reports dialect reached the router), and the other filters (app,
 //! person, status) already keep the answer small.
 
-use chrono::{DateTime, Utc};
-use entra_client::graph::provisioning_logs::{ProvisioningLogQuery, ProvisioningObjectSummary};
+use chrono::{DateTime, Duration, Utc};
+use entra_client::graph::provisioning_logs::{
+    ProvisioningLogQuery, ProvisioningObjectSummary, ProvisioningStatus,
+};
 
 use crate::desk::Desk;
 use crate::error::Result;
+use crate::explain::{explain, LogLine};
+use crate::find::{find_app, find_person};
 
 /// Up to `limit` entries matching `query`, at or after `since`.
 pub async fn entries_since(
@@ -31,4 +36,120 @@ pub async fn entries_since(
             _ => true,
         })
         .collect())
+}
+
+/// Which entries to show: the logs screen's filters and `provdesk logs`' options. Every field
+/// narrows; blank text is no filter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogSearch {
+    /// App name or service principal id.
+    pub app: Option<String>,
+    /// UPN, object id or name.
+    pub person: Option<String>,
+    /// The status word of [`LogLine::status`]: Success, Skipped, Failed (or Failure), Warning.
+    pub status: Option<String>,
+    /// How far back from the tenant's now.
+    pub window: Duration,
+    /// Most entries read.
+    pub limit: usize,
+}
+
+impl Default for LogSearch {
+    fn default() -> Self {
+        LogSearch {
+            app: None,
+            person: None,
+            status: None,
+            window: Duration::hours(24),
+            limit: 500,
+        }
+    }
+}
+
+/// The status word as the provisioning logs' `status`, for filtering at the source.
+fn status_from_word(word: &str) -> Option<ProvisioningStatus> {
+    match word.trim().to_ascii_lowercase().as_str() {
+        "success" => Some(ProvisioningStatus::Success),
+        "skipped" => Some(ProvisioningStatus::Skipped),
+        "failed" | "failure" => Some(ProvisioningStatus::Failure),
+        "warning" => Some(ProvisioningStatus::Warning),
+        _ => None,
+    }
+}
+
+fn given(text: &Option<String>) -> Option<&str> {
+    text.as_deref().map(str::trim).filter(|t| !t.is_empty())
+}
+
+/// Entries matching `search`, newest first, each explained in plain words. An unknown or
+/// ambiguous app or person is an error (`NotFound` / `Ambiguous` with the candidates).
+pub async fn search(desk: &Desk, search: &LogSearch) -> Result<Vec<LogLine>> {
+    let status = given(&search.status);
+    let mut query = ProvisioningLogQuery {
+        status: status.and_then(status_from_word),
+        ..Default::default()
+    };
+    if let Some(app) = given(&search.app) {
+        query.service_principal_id = Some(find_app(desk, app).await?.service_principal_id);
+    }
+    if let Some(person) = given(&search.person) {
+        query.source_identity_id = Some(find_person(desk, person).await?.id);
+    }
+    let since = desk.connection().tenant_now().await - search.window;
+    let entries = entries_since(desk, &query, Some(since), search.limit).await?;
+    let wanted_app = query.service_principal_id.as_deref();
+    let wanted_status = status.map(|s| {
+        // "Failure" is Microsoft's word; the line says "Failed".
+        if s.eq_ignore_ascii_case("failure") {
+            "Failed"
+        } else {
+            s
+        }
+    });
+    let mut lines: Vec<LogLine> = entries
+        .iter()
+        .map(explain)
+        // Checked here as well: a service that ignores a filter must not show another app's
+        // (or another status's) entries under this one.
+        .filter(|line| {
+            wanted_app.is_none_or(|wanted| {
+                line.app_id
+                    .as_deref()
+                    .is_none_or(|id| id.eq_ignore_ascii_case(wanted))
+            })
+        })
+        .filter(|line| wanted_status.is_none_or(|wanted| line.status.eq_ignore_ascii_case(wanted)))
+        .collect();
+    lines.sort_by_key(|line| std::cmp::Reverse(line.when));
+    Ok(lines)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_words_and_microsofts_words_filter_the_same_entries() {
+        assert_eq!(
+            status_from_word("Failed"),
+            Some(ProvisioningStatus::Failure)
+        );
+        assert_eq!(
+            status_from_word("failure"),
+            Some(ProvisioningStatus::Failure)
+        );
+        assert_eq!(
+            status_from_word(" Skipped "),
+            Some(ProvisioningStatus::Skipped)
+        );
+        assert_eq!(
+            status_from_word("Success"),
+            Some(ProvisioningStatus::Success)
+        );
+        assert_eq!(
+            status_from_word("Warning"),
+            Some(ProvisioningStatus::Warning)
+        );
+        assert_eq!(status_from_word("soon"), None);
+    }
 }

@@ -1,10 +1,8 @@
 //! apps, job, logs: reading an app's sync state and its provisioning logs.
 
-use chrono::{DateTime, Utc};
-use entra_client::graph::provisioning_logs::{ProvisioningLogQuery, ProvisioningStatus};
 use playbooks::app_sync::{job_sync, AppSync};
-use playbooks::explain::{explain, LogLine};
-use playbooks::find::{find_app, find_person, AppMatch};
+use playbooks::find::{find_app, AppMatch};
+use playbooks::logs::LogSearch;
 
 use crate::args::{Global, LogStatus};
 use crate::connect;
@@ -146,24 +144,22 @@ pub async fn logs(
 ) -> Result<u8, CliError> {
     let window = parse_since(since)?;
     let desk = connect::desk(global).await?;
-    let now: DateTime<Utc> = desk.connection().tenant_now().await;
-    let mut query = ProvisioningLogQuery {
-        status: status.map(|s| match s {
-            LogStatus::Success => ProvisioningStatus::Success,
-            LogStatus::Skipped => ProvisioningStatus::Skipped,
-            LogStatus::Failure => ProvisioningStatus::Failure,
-            LogStatus::Warning => ProvisioningStatus::Warning,
+    let search = LogSearch {
+        app,
+        person: user,
+        status: status.map(|s| {
+            match s {
+                LogStatus::Success => "Success",
+                LogStatus::Skipped => "Skipped",
+                LogStatus::Failure => "Failed",
+                LogStatus::Warning => "Warning",
+            }
+            .to_string()
         }),
-        ..Default::default()
+        window,
+        limit: 500,
     };
-    if let Some(app) = &app {
-        query.service_principal_id = Some(find_app(&desk, app).await?.service_principal_id);
-    }
-    if let Some(user) = &user {
-        query.source_identity_id = Some(find_person(&desk, user).await?.id);
-    }
-    let entries = playbooks::logs::entries_since(&desk, &query, Some(now - window), 500).await?;
-    let lines: Vec<LogLine> = entries.iter().map(explain).collect();
+    let lines = playbooks::logs::search(&desk, &search).await?;
     if global.json {
         output::json(&lines)?;
         return Ok(exit::OK);

@@ -11,11 +11,14 @@
 //! tenant, its client id and demo accounts) and the one-click demo sign-in, which drives the real
 //! authorization-code + PKCE flow with the tenant's test-only consent parameter.
 
+mod organization;
 mod profile;
 mod sign_in;
 mod training;
 mod whoami;
 
+pub use entra_client::DeploymentConfig;
+pub use organization::OrganizationSettings;
 pub use profile::{TenantConnection, TenantProfile};
 pub use sign_in::SignedIn;
 pub use training::{TrainingApp, TrainingDemoAccount, TrainingPerson, TrainingScenario};
