@@ -566,3 +566,129 @@ async fn scim_endpoints_and_the_scenario_listing() {
 fn urlencode(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
+
+/// `POST …/jobs {"templateId"}` creates a job (201, NotConfigured, not running); an unknown
+/// template is a 400.
+#[tokio::test]
+async fn a_job_is_created_from_a_template() {
+    let env = common::start().await;
+    let token = env.app_token().await;
+    let a = app(&env, "floorplan");
+    let jobs = format!(
+        "/v1.0/servicePrincipals/{}/synchronization/jobs",
+        a.service_principal_id
+    );
+    let (s, job) = env
+        .send_json(Method::POST, &token, &jobs, r#"{"templateId":"scim"}"#)
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{job}");
+    assert_eq!(job["templateId"], "scim");
+    assert_eq!(job["status"]["code"], "NotConfigured");
+    assert_eq!(job["schedule"]["state"], "Disabled");
+    let id = job["id"].as_str().unwrap().to_string();
+    assert_ne!(id, a.job_id);
+    let (_, list) = env.get_json(&token, &jobs).await;
+    let ids: Vec<&str> = list["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|j| j["id"].as_str())
+        .collect();
+    assert!(ids.contains(&id.as_str()) && ids.contains(&a.job_id.as_str()));
+    let (s, got) = env.get_json(&token, &format!("{jobs}/{id}")).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(got["status"]["code"], "NotConfigured");
+
+    let (s, b) = env
+        .send_json(
+            Method::POST,
+            &token,
+            &jobs,
+            r#"{"templateId":"BoxOutDelta"}"#,
+        )
+        .await;
+    assert_graph_error(s, &b, 400, "Request_BadRequest");
+    let (s, _) = env.send_json(Method::POST, &token, &jobs, "{}").await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+}
+
+/// `DELETE …/schema` resets the mappings to the template's default (204): Badgeway's
+/// constant `active` goes, so disabling someone reaches the app again.
+#[tokio::test]
+async fn deleting_the_schema_resets_it_to_the_template_default() {
+    let env = common::start().await;
+    let token = env.app_token().await;
+    let path = jobs_path(&env, "badgeway");
+    let active = |schema: &Value| {
+        schema["synchronizationRules"][0]["objectMappings"][0]["attributeMappings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["targetAttributeName"] == "active")
+            .unwrap()["source"]["expression"]
+            .clone()
+    };
+    let (_, before) = env.get_json(&token, &format!("{path}/schema")).await;
+    assert_eq!(active(&before), "\"True\"");
+    let (s, b) = env
+        .send_json(Method::DELETE, &token, &format!("{path}/schema"), "")
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
+    let (_, after) = env.get_json(&token, &format!("{path}/schema")).await;
+    assert_eq!(
+        active(&after),
+        "Switch([IsSoftDeleted], , \"False\", \"True\", \"True\", \"False\")"
+    );
+    assert_ne!(after["version"], before["version"]);
+
+    let (obrien, _) = env.person("obrien");
+    let (s, _) = env
+        .send_json(
+            Method::PATCH,
+            &token,
+            &format!("/v1.0/users/{obrien}"),
+            r#"{"accountEnabled":false}"#,
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let r = env
+        .http
+        .post(env.url("/_training/clock/advance"))
+        .json(&json!({"minutes": 40}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let sent: Value = env
+        .http
+        .get(env.url(&format!(
+            "/_training/scim-requests?app=badgeway&user={obrien}&method=PATCH"
+        )))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let disabled = sent["value"].as_array().unwrap().iter().any(|r| {
+        r["requestBody"]["Operations"]
+            .as_array()
+            .is_some_and(|ops| {
+                ops.contains(&json!({"op": "Replace", "path": "active", "value": "False"}))
+            })
+    });
+    assert!(disabled, "{sent}");
+
+    let (s, _) = env
+        .send_json(
+            Method::DELETE,
+            &token,
+            &format!(
+                "{}/schema",
+                jobs_path(&env, "badgeway").replace(&app(&env, "badgeway").job_id, "nope")
+            ),
+            "",
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+}

@@ -14,6 +14,7 @@ pub fn handle(call: &Call, sp_id: &str, rest: &[String]) -> Result<GraphResponse
     let m = &call.req.method;
     match (m.clone(), parts.as_slice()) {
         (Method::GET, ["jobs"]) => list(call, sp_id),
+        (Method::POST, ["jobs"]) => create(call, sp_id),
         (Method::GET, ["jobs", _]) => get(call, sp_id, &rest[1]),
         (Method::POST, ["jobs", _, "start"]) => start(call, sp_id, &rest[1]),
         (Method::POST, ["jobs", _, "pause"]) => pause(call, sp_id, &rest[1]),
@@ -24,6 +25,7 @@ pub fn handle(call: &Call, sp_id: &str, rest: &[String]) -> Result<GraphResponse
         }
         (Method::GET, ["jobs", _, "schema"]) => get_schema(call, sp_id, &rest[1]),
         (Method::PUT, ["jobs", _, "schema"]) => put_schema(call, sp_id, &rest[1]),
+        (Method::DELETE, ["jobs", _, "schema"]) => reset_schema(call, sp_id, &rest[1]),
         (Method::POST, ["jobs", _, "schema", "parseexpression"]) => {
             parse_expression(call, sp_id, Some(&rest[1]))
         }
@@ -81,6 +83,51 @@ fn get(call: &Call, sp_id: &str, job_id: &str) -> Result<GraphResponse, GraphErr
         "servicePrincipals('{sp_id}')/synchronization/jobs/$entity"
     )));
     Ok(GraphResponse::ok(body))
+}
+
+/// `POST …/jobs {"templateId"}` → 201 with the new job ("NotConfigured" until its secrets are
+/// saved; graph-api.md §3.10). Only the templates the service principal offers are accepted.
+fn create(call: &Call, sp_id: &str) -> Result<GraphResponse, GraphError> {
+    call.caller.require(&auth::WRITE_SYNCHRONIZATION)?;
+    let body = call.req.json_object()?;
+    let template = body
+        .get("templateId")
+        .and_then(Value::as_str)
+        .ok_or_else(|| GraphError::bad_request("templateId is required."))?;
+    let mut prov = call.state.provisioning();
+    let job = prov
+        .jobs_of(sp_id)
+        .find(|j| j.template_id.eq_ignore_ascii_case(template))
+        .map(|sibling| crate::provisioning::Job::from_template(sibling, call.now()))
+        .ok_or_else(|| {
+            GraphError::bad_request(format!(
+                "The template '{template}' is not a synchronization template of this service principal."
+            ))
+        })?;
+    let mut created = job.to_json();
+    created["@odata.context"] = json!(call.context(&format!(
+        "servicePrincipals('{sp_id}')/synchronization/jobs/$entity"
+    )));
+    prov.jobs.insert(job.id.clone(), job);
+    Ok(GraphResponse::json(StatusCode::CREATED, created))
+}
+
+/// `DELETE …/schema`: back to the template's default mappings (204); like any new mapping,
+/// the next cycle is an initial cycle.
+fn reset_schema(call: &Call, sp_id: &str, job_id: &str) -> Result<GraphResponse, GraphError> {
+    call.caller.require(&auth::WRITE_SYNCHRONIZATION)?;
+    with_job(call, sp_id, job_id, |j| {
+        j.schema_version += 1;
+        let mut schema = j.template_schema();
+        schema["version"] = json!(format!(
+            "date:{}~{}",
+            crate::state::directory::timestamp(call.now()),
+            j.schema_version
+        ));
+        j.schema = schema;
+        j.watermark = None;
+    })?;
+    Ok(GraphResponse::no_content())
 }
 
 /// "If paused, continues from where it was paused; if in quarantine, clears quarantine."
@@ -289,6 +336,7 @@ fn templates(call: &Call, sp_id: &str) -> Result<GraphResponse, GraphError> {
         .jobs_of(sp_id)
         .take(1)
         .map(|j| {
+            let schema = j.template_schema();
             json!({
                 "id": "scim",
                 "applicationId": app_id,
@@ -297,7 +345,7 @@ fn templates(call: &Call, sp_id: &str) -> Result<GraphResponse, GraphError> {
                 "discoverable": true,
                 "factoryTag": "CustomSCIM",
                 "metadata": [],
-                "schema": {"directories": j.schema["directories"], "synchronizationRules": j.schema["synchronizationRules"]},
+                "schema": {"directories": schema["directories"], "synchronizationRules": schema["synchronizationRules"]},
             })
         })
         .collect();

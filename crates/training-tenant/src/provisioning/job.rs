@@ -212,8 +212,45 @@ impl Job {
         }
     }
 
+    /// A job created through Graph from the template (`POST …/synchronization/jobs`): paused,
+    /// with the template's schema and no credentials ("NotConfigured") until the secrets are
+    /// saved and it is started. It targets the same SCIM app as `sibling`.
+    pub fn from_template(sibling: &Job, now: DateTime<Utc>) -> Self {
+        let spec = ScimAppSpec {
+            aad_opt_scim062020: sibling.patch_style == PatchStyle::AadOptscim062020,
+            ..ScimAppSpec::default()
+        };
+        let mut job = Job::new(
+            &sibling.service_principal_id,
+            &sibling.app_key,
+            &sibling.app_display_name,
+            &spec,
+            String::new(),
+            now,
+        );
+        job.id = format!(
+            "{}.{}.{}",
+            job.template_id,
+            sibling.service_principal_id.replace('-', ""),
+            uuid::Uuid::new_v4().simple()
+        );
+        job.paused = true;
+        job
+    }
+
+    /// The schema of the job's template: Microsoft's default mappings for a custom SCIM app,
+    /// without the app's customisations (what `DELETE …/schema` resets to).
+    pub fn template_schema(&self) -> Value {
+        schema::default_schema(
+            &format!("{} (SCIM)", self.app_display_name),
+            &MappingSpec::default(),
+        )
+    }
+
     pub fn status_code(&self) -> &'static str {
-        if self.paused {
+        if self.secret_token.is_empty() && self.last_execution.is_none() {
+            "NotConfigured"
+        } else if self.paused {
             "Paused"
         } else if self.quarantine.is_some() {
             "Quarantine"

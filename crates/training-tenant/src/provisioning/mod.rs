@@ -32,7 +32,7 @@ pub use job::{Job, PatchStyle};
 pub const INITIAL_CYCLE_AT_START_MAX_USERS: usize = 5_000;
 
 /// How an enterprise app of a scenario file is provisioned (`apps[].scim`).
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ScimAppSpec {
     #[serde(default)]

@@ -637,6 +637,9 @@ fn stamp(resource: &mut Value, id: &str, resource_type: &str, now: DateTime<Utc>
         *schemas = json!([]);
     }
     if let Some(list) = schemas.as_array_mut() {
+        // Schemas the app does not serve (e.g. the ADSCIM group URN Entra sends with every
+        // group) are accepted and not echoed: `schemas` lists what the resource conforms to.
+        list.retain(|s| s.as_str() == Some(schema) || s.as_str() == Some(path::ENTERPRISE_USER));
         if !list.iter().any(|s| s.as_str() == Some(schema)) {
             list.insert(0, json!(schema));
         }
