@@ -7,6 +7,7 @@ const COMMANDS: &[&str] = &[
     "sign_in_demo",
     "whoami",
     "sign_out",
+    "restore_sign_in",
     "organization_settings",
     "sign_in_organization",
     "people_search",

@@ -82,3 +82,14 @@ pub struct CycleReport {
     /// Provisioning log entries the rounds wrote.
     pub log_entries: u32,
 }
+
+/// The sign-in restored at start, or why not (a plain sentence for the sign-in screen).
+#[derive(Debug, Clone, Default, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct RestoredSignIn {
+    /// Who is signed in now; `null` shows the sign-in screen.
+    pub who: Option<playbooks::WhoAmI>,
+    /// Why the last sign-in could not be restored.
+    pub notice: Option<String>,
+}

@@ -9,6 +9,7 @@ mod organization;
 mod progress;
 mod provisioning_logs;
 mod restart_watch;
+mod sign_in_memory;
 mod state;
 mod training_controls;
 mod window_memory;
@@ -17,6 +18,7 @@ pub use dto::{AppStatus, TenantInfo};
 pub use error::CommandError;
 pub use state::AppState;
 
+use sign_in_memory::SignInMemory;
 use tauri::{Builder, Manager, Runtime};
 
 /// Registers state and commands on a builder. Shared by `run` and by tests on the mock runtime.
@@ -28,7 +30,12 @@ pub fn setup<R: Runtime>(builder: Builder<R>) -> Builder<R> {
                 .download_dir()
                 .or_else(|_| app.path().home_dir())
                 .unwrap_or_else(|_| std::env::temp_dir());
-            let state = tauri::async_runtime::block_on(AppState::start_training(exports_dir))?;
+            let memory = match app.path().app_config_dir() {
+                Ok(dir) if remembers_sign_in() => SignInMemory::in_dir(&dir),
+                _ => SignInMemory::none(),
+            };
+            let state = tauri::async_runtime::block_on(AppState::start_training(exports_dir))?
+                .with_sign_in_memory(memory);
             app.manage(state);
             if let Some(window) = app.get_webview_window("main") {
                 window_memory::restore_and_remember(&window);
@@ -41,6 +48,7 @@ pub fn setup<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             commands::session::sign_in_demo,
             commands::session::whoami,
             commands::session::sign_out,
+            commands::session::restore_sign_in,
             commands::organization::organization_settings,
             commands::organization::sign_in_organization,
             commands::offboard::people_search,
@@ -72,6 +80,14 @@ pub fn setup<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             commands::training::training_reset,
             commands::training::training_renew_token,
         ])
+}
+
+/// Whether the last sign-in is remembered for the next start: always, except inside the
+/// end-to-end test session (`scripts/test-session.sh`), where every test expects to start on the
+/// sign-in screen; a test of the memory itself opts in with `PROVDESK_REMEMBER_SIGN_IN=1`.
+fn remembers_sign_in() -> bool {
+    std::env::var_os("PROVDESK_IN_TEST_SESSION").is_none()
+        || std::env::var_os("PROVDESK_REMEMBER_SIGN_IN").is_some_and(|v| v == "1")
 }
 
 /// Starts the desktop app on the built-in training tenant.

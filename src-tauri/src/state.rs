@@ -10,10 +10,11 @@ use tauri::ipc::Channel;
 use tokio::sync::RwLock;
 
 use crate::bulk_control::BulkControl;
-use crate::dto::{AppStatus, ExportFormat, SavedFile, TenantInfo};
+use crate::dto::{AppStatus, ExportFormat, RestoredSignIn, SavedFile, TenantInfo};
 use crate::error::CommandError;
 use crate::organization::{self, DeviceCodeView, OrganizationSettings, SignInMethod};
 use crate::restart_watch::RestartWatches;
+use crate::sign_in_memory::{LastSignIn, SignInMemory};
 use crate::training_controls::TrainingControls;
 
 /// Everything the commands share, built once in Tauri's `setup`.
@@ -31,6 +32,8 @@ pub struct AppState {
     pub bulk: BulkControl,
     /// The restart wizard's watch on the next sync round.
     pub restart_watches: RestartWatches,
+    /// Who signed in last time, restored at start.
+    memory: SignInMemory,
 }
 
 impl AppState {
@@ -59,7 +62,14 @@ impl AppState {
             exports_dir,
             bulk: BulkControl::default(),
             restart_watches: RestartWatches::default(),
+            memory: SignInMemory::none(),
         })
+    }
+
+    /// Remembers each sign-in in `memory` and restores it at the next start.
+    pub fn with_sign_in_memory(mut self, memory: SignInMemory) -> Self {
+        self.memory = memory;
+        self
     }
 
     /// Which tenant: the real one a person signed in to, or the training tenant.
@@ -117,6 +127,9 @@ impl AppState {
         let desk = Desk::new(signed_in, journal);
         let whoami = desk.whoami();
         *self.desk.write().await = Some(desk);
+        self.memory.remember(&LastSignIn::Training {
+            account: whoami.account.clone(),
+        });
         Ok(whoami)
     }
 
@@ -148,6 +161,89 @@ impl AppState {
         let desk = Desk::new(signed_in, journal);
         let whoami = desk.whoami();
         *self.desk.write().await = Some(desk);
+        if whoami.remembered {
+            self.memory.remember(&LastSignIn::Organization {
+                settings: settings.clone(),
+            });
+        } else {
+            // No keychain: the tokens are gone when the app closes, so there is nothing to restore.
+            self.memory.forget();
+        }
+        Ok(whoami)
+    }
+
+    /// At start: signs in again as the person who signed in last time. Whatever goes wrong
+    /// (token expired or revoked, keychain unavailable, account gone) leads to the sign-in
+    /// screen with a plain sentence, and the memory is dropped so it is said only once.
+    pub async fn restore_sign_in(&self) -> RestoredSignIn {
+        if let Some(who) = self.whoami().await {
+            return RestoredSignIn {
+                who: Some(who),
+                notice: None,
+            };
+        }
+        let Some(last) = self.memory.recall() else {
+            return RestoredSignIn::default();
+        };
+        let restored = match &last {
+            LastSignIn::Training { account } => self.restore_training(account).await,
+            LastSignIn::Organization { settings } => self.restore_organization(settings).await,
+        };
+        match restored {
+            Ok(who) => RestoredSignIn {
+                who: Some(who),
+                notice: None,
+            },
+            Err(notice) => {
+                tracing::info!("last sign-in not restored: {notice}");
+                self.memory.forget();
+                RestoredSignIn {
+                    who: None,
+                    notice: Some(notice),
+                }
+            }
+        }
+    }
+
+    async fn restore_training(&self, account: &str) -> Result<WhoAmI, String> {
+        if !self.connection.is_training() {
+            return Err(format!(
+                "You were signed in to the training tenant as {account}; it is not available now. Choose how to sign in."
+            ));
+        }
+        self.sign_in_demo(account).await.map_err(|err| {
+            format!(
+                "You were signed in as {account} last time, but that could not be done again: {} Choose an account to sign in.",
+                err.message
+            )
+        })
+    }
+
+    async fn restore_organization(
+        &self,
+        settings: &OrganizationSettings,
+    ) -> Result<WhoAmI, String> {
+        let tenant = settings.tenant_id.trim();
+        let again = |why: &str| {
+            format!("Your sign-in to {tenant} could not be restored: {why} Please sign in again.")
+        };
+        let journal = self.journal.clone().map_err(|err| again(&err.message))?;
+        let config = organization::to_config(settings).map_err(|err| again(&err.message))?;
+        let connection = TenantConnection::connect(TenantProfile::Tenant(config))
+            .await
+            .map_err(|err| again(&CommandError::from(err).message))?;
+        let signed_in = match connection.restore().await {
+            Ok(Some(signed_in)) => signed_in,
+            Ok(None) => {
+                return Err(again(
+                    "it is no longer kept in this computer's keychain (or the keychain is not available).",
+                ))
+            }
+            Err(err) => return Err(again(&CommandError::from(err).message)),
+        };
+        let desk = Desk::new(signed_in, journal);
+        let whoami = desk.whoami();
+        *self.desk.write().await = Some(desk);
         Ok(whoami)
     }
 
@@ -158,6 +254,7 @@ impl AppState {
 
     /// Forgets the sign-in (and, for a real tenant, the keychain entry).
     pub async fn sign_out(&self) -> Result<(), CommandError> {
+        self.memory.forget();
         if let Some(desk) = self.desk.write().await.take() {
             desk.signed_in().sign_out().await?;
         }
@@ -376,6 +473,74 @@ mod tests {
             round.sync.job_status.as_deref(),
             Some("Quarantine"),
             "{round:?}"
+        );
+    }
+
+    async fn state_remembering_in(dir: &Path) -> AppState {
+        let journal = Journal::in_memory()
+            .map(Arc::new)
+            .map_err(|e| UserFacingError::from(&e));
+        AppState::start_training_with(journal, dir.to_path_buf())
+            .await
+            .expect("training tenant starts")
+            .with_sign_in_memory(SignInMemory::in_dir(dir))
+    }
+
+    #[tokio::test]
+    async fn the_next_start_opens_signed_in_as_last_time_until_sign_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = state_remembering_in(dir.path()).await;
+        assert_eq!(first.restore_sign_in().await.who, None, "nobody yet");
+        let who = first.sign_in_demo("Reports Reader").await.unwrap();
+        drop(first);
+
+        let second = state_remembering_in(dir.path()).await;
+        let restored = second.restore_sign_in().await;
+        assert_eq!(restored.notice, None);
+        assert_eq!(restored.who.map(|w| w.account), Some(who.account));
+        assert!(second.desk().await.is_ok(), "the wizards work at once");
+        second.sign_out().await.unwrap();
+        drop(second);
+
+        let third = state_remembering_in(dir.path()).await;
+        let restored = third.restore_sign_in().await;
+        assert_eq!((restored.who, restored.notice), (None, None));
+    }
+
+    #[tokio::test]
+    async fn a_sign_in_that_cannot_be_restored_is_explained_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let memory = SignInMemory::in_dir(dir.path());
+        memory.remember(&LastSignIn::Training {
+            account: "gone@contoso-training.onmicrosoft.com".into(),
+        });
+        let state = state_remembering_in(dir.path()).await;
+        let restored = state.restore_sign_in().await;
+        assert_eq!(restored.who, None);
+        let notice = restored.notice.unwrap();
+        assert!(notice.contains("gone@contoso-training"), "{notice}");
+        assert!(notice.contains("sign in"), "{notice}");
+        assert_eq!(memory.recall(), None, "said once, then forgotten");
+
+        // An organization whose tokens are not (or no longer) in the keychain.
+        memory.remember(&LastSignIn::Organization {
+            settings: crate::organization::OrganizationSettings {
+                cloud: "global".into(),
+                authority: None,
+                graph: None,
+                tenant_id: "fabrikam.onmicrosoft.com".into(),
+                client_id: "0f5b6c1a-7d24-4b8e-9a31-4c2e8d7f1a01".into(),
+                source: None,
+            },
+        });
+        let restored = state.restore_sign_in().await;
+        assert_eq!(restored.who, None);
+        let notice = restored.notice.unwrap();
+        assert!(notice.contains("fabrikam.onmicrosoft.com"), "{notice}");
+        assert!(notice.contains("Please sign in again"), "{notice}");
+        assert_eq!(
+            state.status().await.tenant.organization,
+            "Contoso (training)"
         );
     }
 

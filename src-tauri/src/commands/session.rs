@@ -2,6 +2,7 @@ use playbooks::tenant::TrainingDemoAccount;
 use playbooks::WhoAmI;
 use tauri::State;
 
+use crate::dto::RestoredSignIn;
 use crate::{AppState, CommandError};
 
 /// The training tenant's demo accounts, offered on the sign-in screen.
@@ -28,9 +29,17 @@ pub async fn whoami(state: State<'_, AppState>) -> Result<Option<WhoAmI>, Comman
     Ok(state.whoami().await)
 }
 
-/// Signs out.
+/// Signs out, and forgets the sign-in for the next start.
 #[tauri::command]
 #[tracing::instrument(skip(state), err)]
 pub async fn sign_out(state: State<'_, AppState>) -> Result<(), CommandError> {
     state.sign_out().await
+}
+
+/// At start: signs in again as last time (demo account, or the organization from the keychain);
+/// otherwise nobody, with a plain sentence saying why when something went wrong.
+#[tauri::command]
+#[tracing::instrument(skip(state))]
+pub async fn restore_sign_in(state: State<'_, AppState>) -> Result<RestoredSignIn, CommandError> {
+    Ok(state.restore_sign_in().await)
 }

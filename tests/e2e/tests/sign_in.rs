@@ -1,10 +1,15 @@
 //! Sign-in: the training tenant by default, one click as a demo account; the account chip says
-//! who you are and what you may (and may not) do; sign out returns to the sign-in screen.
+//! who you are and what you may (and may not) do; the next start opens signed in as the same
+//! person; sign out returns to the sign-in screen, and so does the start after it.
 
 use provisioning_desk_e2e::{audit, App};
 
 #[tokio::test(flavor = "multi_thread")]
-async fn one_click_training_sign_in_shows_what_the_account_may_do_and_signs_out() {
+async fn one_click_training_sign_in_is_remembered_until_sign_out() {
+    // Inside the test session the app forgets sign-ins (every other test starts on the sign-in
+    // screen); this one checks the memory. Set before the first app starts: the driver, and each
+    // app it starts, inherit it. One test in this file, so no other test's app sees the memory.
+    std::env::set_var("PROVDESK_REMEMBER_SIGN_IN", "1");
     let app = App::start().await;
     app.wait_for_text("main h1", "Sign in").await;
     let choices = app.texts(".account-choice").await;
@@ -43,8 +48,25 @@ async fn one_click_training_sign_in_shows_what_the_account_may_do_and_signs_out(
         "axe-core on the account chip: {violations:#?}"
     );
     app.screenshot("account-chip").await;
+    app.close().await;
 
+    // Started again, the app opens signed in as Rita.
+    let app = App::start().await;
+    let chip = app
+        .wait_for_text("[data-testid=account-chip]", "Rita Reader")
+        .await;
+    assert!(chip.contains("Reports Reader"), "chip says {chip:?}");
+    let title = app.text("main h1").await;
+    assert_ne!(title, "Sign in", "the app opened on the sign-in screen");
+    app.click("[data-testid=account-chip]").await;
     app.click("[data-testid=sign-out]").await;
     app.wait_for_text("main h1", "Sign in").await;
+    app.close().await;
+
+    // Signed out: the next start asks again, and a plain sign-out is no problem to report.
+    let app = App::start().await;
+    app.wait_for_text("main h1", "Sign in").await;
+    let notices = app.texts("[data-testid=sign-in-notice]").await;
+    assert!(notices.is_empty(), "{notices:?}");
     app.close().await;
 }

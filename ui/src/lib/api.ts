@@ -12,6 +12,7 @@ import type { Diagnosis } from "./bindings/Diagnosis";
 import type { MappingReport } from "./bindings/MappingReport";
 import type { RestartPreview } from "./bindings/RestartPreview";
 import type { RestartResult } from "./bindings/RestartResult";
+import type { RestoredSignIn } from "./bindings/RestoredSignIn";
 import type { RoundAfterRestart } from "./bindings/RoundAfterRestart";
 import type { ScopeChoice } from "./bindings/ScopeChoice";
 import type { Symptom } from "./bindings/Symptom";
@@ -74,6 +75,12 @@ export function whoami(): Promise<WhoAmI | null> {
   return call<WhoAmI | null>("whoami");
 }
 
+/** At start: signs in again as last time, or says why that could not be done. */
+export function restoreSignIn(): Promise<RestoredSignIn> {
+  return call<RestoredSignIn>("restore_sign_in");
+}
+
+/** Signs out; the next start opens on the sign-in screen. */
 export function signOut(): Promise<void> {
   return call<void>("sign_out");
 }
