@@ -106,7 +106,8 @@ pub enum Command {
         /// Permanent departure (deletion is offered as a later, separate step).
         #[arg(long)]
         permanent: bool,
-        /// Ask for sync now. Microsoft refuses it for disabled people; the plan says so.
+        /// Ask for sync now (provision on demand). Microsoft cannot do that for someone disabled
+        /// in Entra ID, so this only explains when each app follows; it never fails the command.
         #[arg(long)]
         push_now: bool,
         /// The later, separate step of a permanent departure: move the person to the recycle

@@ -665,3 +665,54 @@ fn restart_clears_expenselys_quarantine_once_its_token_is_renewed() {
         actions[0].request_summary
     );
 }
+
+/// `--push-now`: Microsoft's on-demand provisioning cannot disable someone disabled in Entra ID
+/// (On-demand provisioning, Known limitations), so nothing is pushed; the command says why and
+/// when each app follows, and still succeeds.
+#[test]
+fn push_now_is_explained_and_never_sent_when_offboarding() {
+    let served = Served::start();
+    let leaver = story_upn(&served, "leaver-today");
+
+    let dry = served.run(&["offboard", &leaver, "--push-now", "--dry-run"]);
+    assert_eq!(dry.status.code(), Some(0), "{}", text(&dry.stderr));
+    let out = text(&dry.stdout);
+    assert!(
+        out.contains("--push-now: Sync now was not asked for: Microsoft's on-demand provisioning cannot disable a person who is disabled in Entra ID (On-demand provisioning in Microsoft Entra ID (Known limitations))."),
+        "{out}"
+    );
+    assert!(out.contains("Dry run: nothing was changed."), "{out}");
+
+    let done = served.run(&["offboard", &leaver, "--push-now", "--yes"]);
+    assert_eq!(done.status.code(), Some(0), "{}", text(&done.stderr));
+    let out = text(&done.stdout);
+    let said = out
+        .lines()
+        .find(|l| l.starts_with("Sync now was not asked for"))
+        .unwrap_or_else(|| panic!("{out}"));
+    // Signed in as the helpdesk (no role to read sync jobs): the apps are named all the same.
+    assert!(said.contains("Lunchbox"), "{said}");
+    assert!(said.contains("follow at their next round"), "{said}");
+
+    // Only the offboarding itself was sent: no provision-on-demand request.
+    let kinds: Vec<_> = journal_actions(&served.journal_path())
+        .into_iter()
+        .map(|a| a.kind)
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            playbooks::journal::ActionKind::Disable,
+            playbooks::journal::ActionKind::RevokeSessions
+        ]
+    );
+
+    // Scripts read the same answer from --json.
+    let again = served.run(&["offboard", &leaver, "--push-now", "--yes", "--json"]);
+    let answer: Value = serde_json::from_slice(&again.stdout).unwrap_or(Value::Null);
+    assert_eq!(answer["pushNow"]["sent"], false, "{}", text(&again.stdout));
+    assert!(answer["pushNow"]["why"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("Known limitations"));
+}

@@ -90,6 +90,44 @@ const HOW_PROVISIONING_WORKS: &str = "How Application Provisioning works in Micr
 const REVOKE_DOC: &str = "user: revokeSignInSessions (Microsoft Graph v1.0)";
 const ON_DEMAND_DOC: &str = "On-demand provisioning in Microsoft Entra ID (Known limitations)";
 
+/// Why offboarding never asks for sync now (provision on demand), for `--push-now` and the
+/// wizard. Microsoft: on-demand provisioning "supports disabling users that have been unassigned
+/// from the application. However, it doesn't support disabling or deleting users that have been
+/// disabled or deleted from Microsoft Entra ID" — and offboarding always disables the person in
+/// Entra, so no app of theirs can be pushed, assigned or not.
+pub fn push_now_refusal(name: &str, apps: &[AppSync]) -> String {
+    let names = |keep: fn(&AppSync) -> bool| -> Vec<&str> {
+        apps.iter()
+            .filter(|a| keep(a))
+            .map(|a| a.app.display_name.as_str())
+            .collect()
+    };
+    let synced = names(|a| a.has_sync());
+    let unknown = names(|a| !a.has_sync() && a.cannot_read.is_some());
+    let mut follow = Vec::new();
+    if !synced.is_empty() {
+        follow.push(format!(
+            "{} will mark the account inactive at the next sync round instead (rounds run about every 40 minutes).",
+            synced.join(", ")
+        ));
+    }
+    if !unknown.is_empty() {
+        follow.push(format!(
+            "{name} is also assigned to {}: apps with automatic account sync follow at their next round.",
+            unknown.join(", ")
+        ));
+    }
+    if follow.is_empty() {
+        follow.push(format!(
+            "{name} has no app with automatic account sync, so there is nothing to push."
+        ));
+    }
+    let reach = follow.join(" ");
+    format!(
+        "Sync now was not asked for: Microsoft's on-demand provisioning cannot disable a person who is disabled in Entra ID ({ON_DEMAND_DOC}). {reach}"
+    )
+}
+
 /// Looks the person up and plans the offboarding. Changes nothing.
 pub async fn preview(desk: &Desk, person: &str, departure: Departure) -> Result<OffboardPreview> {
     let person = find_person(desk, person).await?;
@@ -552,5 +590,22 @@ mod tests {
         assert!(confirmation.is_satisfied_by("jane.smith@contoso.com"));
         assert!(!confirmation.is_satisfied_by("Jane Smith"));
         insta::assert_snapshot!(plan.render_text());
+    }
+
+    /// Push-now is never sent when offboarding; the answer names the apps that follow and when.
+    #[test]
+    fn push_now_is_refused_with_microsofts_limitation_and_what_follows() {
+        let said = push_now_refusal("Jane Smith", &[floorplan(Some(25), "Active")]);
+        assert!(
+            said.contains("cannot disable a person who is disabled in Entra ID"),
+            "{said}"
+        );
+        assert!(said.contains("Known limitations"), "{said}");
+        assert!(
+            said.contains("Floorplan will mark the account inactive at the next sync round"),
+            "{said}"
+        );
+        let none = push_now_refusal("Jane Smith", &[]);
+        assert!(none.contains("nothing to push"), "{none}");
     }
 }

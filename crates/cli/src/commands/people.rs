@@ -75,7 +75,10 @@ pub async fn offboard(
         } else {
             print!("{}", preview.plan.render_text());
             if push_now {
-                println!("\n--push-now: not possible for a disabled person (see above).");
+                println!(
+                    "\n--push-now: {}",
+                    offboard::push_now_refusal(&preview.person.display_name, &preview.apps)
+                );
             }
             println!("\nDry run: nothing was changed.");
         }
@@ -100,8 +103,15 @@ pub async fn offboard(
     // What the provisioning logs already say (usually "waiting for the next sync round").
     let verification =
         offboard::verify(&desk, &result.person.id, &result.apps, result.started_at).await?;
+    // Never an error: the offboarding itself is done, and the apps follow at their next round.
+    let push_now =
+        push_now.then(|| offboard::push_now_refusal(&result.person.display_name, &result.apps));
     if global.json {
-        output::json(&serde_json::json!({ "result": result, "verification": verification }))?;
+        output::json(&serde_json::json!({
+            "result": result,
+            "verification": verification,
+            "pushNow": push_now.as_ref().map(|why| serde_json::json!({"sent": false, "why": why})),
+        }))?;
     } else {
         println!();
         print!("{}", result.render_text());
@@ -111,8 +121,8 @@ pub async fn offboard(
                 println!("  {:?}: {}", app.state, app.detail);
             }
         }
-        if push_now {
-            println!("Sync now was not requested: Microsoft does not provision on demand a person who is disabled in Entra.");
+        if let Some(why) = &push_now {
+            println!("{why}");
         }
     }
     Ok(code)
