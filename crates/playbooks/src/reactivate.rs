@@ -21,7 +21,7 @@ use crate::app_sync::{person_apps, AppSync};
 use crate::desk::Desk;
 use crate::error::{Error, Result};
 use crate::explain::{explain, LogLine};
-use crate::find::{find_person, PersonMatch};
+use crate::find::{find_person, AppMatch, PersonMatch};
 use crate::journal::{ActionKind, TargetRecord};
 use crate::plan::{
     DocumentedReason, Plan, PlannedStep, PlaybookKind, ProgressEvent, Risk, StepOutcome,
@@ -62,7 +62,45 @@ pub struct ReactivateResult {
     pub run_id: String,
     pub person: PersonMatch,
     pub steps: Vec<StepResult>,
+    /// What is still pending, in sentences (kept for screens that show sentences only).
     pub next: Vec<String>,
+    /// The same per app, structured: confirmed by the app now, or pending with when the next
+    /// sync round is expected.
+    #[serde(default)]
+    pub apps: Vec<AppFollowUp>,
+}
+
+/// Where one app stands after the return.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AppFollowUp {
+    pub app: AppMatch,
+    pub state: FollowUpState,
+    /// Pending: when the app's next sync round is roughly due, on the tenant's clock (`None`
+    /// when it could not be read).
+    pub expected_at: Option<DateTime<Utc>>,
+    /// One plain sentence.
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum FollowUpState {
+    /// The app answered sync now with Success: the account is active there again.
+    Confirmed,
+    /// The account follows at the app's next sync round.
+    Pending,
+}
+
+impl AppFollowUp {
+    fn pending(app: &AppSync, detail: String) -> AppFollowUp {
+        AppFollowUp {
+            app: app.app.clone(),
+            state: FollowUpState::Pending,
+            expected_at: app.next_cycle_due,
+            detail,
+        }
+    }
 }
 
 const HOW_PROVISIONING_WORKS: &str = "How Application Provisioning works in Microsoft Entra ID";
@@ -337,6 +375,7 @@ pub async fn run(
                 person,
                 steps: results,
                 next: vec!["Nothing more was done because the restore did not succeed.".into()],
+                apps: Vec::new(),
             });
         }
     }
@@ -370,6 +409,7 @@ pub async fn run(
     let apps = person_apps(desk, &person.id).await.unwrap_or_default();
     let mut pacer = OnDemandPacer::default();
     let mut next = Vec::new();
+    let mut follow_up = Vec::new();
     for app in apps.iter().filter(|a| a.has_sync()) {
         let step_id = format!("sync_now:{}", app.app.service_principal_id);
         let title = format!(
@@ -377,6 +417,13 @@ pub async fn run(
             person.display_name, app.app.display_name
         );
         if !enabled {
+            follow_up.push(AppFollowUp::pending(
+                app,
+                format!(
+                    "{} marks the account active at the first sync round after sign-in is turned on.",
+                    app.app.display_name
+                ),
+            ));
             steps
                 .note(&step_id, &title, StepOutcome::Skipped {
                     because: "sign-in is not on, and Microsoft does not provision on demand a disabled person".into(),
@@ -385,7 +432,9 @@ pub async fn run(
             continue;
         }
         if let Err(because) = desk.signed_in().may(Operation::ProvisionOnDemand) {
-            next.push(app.when_it_reaches("mark the account active"));
+            let when = app.when_it_reaches("mark the account active");
+            follow_up.push(AppFollowUp::pending(app, when.clone()));
+            next.push(when);
             steps
                 .note(&step_id, &title, StepOutcome::Skipped { because })
                 .await;
@@ -402,7 +451,9 @@ pub async fn run(
             Err(_) => None,
         };
         let Some(rule_id) = rule_id else {
-            next.push(app.when_it_reaches("mark the account active"));
+            let when = app.when_it_reaches("mark the account active");
+            follow_up.push(AppFollowUp::pending(app, when.clone()));
+            next.push(when);
             steps
                 .note(
                     &step_id,
@@ -451,18 +502,43 @@ pub async fn run(
                 .and_then(|s| s.reason.clone())
                 .unwrap_or_default();
             if status.eq_ignore_ascii_case("success") {
-                next.push(format!(
+                let detail = format!(
                     "{} answered Success: the account is active again.",
                     app.app.display_name
-                ));
+                );
+                follow_up.push(AppFollowUp {
+                    app: app.app.clone(),
+                    state: FollowUpState::Confirmed,
+                    expected_at: None,
+                    detail: detail.clone(),
+                });
+                next.push(detail);
             } else {
-                next.push(format!(
+                let detail = format!(
                     "{} answered {status} for sync now{}; it will be retried at the next sync round.",
                     app.app.display_name,
                     if reason.is_empty() { String::new() } else { format!(" ({reason})") }
-                ));
+                );
+                follow_up.push(AppFollowUp::pending(app, detail.clone()));
+                next.push(detail);
             }
+        } else {
+            // Sync now failed or its answer is unknown: the regular round still comes.
+            follow_up.push(AppFollowUp::pending(
+                app,
+                app.when_it_reaches("mark the account active"),
+            ));
         }
+    }
+    // Apps whose sync could not be read (usually a missing role): pending, time unknown.
+    for app in apps
+        .iter()
+        .filter(|a| !a.has_sync() && a.cannot_read.is_some())
+    {
+        follow_up.push(AppFollowUp::pending(
+            app,
+            app.when_it_reaches("mark the account active"),
+        ));
     }
     let (run_id, results) = steps.finish().await?;
     Ok(ReactivateResult {
@@ -470,6 +546,7 @@ pub async fn run(
         person,
         steps: results,
         next,
+        apps: follow_up,
     })
 }
 

@@ -8,6 +8,7 @@ use common::{Training, APP_ADMIN, GLOBAL_ADMIN};
 use playbooks::journal::{ActionFilter, ActionKind, ActionStatus};
 use playbooks::offboard::{self, Departure, VerificationState};
 use playbooks::plan::{CheckStatus, Conclusion, StepOutcome};
+use playbooks::reactivate::FollowUpState;
 use playbooks::restart::{self, ScopeChoice, Symptom};
 use playbooks::{diagnose, mappings, reactivate};
 use serde_json::{json, Value};
@@ -160,6 +161,39 @@ async fn a_returning_intern_is_synced_now() {
         desk.graph().get_user(&id).await.unwrap().account_enabled,
         Some(true)
     );
+    // Per app, structured: every app answered sync now, so each is confirmed, none pending.
+    assert_eq!(result.apps.len(), sync_steps.len(), "{:?}", result.apps);
+    for app in &result.apps {
+        assert_eq!(app.state, FollowUpState::Confirmed, "{app:?}");
+        assert!(app.detail.contains("active again"), "{app:?}");
+        assert_eq!(app.expected_at, None);
+    }
+    assert_eq!(result.next.len(), result.apps.len());
+}
+
+/// The helpdesk may turn sign-in on but not sync now: every app is pending, with when its next
+/// round is due when that could be read.
+#[tokio::test]
+async fn without_sync_now_the_apps_are_pending_until_their_next_round() {
+    let training = Training::start().await;
+    let desk = training.desk(common::HELPDESK).await;
+    let (_, upn) = training.person("intern-returning");
+    let preview = reactivate::preview(&desk, &upn).await.unwrap();
+    let (events, _keep) = mpsc::channel(64);
+    let result = reactivate::run(&desk, &preview, &events).await.unwrap();
+    assert!(!result.apps.is_empty(), "{result:?}");
+    for app in &result.apps {
+        assert_eq!(app.state, FollowUpState::Pending, "{app:?}");
+        assert!(!app.detail.is_empty());
+    }
+    let on_demand = desk
+        .journal()
+        .actions(&ActionFilter::default())
+        .unwrap()
+        .into_iter()
+        .filter(|a| a.kind == ActionKind::ProvisionOnDemand)
+        .count();
+    assert_eq!(on_demand, 0);
 }
 
 #[tokio::test]
