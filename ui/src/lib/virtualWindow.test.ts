@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { scrollToShow, virtualWindow } from "./virtualWindow";
+import { moveActive, scrollToShow, virtualWindow } from "./virtualWindow";
 
 describe("the virtual window", () => {
   it("renders only the visible rows and a margin of a 50,000-row list", () => {
@@ -18,5 +18,16 @@ describe("the virtual window", () => {
     expect(scrollToShow(10, 0, 448, 72)).toBe(10 * 72 + 72 - 448);
     expect(scrollToShow(2, 0, 448, 72)).toBeNull();
     expect(scrollToShow(0, 500, 448, 72)).toBe(0);
+  });
+
+  it("moves the active row with the keys and stops at the ends", () => {
+    expect(moveActive("ArrowDown", 0, 3)).toBe(1);
+    expect(moveActive("ArrowUp", 0, 3)).toBe(0);
+    expect(moveActive("PageDown", 1, 100)).toBe(7);
+    expect(moveActive("PageDown", 98, 100)).toBe(99);
+    expect(moveActive("End", 0, 100)).toBe(99);
+    expect(moveActive("Home", 50, 100)).toBe(0);
+    expect(moveActive("a", 5, 100)).toBeNull();
+    expect(moveActive("ArrowDown", 0, 0)).toBeNull();
   });
 });

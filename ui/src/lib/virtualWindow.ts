@@ -22,3 +22,16 @@ export function scrollToShow(index: number, scrollTop: number, viewport: number,
   if (top + rowHeight > scrollTop + viewport) return top + rowHeight - viewport;
   return null;
 }
+
+/** Where the active row of a list moves for a key (arrows, pages of `page` rows, Home, End), or
+ * `null` when the key does not move it. */
+export function moveActive(key: string, active: number, count: number, page = 6): number | null {
+  if (count === 0) return null;
+  const moves: Record<string, number> = { ArrowDown: 1, ArrowUp: -1, PageDown: page, PageUp: -page };
+  let next: number;
+  if (key in moves) next = active + (moves[key] ?? 0);
+  else if (key === "Home") next = 0;
+  else if (key === "End") next = count - 1;
+  else return null;
+  return Math.min(count - 1, Math.max(0, next));
+}
