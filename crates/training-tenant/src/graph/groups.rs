@@ -4,7 +4,8 @@ use axum::http::Method;
 use serde_json::{json, Map, Value};
 
 use super::auth;
-use super::query::{self, paginate};
+use super::collection::Collection;
+use super::query::paginate;
 use super::users::{split_first, user_json};
 use super::{Call, GraphError, GraphResponse};
 use crate::state::directory::{timestamp, Group};
@@ -30,6 +31,13 @@ const FILTERABLE: &[&str] = &[
     "securityEnabled",
     "mailEnabled",
 ];
+const GROUPS: Collection = Collection {
+    name: "groups",
+    type_name: TYPE_NAME,
+    entity: "Group",
+    properties: PROPERTY_NAMES,
+    filterable: FILTERABLE,
+};
 
 pub fn handle(call: &Call) -> Result<GraphResponse, GraphError> {
     let segs = &call.segments;
@@ -82,14 +90,6 @@ fn group_json(g: &Group) -> Map<String, Value> {
     m
 }
 
-fn projected(g: &Group, call: &Call) -> Map<String, Value> {
-    let full = group_json(g);
-    match &call.query.select {
-        Some(s) => query::project(&full, Some(s), &[], PROPERTY_NAMES),
-        None => full,
-    }
-}
-
 fn find<'d>(dir: &'d crate::state::Directory, id: &str) -> Result<&'d Group, GraphError> {
     dir.groups
         .get(&id.to_ascii_lowercase())
@@ -98,54 +98,16 @@ fn find<'d>(dir: &'d crate::state::Directory, id: &str) -> Result<&'d Group, Gra
 
 fn list(call: &Call) -> Result<GraphResponse, GraphError> {
     call.caller.require(&auth::READ_GROUPS)?;
-    let q = &call.query;
-    q.check_select(TYPE_NAME, PROPERTY_NAMES)?;
-    let advanced = q.advanced(call.req.consistency_eventual());
-    q.check_filter("Group", FILTERABLE, advanced)?;
-    q.check_orderby("Group", &[], advanced)?;
-    q.check_search(&[], call.req.consistency_eventual())?;
     let dir = call.state.directory();
-    let matching: Vec<(String, &Group)> = dir
-        .groups
-        .iter()
-        .filter(|(_, g)| {
-            q.filter.as_ref().is_none_or(|f| {
-                let full = group_json(g);
-                f.matches(&|p| full.get(query::canonical(PROPERTY_NAMES, p).unwrap_or(p)))
-            })
-        })
-        .map(|(k, g)| (k.clone(), g))
-        .collect();
-    let total = matching.len();
-    let page = paginate(matching, q)?;
-    let mut body = json!({ "@odata.context": call.collection_context("groups") });
-    if advanced && q.skiptoken.is_none() {
-        body["@odata.count"] = json!(total);
-    }
-    if let Some(t) = &page.next_skiptoken {
-        body["@odata.nextLink"] = json!(call.next_link(t));
-    }
-    body["value"] = Value::Array(
-        page.items
-            .into_iter()
-            .map(|g| Value::Object(projected(g, call)))
-            .collect(),
-    );
-    Ok(GraphResponse::ok(body))
+    GROUPS.list(call, dir.groups.iter(), group_json)
 }
 
 fn get(call: &Call, id: &str) -> Result<GraphResponse, GraphError> {
     call.caller.require(&auth::READ_GROUPS)?;
-    call.query.check_select(TYPE_NAME, PROPERTY_NAMES)?;
+    GROUPS.check_select(call)?;
     let dir = call.state.directory();
     let g = find(&dir, id)?;
-    let mut body = Map::new();
-    body.insert(
-        "@odata.context".into(),
-        json!(call.collection_context("groups") + "/$entity"),
-    );
-    body.extend(projected(g, call));
-    Ok(GraphResponse::ok(Value::Object(body)))
+    Ok(GROUPS.entity(call, group_json(g)))
 }
 
 /// Direct members, as directoryObjects with `@odata.type`.

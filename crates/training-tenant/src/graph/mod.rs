@@ -7,6 +7,7 @@
 
 pub mod auth;
 mod batch;
+mod collection;
 mod deleted_items;
 pub mod error;
 pub mod filter;

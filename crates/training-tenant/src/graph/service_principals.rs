@@ -5,7 +5,8 @@ use axum::http::Method;
 use serde_json::{json, Map, Value};
 
 use super::auth;
-use super::query::{self, paginate};
+use super::collection::Collection;
+use super::query::paginate;
 use super::users::split_first;
 use super::{Call, GraphError, GraphResponse};
 use crate::state::directory::{
@@ -40,6 +41,14 @@ const FILTERABLE: &[&str] = &[
     "accountEnabled",
     "tags",
 ];
+
+const SERVICE_PRINCIPALS: Collection = Collection {
+    name: "servicePrincipals",
+    type_name: TYPE_NAME,
+    entity: "ServicePrincipal",
+    properties: PROPERTY_NAMES,
+    filterable: FILTERABLE,
+};
 
 pub fn handle(call: &Call) -> Result<GraphResponse, GraphError> {
     let segs = &call.segments;
@@ -147,65 +156,21 @@ pub fn service_principal_json(sp: &ServicePrincipal, tenant_id: &str) -> Map<Str
     m
 }
 
-fn projected(sp: &ServicePrincipal, call: &Call) -> Map<String, Value> {
-    let full = service_principal_json(sp, call.state.tenant_id());
-    match &call.query.select {
-        Some(s) => query::project(&full, Some(s), &[], PROPERTY_NAMES),
-        None => full,
-    }
-}
-
 fn list(call: &Call) -> Result<GraphResponse, GraphError> {
     call.caller.require(&auth::READ_SERVICE_PRINCIPALS)?;
-    let q = &call.query;
-    q.check_select(TYPE_NAME, PROPERTY_NAMES)?;
-    let advanced = q.advanced(call.req.consistency_eventual());
-    q.check_filter("ServicePrincipal", FILTERABLE, advanced)?;
-    q.check_orderby("ServicePrincipal", &[], advanced)?;
-    q.check_search(&[], call.req.consistency_eventual())?;
     let dir = call.state.directory();
     let tenant = call.state.tenant_id();
-    let matching: Vec<(String, &ServicePrincipal)> = dir
-        .service_principals
-        .iter()
-        .filter(|(_, sp)| {
-            q.filter.as_ref().is_none_or(|f| {
-                let full = service_principal_json(sp, tenant);
-                f.matches(&|p| full.get(query::canonical(PROPERTY_NAMES, p).unwrap_or(p)))
-            })
-        })
-        .map(|(k, sp)| (k.clone(), sp))
-        .collect();
-    let total = matching.len();
-    let page = paginate(matching, q)?;
-    let mut body = json!({ "@odata.context": call.collection_context("servicePrincipals") });
-    if advanced && q.skiptoken.is_none() {
-        body["@odata.count"] = json!(total);
-    }
-    if let Some(t) = &page.next_skiptoken {
-        body["@odata.nextLink"] = json!(call.next_link(t));
-    }
-    body["value"] = Value::Array(
-        page.items
-            .into_iter()
-            .map(|sp| Value::Object(projected(sp, call)))
-            .collect(),
-    );
-    Ok(GraphResponse::ok(body))
+    SERVICE_PRINCIPALS.list(call, dir.service_principals.iter(), |sp| {
+        service_principal_json(sp, tenant)
+    })
 }
 
 fn get(call: &Call, selector: &Selector) -> Result<GraphResponse, GraphError> {
     call.caller.require(&auth::READ_SERVICE_PRINCIPALS)?;
-    call.query.check_select(TYPE_NAME, PROPERTY_NAMES)?;
+    SERVICE_PRINCIPALS.check_select(call)?;
     let dir = call.state.directory();
     let sp = selector.find(&dir)?;
-    let mut body = Map::new();
-    body.insert(
-        "@odata.context".into(),
-        json!(call.collection_context("servicePrincipals") + "/$entity"),
-    );
-    body.extend(projected(sp, call));
-    Ok(GraphResponse::ok(Value::Object(body)))
+    Ok(SERVICE_PRINCIPALS.entity(call, service_principal_json(sp, call.state.tenant_id())))
 }
 
 /// The appRoleAssignment resource (fixture `serviceprincipal-list-approleassignedto`).
