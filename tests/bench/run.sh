@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs every benchmark of the workspace and prints its figures. Benchmarks are figures, never
 # pass/fail: nothing here is part of `make test`. Usage: tests/bench/run.sh [FILTER]
+# BULK_OFFBOARD_ROWS=N sizes playbooks/bulk_offboard (default 4,000 people = 8,000 writes, three
+# windows of Graph's write quota, so the quota binds).
 # The output is also kept in tests/bench/latest.txt (not committed) for the README's table.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
