@@ -24,11 +24,12 @@ for p in json.load(sys.stdin)["packages"]:
     echo "## $package / $bench"
     if [ "$package" = provisioning-desk-bench ]; then
       # The whole-app benchmarks drive the real (release) app under Xvfb.
-      cargo build --quiet --release -p provisioning-desk
+      # (stdin from /dev/null: xvfb-run and cargo would otherwise eat the list being read.)
+      cargo build --quiet --release -p provisioning-desk </dev/null
       PROVDESK_APP="$root/target/release/provisioning-desk" \
-        scripts/test-session.sh cargo bench --quiet -p "$package" --bench "$bench" 2>&1
+        scripts/test-session.sh cargo bench --quiet -p "$package" --bench "$bench" </dev/null 2>&1
     else
-      cargo bench --quiet -p "$package" --bench "$bench" 2>&1
+      cargo bench --quiet -p "$package" --bench "$bench" </dev/null 2>&1
     fi
   done
 } | tee "$out"

@@ -1,4 +1,8 @@
-//! Measurements shared by the whole-app benchmarks: the memory of the app's process tree.
+//! Measurements shared by the whole-app benchmarks: the memory of the app's process tree, and
+//! the app's training tenant (the same helper the e2e tests use).
+
+#[path = "../../e2e/tests/support/tenant.rs"]
+pub mod tenant;
 
 use std::fs;
 use std::path::Path;

@@ -124,7 +124,49 @@ impl Tenant {
         }
     }
 
-    /// One HTTP/1.0 exchange (no chunked answers, the connection closes after it).
+    /// An app-only Graph token of the scenario's automation client (client credentials).
+    pub async fn automation_token(&self) -> String {
+        let scenario = self.get("scenario").await;
+        let text = |key: &str| form_encode(scenario[key].as_str().unwrap_or_default());
+        let form = format!(
+            "client_id={}&client_secret={}&grant_type=client_credentials&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default",
+            text("automationClientId"),
+            text("automationClientSecret"),
+        );
+        let path = format!("/{}/oauth2/v2.0/token", text("tenantId"));
+        let (status, answer) = self
+            .send(
+                "POST",
+                &path,
+                "application/x-www-form-urlencoded",
+                None,
+                &form,
+            )
+            .await
+            .unwrap_or_else(|err| panic!("POST {path}: {err}"));
+        assert_eq!(status, 200, "the token endpoint: {answer}");
+        let token: Value = serde_json::from_str(&answer).expect("a token answer");
+        token["access_token"]
+            .as_str()
+            .expect("an access token")
+            .to_string()
+    }
+
+    /// A Graph request (`/v1.0/...`) with a bearer token; the status and the JSON answer.
+    pub async fn graph(&self, token: &str, method: &str, path: &str, body: Value) -> (u16, Value) {
+        let (status, text) = self
+            .send(
+                method,
+                path,
+                "application/json",
+                Some(token),
+                &body.to_string(),
+            )
+            .await
+            .unwrap_or_else(|err| panic!("{method} {path}: {err}"));
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
     async fn request(
         &self,
         method: &str,
@@ -132,9 +174,25 @@ impl Tenant {
         body: Option<Value>,
     ) -> std::io::Result<(u16, String)> {
         let body = body.map(|b| b.to_string()).unwrap_or_default();
+        self.send(method, path, "application/json", None, &body)
+            .await
+    }
+
+    /// One HTTP/1.0 exchange (no chunked answers, the connection closes after it).
+    async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        content_type: &str,
+        bearer: Option<&str>,
+        body: &str,
+    ) -> std::io::Result<(u16, String)> {
         let mut stream = TcpStream::connect(("127.0.0.1", self.port)).await?;
+        let authorization = bearer
+            .map(|t| format!("Authorization: Bearer {t}\r\n"))
+            .unwrap_or_default();
         let head = format!(
-            "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1:{}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+            "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1:{}\r\nContent-Type: {content_type}\r\n{authorization}Content-Length: {}\r\n\r\n",
             self.port,
             body.len()
         );
@@ -161,4 +219,18 @@ pub fn events(state: &Value) -> Vec<Value> {
         .as_array()
         .cloned()
         .unwrap_or_default()
+}
+
+/// `application/x-www-form-urlencoded` for one value: unreserved characters as they are, every
+/// other byte as `%XX`.
+fn form_encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                char::from(b).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }

@@ -1,0 +1,143 @@
+//! Memory of all the app's processes (app + WebKit web and network processes) after bulk runs
+//! of 1,000 rows in all through the real UI (issue 7's numbers), printed, never asserted.
+//! Runs under `scripts/test-session.sh` (Xvfb) with the app built: `tests/bench/run.sh bulk`.
+//!
+//! The app's training tenant holds about 200 people and a file's rows are distinct people, so
+//! one run cannot have 1,000 rows: the bench alternates "offboard everyone on the list" and
+//! "welcome everyone back" over every enabled person until 1,000 rows have run, each run
+//! dropped as a CSV on the Bulk wizard, previewed, confirmed and waited for to its result.
+
+use std::time::{Duration, Instant};
+
+use fantoccini::Locator;
+use provisioning_desk_bench::tenant::Tenant;
+use provisioning_desk_bench::{footprint, newest_process_of, Footprint};
+use provisioning_desk_e2e::{workspace_root, App};
+
+const ROWS_IN_ALL: usize = 1_000;
+
+fn mb(kib: u64) -> f64 {
+    kib as f64 / 1024.0
+}
+
+fn print(label: &str, f: Footprint) {
+    println!(
+        "{label}: {} processes, RSS {:.0} MB, PSS {:.0} MB",
+        f.processes,
+        mb(f.rss_kib),
+        mb(f.pss_kib)
+    );
+}
+
+/// Drops `csv` on the Bulk wizard as `name`, confirms, and waits for the result; returns the
+/// result line.
+async fn bulk_run(app: &App, kind: &str, name: &str, csv: &str) -> String {
+    app.click("[data-testid=nav-home]").await;
+    app.click("[data-testid=start-bulk]").await;
+    app.click(&format!("[data-testid=kind-{kind}]")).await;
+    app.client
+        .execute(
+            "const dt = new DataTransfer();
+             dt.items.add(new File([arguments[0]], arguments[1], { type: 'text/csv' }));
+             document.querySelector('[data-testid=csv-drop]')
+               .dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+             return true;",
+            vec![csv.into(), name.into()],
+        )
+        .await
+        .expect("the file is dropped");
+    app.client
+        .wait()
+        .at_most(Duration::from_secs(120))
+        .for_element(Locator::Css("[data-testid=confirm]:not([disabled])"))
+        .await
+        .expect("the preview offers to run");
+    app.click("[data-testid=confirm]").await;
+    app.client
+        .wait()
+        .at_most(Duration::from_secs(600))
+        .for_element(Locator::Css("[data-testid=bulk-result]"))
+        .await
+        .expect("the run ends");
+    app.text("[data-testid=bulk-result]").await
+}
+
+#[tokio::main]
+async fn main() {
+    let binary = std::env::var_os("PROVDESK_APP")
+        .map(Into::into)
+        .unwrap_or_else(|| workspace_root().join("target/debug/provisioning-desk"));
+    println!("app: {}", binary.display());
+    let app = App::start().await;
+    app.sign_in_as("helpdesk").await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let Some(pid) = newest_process_of(&binary) else {
+        println!("the app's process was not found");
+        return;
+    };
+    print("after sign-in", footprint(pid));
+
+    let tenant = Tenant::of_running_app().await;
+    let state = tenant.get("state").await;
+    let scenario = tenant.get("scenario").await;
+    let demo: Vec<&str> = scenario["demoAccounts"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|d| d["userPrincipalName"].as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut people: Vec<String> = state["directory"]["users"]
+        .as_object()
+        .map(|users| {
+            users
+                .values()
+                .map(|u| &u["props"])
+                .filter(|p| p["accountEnabled"] == true)
+                .filter_map(|p| p["userPrincipalName"].as_str())
+                .filter(|upn| !demo.iter().any(|d| d.eq_ignore_ascii_case(upn)))
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
+    people.sort();
+    let csv: String = std::iter::once("user".to_string())
+        .chain(people.iter().cloned())
+        .collect::<Vec<_>>()
+        .join("\n");
+    println!("people on each list: {}", people.len());
+
+    let mut rows = 0;
+    let mut runs = 0;
+    let started = Instant::now();
+    while rows < ROWS_IN_ALL && !people.is_empty() {
+        let kind = if runs % 2 == 0 {
+            "offboard"
+        } else {
+            "reactivate"
+        };
+        let run_started = Instant::now();
+        let result = bulk_run(&app, kind, &format!("run-{runs}.csv"), &csv).await;
+        println!(
+            "  run {} ({kind}, {} rows): {:.1} s — {}",
+            runs + 1,
+            people.len(),
+            run_started.elapsed().as_secs_f64(),
+            result.replace('\n', " ")
+        );
+        rows += people.len();
+        runs += 1;
+    }
+    println!(
+        "{rows} rows in {runs} bulk runs through the UI in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let after = footprint(pid);
+    print(
+        &format!("after {rows} bulk rows (target: under 600 MB)"),
+        after,
+    );
+    app.close().await;
+}
