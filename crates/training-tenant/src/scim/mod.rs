@@ -723,6 +723,18 @@ mod tests {
         }
     }
 
+    /// An app with `personality` whose token is `t`.
+    fn app_with(personality: Personality) -> ScimApp {
+        ScimApp::new("a", "A", "t".into(), personality)
+    }
+
+    /// Creates a user that the app must accept; returns its id.
+    fn create_user(app: &mut ScimApp, body: Value, now: DateTime<Utc>) -> String {
+        let created = app.handle(&req("POST", "/Users", Some(body)), now);
+        assert_eq!(created.status, 201);
+        created.body.unwrap()["id"].as_str().unwrap().to_string()
+    }
+
     fn fixture(name: &str) -> Value {
         let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../../tests/fixtures")
@@ -733,25 +745,15 @@ mod tests {
     #[test]
     fn soft_deleting_app_keeps_the_record_inactive() {
         let now = Utc::now();
-        let mut app = ScimApp::new(
-            "a",
-            "A",
-            "t".into(),
-            Personality {
-                soft_deletes: true,
-                ..Default::default()
-            },
-        );
-        let created = app.handle(
-            &req(
-                "POST",
-                "/Users",
-                Some(fixture("entra-docs__scim__create-user__request.json")),
-            ),
+        let mut app = app_with(Personality {
+            soft_deletes: true,
+            ..Default::default()
+        });
+        let id = create_user(
+            &mut app,
+            fixture("entra-docs__scim__create-user__request.json"),
             now,
         );
-        assert_eq!(created.status, 201);
-        let id = created.body.unwrap()["id"].as_str().unwrap().to_string();
         assert_eq!(
             app.handle(&req("DELETE", &format!("/Users/{id}"), None), now)
                 .status,
@@ -774,24 +776,15 @@ mod tests {
     #[test]
     fn purging_app_forgets_inactive_accounts() {
         let now = Utc::now();
-        let mut app = ScimApp::new(
-            "p",
-            "P",
-            "t".into(),
-            Personality {
-                purge_inactive_after_days: Some(30),
-                ..Default::default()
-            },
-        );
-        let created = app.handle(
-            &req(
-                "POST",
-                "/Users",
-                Some(fixture("entra-docs__scim__create-user__request.json")),
-            ),
+        let mut app = app_with(Personality {
+            purge_inactive_after_days: Some(30),
+            ..Default::default()
+        });
+        let id = create_user(
+            &mut app,
+            fixture("entra-docs__scim__create-user__request.json"),
             now,
         );
-        let id = created.body.unwrap()["id"].as_str().unwrap().to_string();
         let disable =
             fixture("entra-docs__scim-compat__disable-user__request-default-no-flag.json");
         let r = app.handle(&req("PATCH", &format!("/Users/{id}"), Some(disable)), now);
@@ -818,15 +811,10 @@ mod tests {
     #[test]
     fn unique_email_and_bad_tokens() {
         let now = Utc::now();
-        let mut app = ScimApp::new(
-            "u",
-            "U",
-            "t".into(),
-            Personality {
-                unique_email: true,
-                ..Default::default()
-            },
-        );
+        let mut app = app_with(Personality {
+            unique_email: true,
+            ..Default::default()
+        });
         let mut body = fixture("entra-docs__scim__create-user__request.json");
         assert_eq!(
             app.handle(&req("POST", "/Users", Some(body.clone())), now)
@@ -849,24 +837,15 @@ mod tests {
     #[test]
     fn bad_requests_never_panic() {
         let now = Utc::now();
-        let mut app = ScimApp::new(
-            "h",
-            "H",
-            "t".into(),
-            Personality {
-                unique_email: true,
-                ..Default::default()
-            },
-        );
-        let created = app.handle(
-            &req(
-                "POST",
-                "/Users",
-                Some(json!({"userName": "a", "emails": [{"value": "a@x"}]})),
-            ),
+        let mut app = app_with(Personality {
+            unique_email: true,
+            ..Default::default()
+        });
+        let id = create_user(
+            &mut app,
+            json!({"userName": "a", "emails": [{"value": "a@x"}]}),
             now,
         );
-        let id = created.body.unwrap()["id"].as_str().unwrap().to_string();
         let before = app.users[&id].resource.clone();
         let bodies = [
             json!(null),
@@ -919,13 +898,10 @@ mod tests {
     #[test]
     fn query_by_username_is_a_list_response() {
         let now = Utc::now();
-        let mut app = ScimApp::new("q", "Q", "t".into(), Personality::default());
-        app.handle(
-            &req(
-                "POST",
-                "/Users",
-                Some(fixture("entra-docs__scim__create-user__request.json")),
-            ),
+        let mut app = app_with(Personality::default());
+        create_user(
+            &mut app,
+            fixture("entra-docs__scim__create-user__request.json"),
             now,
         );
         let mut q = req("GET", "/Users", None);
