@@ -15,7 +15,7 @@
 
 mod groups;
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{json, Map, Value};
@@ -29,7 +29,7 @@ use super::logs::{step, Entry, ErrorInfo, Step};
 use super::schema::{self, Clause, UserMapping};
 use super::Provisioning;
 use crate::scim::{path, ScimResponse, PATCH_OP};
-use crate::state::directory::{timestamp, Directory, DirectoryEventKind, User};
+use crate::state::directory::{timestamp, Directory, DirectoryEventKind, PrincipalType, User};
 use crate::state::TenantState;
 
 /// Runs every cycle that is due by the virtual clock's now, in time order, each at its
@@ -118,27 +118,40 @@ pub fn run_now(state: &TenantState, job_id: &str) -> bool {
     true
 }
 
-/// The users changed since `from` by `t`: (new watermark, users). Membership changes are
-/// found by comparing assignments instead.
-fn changes(dir: &Directory, from: usize, t: DateTime<Utc>) -> (usize, BTreeSet<String>) {
-    let mut wm = from.min(dir.events.len());
-    let mut users = BTreeSet::new();
+/// What changed since `from` by `t`.
+struct Changes {
+    watermark: usize,
+    /// Users changed in Entra (membership and assignment changes are found by comparing
+    /// assignments instead).
+    users: BTreeSet<String>,
+    /// Groups whose members or assignments changed.
+    groups: HashSet<String>,
+}
+
+fn changes(dir: &Directory, from: usize, t: DateTime<Utc>) -> Changes {
+    let mut out = Changes {
+        watermark: from.min(dir.events.len()),
+        users: BTreeSet::new(),
+        groups: HashSet::new(),
+    };
     for e in dir.events.iter().skip(from) {
         if e.at > t {
             break;
         }
-        wm += 1;
+        out.watermark += 1;
         match e.kind {
             DirectoryEventKind::MemberAdded
             | DirectoryEventKind::MemberRemoved
-            | DirectoryEventKind::SessionsRevoked
-            | DirectoryEventKind::AssignmentChanged => {}
+            | DirectoryEventKind::AssignmentChanged => {
+                out.groups.insert(e.object_id.clone());
+            }
+            DirectoryEventKind::SessionsRevoked => {}
             _ => {
-                users.insert(e.object_id.clone());
+                out.users.insert(e.object_id.clone());
             }
         }
     }
-    (wm, users)
+    out
 }
 
 pub fn run_cycle(
@@ -161,11 +174,12 @@ pub fn run_cycle(
         }
     };
     let group_mapping = schema::compile_groups(&job.schema);
-    let assigned: HashSet<String> = dir
-        .assigned_user_ids(&job.service_principal_id)
-        .into_iter()
-        .collect();
+    let entitlements = Entitlements::of(dir, &job.service_principal_id);
+    let assigned = &entitlements.assigned;
     let mut candidates: BTreeSet<String> = BTreeSet::new();
+    // Groups an incremental cycle looks at besides those of the users it processes (`None`:
+    // all, in an initial cycle).
+    let mut changed_groups: Option<HashSet<String>> = None;
     let new_watermark = match job.watermark {
         None => {
             candidates.extend(assigned.iter().cloned());
@@ -177,8 +191,13 @@ pub fn run_cycle(
             dir.events.len()
         }
         Some(from) => {
-            let (wm, users) = changes(dir, from, t);
+            let Changes {
+                watermark: wm,
+                users,
+                groups,
+            } = changes(dir, from, t);
             candidates.extend(users);
+            changed_groups = Some(groups);
             // Assignment changes, direct or through group membership.
             candidates.extend(
                 job.last_assigned
@@ -216,7 +235,7 @@ pub fn run_cycle(
         mapping: &mapping,
         t,
         cycle_id: cycle_id.clone(),
-        assigned: &assigned,
+        entitlements: &entitlements,
         initiated_by: None,
         unauthorized: None,
         exported: 0,
@@ -243,14 +262,15 @@ pub fn run_cycle(
                 cycle.execute(plan)
             };
             if let Some(e) = entry {
-                let summary = e.to_summary(tenant_id);
+                let summary = e.into_summary(tenant_id);
                 cycle.prov.logs.push(summary);
             }
         }
         if let Some(groups) = group_mapping.as_ref().filter(|g| g.enabled) {
             if cycle.unauthorized.is_none() {
-                for e in cycle.sync_groups(groups) {
-                    let summary = e.to_summary(tenant_id);
+                let scope = changed_groups.map(|groups| (groups, &candidates));
+                for e in cycle.sync_groups(groups, scope) {
+                    let summary = e.into_summary(tenant_id);
                     cycle.prov.logs.push(summary);
                 }
             }
@@ -395,10 +415,7 @@ pub fn on_demand(
 ) -> Option<Entry> {
     let mut job = prov.jobs.remove(job_id)?;
     let result = schema::compile(&job.schema).ok().and_then(|mapping| {
-        let assigned: HashSet<String> = dir
-            .assigned_user_ids(&job.service_principal_id)
-            .into_iter()
-            .collect();
+        let entitlements = Entitlements::of(dir, &job.service_principal_id);
         let mut cycle = Cycle {
             prov: &mut *prov,
             job: &mut job,
@@ -406,7 +423,7 @@ pub fn on_demand(
             mapping: &mapping,
             t,
             cycle_id: uuid::Uuid::new_v4().to_string(),
-            assigned: &assigned,
+            entitlements: &entitlements,
             initiated_by: Some(initiated_by),
             unauthorized: None,
             exported: 0,
@@ -432,7 +449,7 @@ pub fn on_demand(
             })
         });
         if let Some(e) = &entry {
-            cycle.prov.logs.push(e.to_summary(tenant_id));
+            cycle.prov.logs.push(e.clone().into_summary(tenant_id));
         }
         entry
     });
@@ -496,7 +513,7 @@ struct Cycle<'a> {
     mapping: &'a UserMapping,
     t: DateTime<Utc>,
     cycle_id: String,
-    assigned: &'a HashSet<String>,
+    entitlements: &'a Entitlements,
     initiated_by: Option<(String, String)>,
     /// Set when the app answered 401: the cycle stops and the job is quarantined.
     unauthorized: Option<String>,
@@ -504,7 +521,53 @@ struct Cycle<'a> {
     failures: usize,
 }
 
-fn source_of(u: &User, dir: &Directory, sp_id: &str) -> Source {
+/// Who is assigned to the app — directly or as a direct member of an assigned group — and
+/// with which app roles; computed once per cycle (per user it would cost a scan of every
+/// group's members).
+struct Entitlements {
+    assigned: HashSet<String>,
+    /// User id → display names of their app roles, in assignment order.
+    roles: HashMap<String, Vec<String>>,
+}
+
+impl Entitlements {
+    fn of(dir: &Directory, sp_id: &str) -> Self {
+        let app_roles = dir
+            .service_principals
+            .get(sp_id)
+            .map(|sp| sp.app_roles.as_slice())
+            .unwrap_or_default();
+        let mut roles: HashMap<String, Vec<String>> = HashMap::new();
+        for a in dir
+            .app_role_assignments
+            .iter()
+            .filter(|a| a.resource_id == sp_id)
+        {
+            let role = app_roles
+                .iter()
+                .find(|r| r.id == a.app_role_id)
+                .map_or("Default Access", |r| r.display_name.as_str());
+            let users: &[String] = match a.principal_type {
+                PrincipalType::User => std::slice::from_ref(&a.principal_id),
+                PrincipalType::Group => dir
+                    .groups
+                    .get(&a.principal_id)
+                    .map(|g| g.members.as_slice())
+                    .unwrap_or_default(),
+                PrincipalType::ServicePrincipal => &[],
+            };
+            for u in users {
+                roles.entry(u.clone()).or_default().push(role.to_string());
+            }
+        }
+        Self {
+            assigned: roles.keys().cloned().collect(),
+            roles,
+        }
+    }
+}
+
+fn source_of(u: &User, entitlements: &Entitlements) -> Source {
     let mut src = Source::default();
     for (k, v) in &u.props {
         if let Some(val) = Val::from_json(v) {
@@ -513,18 +576,7 @@ fn source_of(u: &User, dir: &Directory, sp_id: &str) -> Source {
     }
     src.insert("objectId", Val::Str(u.id.clone()));
     src.insert("accountEnabled", Val::Bool(u.account_enabled()));
-    let roles: Vec<String> = dir
-        .assignments_of_user(&u.id)
-        .into_iter()
-        .filter(|a| a.resource_id == sp_id)
-        .filter_map(|a| {
-            dir.service_principals
-                .get(sp_id)
-                .and_then(|sp| sp.app_roles.iter().find(|r| r.id == a.app_role_id))
-                .map(|r| r.display_name.clone())
-                .or(Some("Default Access".to_string()))
-        })
-        .collect();
+    let roles = entitlements.roles.get(&u.id).cloned().unwrap_or_default();
     src.insert("appRoleAssignments", Val::List(roles));
     src
 }
@@ -717,8 +769,8 @@ impl Cycle<'_> {
         let upn = user.upn().to_string();
         let soft_deleted = user.deleted_date_time.is_some();
         let enabled = user.account_enabled();
-        let assigned = self.job.sync_all || self.assigned.contains(id);
-        let mut src = source_of(user, self.dir, &self.job.service_principal_id);
+        let assigned = self.job.sync_all || self.entitlements.assigned.contains(id);
+        let mut src = source_of(user, self.entitlements);
         let in_filter = self.mapping.scope.is_empty()
             || self
                 .mapping
@@ -762,7 +814,7 @@ impl Cycle<'_> {
                 "Determine if User in scope by evaluating against each scoping filter",
                 json!({
                     "IsActive": b(!soft_deleted && enabled),
-                    "Assigned": b(self.assigned.contains(id)),
+                    "Assigned": b(self.entitlements.assigned.contains(id)),
                     "Scope sync all": b(self.job.sync_all),
                     "IsEffectivelyEntitledForProvisioning": b(entitled),
                     "IsInProvisioningScopeDisplayName": b(in_filter),

@@ -53,6 +53,14 @@ pub struct ErrorInfo {
     pub recommended_action: Option<String>,
 }
 
+/// A version-4 UUID from the thread's generator: log ids need no system entropy, and one
+/// `getrandom` call per id is measurable in a full cycle.
+pub fn random_uuid() -> String {
+    uuid::Builder::from_random_bytes(rand::random())
+        .into_uuid()
+        .to_string()
+}
+
 pub fn step(
     name: &'static str,
     kind: &'static str,
@@ -79,9 +87,11 @@ impl Entry {
         }
     }
 
-    pub fn to_summary(&self, tenant_id: &str) -> Value {
-        let change_id = uuid::Uuid::new_v4().to_string();
-        let error = self.error.as_ref().map(|e| {
+    /// The provisioningObjectSummary; consumes the entry so that its steps and texts move into
+    /// the document instead of being copied (a full cycle logs one entry per user).
+    pub fn into_summary(self, tenant_id: &str) -> Value {
+        let target_type = self.target_type();
+        let error = self.error.map(|e| {
             json!({
                 "errorCode": e.code,
                 "reason": e.reason,
@@ -90,32 +100,33 @@ impl Entry {
                 "recommendedAction": e.recommended_action,
             })
         });
-        let (initiator_id, initiator_name, initiator_type) = match &self.initiated_by {
-            Some((id, name)) => (id.clone(), name.clone(), "user"),
+        let (initiator_id, initiator_name, initiator_type) = match self.initiated_by {
+            Some((id, name)) => (id, name, "user"),
             None => (
                 String::new(),
                 "Azure AD Provisioning Service".to_string(),
                 "system",
             ),
         };
+        let duration = 120 + (self.steps.len() as i64) * 37;
         json!({
-            "id": uuid::Uuid::new_v4().to_string(),
+            "id": random_uuid(),
             "activityDateTime": timestamp(self.at),
             "tenantId": tenant_id,
             "jobId": self.job_id,
             "cycleId": self.cycle_id,
-            "changeId": change_id,
+            "changeId": random_uuid(),
             "provisioningAction": self.action,
-            "durationInMilliseconds": 120 + (self.steps.len() as i64) * 37,
+            "durationInMilliseconds": duration,
             "provisioningStatusInfo": {"status": self.status, "errorInformation": error},
-            "provisioningSteps": self.steps.iter().map(|s| json!({
+            "provisioningSteps": self.steps.into_iter().map(|s| json!({
                 "name": s.name,
                 "provisioningStepType": s.kind,
                 "status": s.status,
                 "description": s.description,
                 "details": s.details,
             })).collect::<Vec<_>>(),
-            "modifiedProperties": self.modified.iter().map(|(n, o, v)| json!({"displayName": n, "oldValue": o, "newValue": v})).collect::<Vec<_>>(),
+            "modifiedProperties": self.modified.into_iter().map(|(n, o, v)| json!({"displayName": n, "oldValue": o, "newValue": v})).collect::<Vec<_>>(),
             "servicePrincipal": {"id": self.service_principal_id, "displayName": self.app_display_name},
             "sourceSystem": {"id": "66e4a8cc-1b7b-435e-95f8-f06cea133828", "displayName": "Azure Active Directory", "details": {}},
             "targetSystem": {"id": "8ffa6169-f354-4751-9b77-9c00765be92d", "displayName": self.app_display_name, "details": {
@@ -127,7 +138,7 @@ impl Entry {
             // are sent so that clients written against either example read it.
             "initiatedBy": {"id": initiator_id, "displayName": initiator_name, "initiatorType": initiator_type, "initiatingType": initiator_type},
             "sourceIdentity": {"id": self.source_id, "displayName": self.source_display_name, "identityType": self.source_type, "details": {}},
-            "targetIdentity": {"id": self.target_id.clone().unwrap_or_default(), "displayName": self.reportable, "identityType": self.target_type(), "details": {}},
+            "targetIdentity": {"id": self.target_id.unwrap_or_default(), "displayName": self.reportable, "identityType": target_type, "details": {}},
         })
     }
 
@@ -149,7 +160,7 @@ impl Entry {
         let now = timestamp(self.at);
         let value = json!({
             "action": pascal(self.action),
-            "changeId": uuid::Uuid::new_v4().to_string(),
+            "changeId": random_uuid(),
             "startTime": now,
             "endTime": now,
             "modifiedProperties": self.modified.iter().map(|(n, o, v)| json!({"displayName": n, "oldValue": o, "newValue": v})).collect::<Vec<_>>(),

@@ -226,14 +226,22 @@ impl Provisioning {
         let req = ScimRequest {
             method: method.to_string(),
             path: path.to_string(),
-            query: query.clone(),
+            query,
             bearer: Some(bearer.to_string()),
-            body: body.clone(),
+            body,
         };
         let resp = match self.apps.get_mut(app_key) {
             Some(app) => app.handle(&req, now),
             None => ScimResponse::error(404, None, "The SCIM endpoint does not exist."),
         };
+        // The request is recorded as sent (moved, not copied: a full cycle sends thousands).
+        let ScimRequest {
+            method,
+            path,
+            query,
+            body,
+            ..
+        } = req;
         let qs = if query.is_empty() {
             String::new()
         } else {
@@ -257,7 +265,7 @@ impl Provisioning {
             job_id: job_id.to_string(),
             cycle_id: cycle_id.to_string(),
             user_id: user_id.map(str::to_string),
-            method: method.to_string(),
+            method,
             path: format!("{path}{qs}"),
             request_body: body,
             status: resp.status,

@@ -74,9 +74,13 @@ fn apply_object(
 /// `add` on a multi-valued attribute appends; otherwise it sets.
 fn add(resource: &mut Value, p: &str, value: Value) -> Result<(), String> {
     if let (Some(Value::Array(existing)), Value::Array(new)) = (path::get(resource, p), &value) {
+        // Group PATCHes add thousands of members at once: duplicates are found by their
+        // serialised form in a set, not by a scan per value.
+        let mut seen: std::collections::HashSet<String> =
+            existing.iter().map(Value::to_string).collect();
         let mut merged = existing;
         for n in new {
-            if !merged.contains(n) {
+            if seen.insert(n.to_string()) {
                 merged.push(n.clone());
             }
         }

@@ -12,7 +12,7 @@
 //! * A group that leaves the scope (unassigned or deleted) gets `DELETE /Groups/{id}` when
 //!   Delete is among the target object actions; otherwise Entra just stops managing it.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use serde_json::{json, Value};
 
@@ -39,8 +39,14 @@ struct Wanted {
 
 impl Cycle<'_> {
     /// Exports the groups in scope; returns their log entries. Stops at a 401 (the cycle then
-    /// fails as a whole).
-    pub(super) fn sync_groups(&mut self, mapping: &ObjectMapping) -> Vec<Entry> {
+    /// fails as a whole). An incremental cycle passes the groups whose members or assignments
+    /// changed and the users it processed: other provisioned groups cannot have changed and
+    /// are not looked at.
+    pub(super) fn sync_groups(
+        &mut self,
+        mapping: &ObjectMapping,
+        incremental: Option<(HashSet<String>, &BTreeSet<String>)>,
+    ) -> Vec<Entry> {
         let in_scope: BTreeSet<String> = if self.job.sync_all {
             self.dir.groups.keys().cloned().collect()
         } else {
@@ -75,10 +81,20 @@ impl Cycle<'_> {
             let Some(group) = self.dir.groups.get(id) else {
                 continue;
             };
-            let wanted = self.wanted(group, mapping);
+            // A provisioned group whose members did not change can differ from what was
+            // exported only in the users this cycle processed.
+            let only = match &incremental {
+                Some((groups, users))
+                    if !groups.contains(id) && self.job.group_links.contains_key(id) =>
+                {
+                    Some(*users)
+                }
+                _ => None,
+            };
+            let wanted = self.wanted(group, mapping, only);
             let entry = match self.job.group_links.get(id).cloned() {
                 Some(link) => self
-                    .update_group(group, link, wanted, mapping)
+                    .update_group(group, link, wanted, mapping, only)
                     .into_iter()
                     .collect(),
                 None => self.match_or_create_group(group, wanted, mapping),
@@ -91,7 +107,13 @@ impl Cycle<'_> {
         entries
     }
 
-    fn wanted(&self, group: &Group, mapping: &ObjectMapping) -> Wanted {
+    /// What the group should look like in the app; with `only`, its members among those users.
+    fn wanted(
+        &self,
+        group: &Group,
+        mapping: &ObjectMapping,
+        only: Option<&BTreeSet<String>>,
+    ) -> Wanted {
         let mut src = Source::default();
         src.insert("objectId", Val::Str(group.id.clone()));
         src.insert("displayName", Val::Str(group.display_name.clone()));
@@ -110,6 +132,7 @@ impl Cycle<'_> {
                     group
                         .members
                         .iter()
+                        .filter(|m| only.is_none_or(|o| o.contains(*m)))
                         .filter_map(|m| {
                             self.job
                                 .links
@@ -216,7 +239,7 @@ impl Cycle<'_> {
                 };
                 self.job.group_links.insert(group.id.clone(), link.clone());
                 return self
-                    .update_group(group, link, wanted, mapping)
+                    .update_group(group, link, wanted, mapping, None)
                     .into_iter()
                     .collect();
             }
@@ -287,16 +310,19 @@ impl Cycle<'_> {
         );
         created.modified = modified;
         // The members follow as a PATCH, logged as an update of the new group.
-        let members = self.update_group(group, link, wanted, mapping);
+        let members = self.update_group(group, link, wanted, mapping, None);
         std::iter::once(created).chain(members).collect()
     }
 
+    /// PATCHes the group's differences from its last export; with `only`, `wanted` holds just
+    /// those users' memberships and only they are compared.
     fn update_group(
         &mut self,
         group: &Group,
         link: GroupLink,
         wanted: Wanted,
         mapping: &ObjectMapping,
+        only: Option<&BTreeSet<String>>,
     ) -> Option<Entry> {
         let app = self.job.app_display_name.clone();
         let name = wanted.display_name.clone();
@@ -309,7 +335,7 @@ impl Cycle<'_> {
                     .collect(),
                 link.members
                     .keys()
-                    .filter(|m| !members.contains_key(*m))
+                    .filter(|m| only.is_none_or(|o| o.contains(*m)) && !members.contains_key(*m))
                     .cloned()
                     .collect(),
             ),
