@@ -1,5 +1,6 @@
 """Microsoft's msgraph-sdk against the training tenant's part 2: synchronization jobs (list, get,
-pause, start, restart), provisionOnDemand, schema and parseExpression, and provisioning logs."""
+create, pause, start, restart), provisionOnDemand, schema (get, reset) and parseExpression, and
+provisioning logs."""
 
 import json
 
@@ -8,6 +9,7 @@ from msgraph.generated.audit_logs.provisioning.provisioning_request_builder impo
     ProvisioningRequestBuilder,
 )
 from msgraph.generated.models.o_data_errors.o_data_error import ODataError
+from msgraph.generated.models.synchronization_job import SynchronizationJob
 from msgraph.generated.models.synchronization_job_application_parameters import (
     SynchronizationJobApplicationParameters,
 )
@@ -88,6 +90,23 @@ async def test_provision_on_demand_and_schema(graph, fresh):
     )
     assert parsed.parsing_succeeded is True
     assert parsed.parsed_expression.name == "Switch"
+
+
+async def test_create_job_and_reset_schema(graph, fresh):
+    app = scim_app(fresh, "badgeway")
+    jobs = graph.service_principals.by_service_principal_id(app["servicePrincipalId"]).synchronization.jobs
+    created = await jobs.post(SynchronizationJob(template_id="scim"))
+    assert created.template_id == "scim"
+    assert created.status.code == SynchronizationStatusCode.NotConfigured
+    assert sorted(j.id for j in (await jobs.get()).value) == sorted([app["jobId"], created.id])
+
+    def active(schema):
+        mappings = schema.synchronization_rules[0].object_mappings[0].attribute_mappings
+        return next(m for m in mappings if m.target_attribute_name == "active").source.expression
+
+    assert active(await job_builder(graph, app).schema.get()) == '"True"'
+    await job_builder(graph, app).schema.delete()
+    assert "IsSoftDeleted" in active(await job_builder(graph, app).schema.get())
 
 
 async def test_provisioning_logs(graph, fresh):
