@@ -6,17 +6,6 @@ mod common;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
-async fn advance(env: &common::Env, minutes: i64) {
-    let r = env
-        .http
-        .post(env.url("/_training/clock/advance"))
-        .json(&json!({"minutes": minutes}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-}
-
 fn floorplan(env: &common::Env) -> training_tenant::provisioning::ScimAppSummary {
     env.tenant
         .scim_apps()
@@ -26,18 +15,8 @@ fn floorplan(env: &common::Env) -> training_tenant::provisioning::ScimAppSummary
 }
 
 async fn patches(env: &common::Env, user: &str) -> Vec<Value> {
-    let r: Value = env
-        .http
-        .get(env.url(&format!(
-            "/_training/scim-requests?app=floorplan&user={user}&method=PATCH"
-        )))
-        .send()
+    env.scim_requests(&format!("app=floorplan&user={user}&method=PATCH"))
         .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    r["value"].as_array().cloned().unwrap_or_default()
 }
 
 #[tokio::test]
@@ -70,7 +49,7 @@ async fn leaving_a_scoping_filter_disables_the_account() {
         .send_json(Method::PUT, &token, &path, &schema.to_string())
         .await;
     assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
-    advance(&env, 40).await;
+    env.advance_minutes(40).await;
     let last = patches(&env, &engineer).await.pop().expect("a PATCH");
     assert!(
         last["requestBody"]["Operations"]
@@ -116,7 +95,7 @@ async fn too_many_deletes_are_staged_until_force_deletes() {
         assert_eq!(s, StatusCode::NO_CONTENT);
     }
     let before = patches(&env, &obrien).await.len();
-    advance(&env, 40).await;
+    env.advance_minutes(40).await;
     assert_eq!(
         patches(&env, &obrien).await.len(),
         before,
@@ -148,7 +127,7 @@ async fn too_many_deletes_are_staged_until_force_deletes() {
         )
         .await;
     assert_eq!(s, StatusCode::NO_CONTENT);
-    advance(&env, 1).await;
+    env.advance_minutes(1).await;
     let sent = patches(&env, &obrien).await;
     assert_eq!(sent.len(), before + 1, "allowed: the disable goes out");
     assert_eq!(
@@ -222,19 +201,8 @@ async fn many_failures_quarantine_the_job_until_a_cycle_succeeds() {
         .await;
     assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
 
-    let sent = || async {
-        let r: Value = env
-            .http
-            .get(env.url("/_training/scim-requests?app=timesheets&method=POST"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        r["value"].as_array().cloned().unwrap_or_default()
-    };
-    advance(&env, 40).await;
+    let sent = || env.scim_requests("app=timesheets&method=POST");
+    env.advance_minutes(40).await;
     let posts = sent().await;
     let conflicts = posts.iter().filter(|r| r["status"] == 409).count();
     assert!(conflicts >= 5_000, "{conflicts} creates failed");
@@ -248,8 +216,16 @@ async fn many_failures_quarantine_the_job_until_a_cycle_succeeds() {
     assert_eq!(status["quarantine"]["seriesCount"], 1);
     assert_eq!(status["lastExecution"]["state"], "EntryLevelErrors");
 
-    advance(&env, 40).await;
+    env.advance_minutes(40).await;
     assert_eq!(sent().await.len(), posts.len(), "no 40-minute cycles");
+    env.advance_minutes(24 * 60).await;
+    assert!(sent().await.len() > posts.len(), "one attempt a day");
+    let (_, job) = env.get_json(&token, &job_path).await;
+    let q = &job["status"]["quarantine"];
+    assert_eq!(q["seriesCount"], 2, "{q}");
+    assert_eq!(q["seriesBegan"], status["quarantine"]["seriesBegan"]);
+    assert_ne!(q["currentBegan"], status["quarantine"]["currentBegan"]);
+    let posts = sent().await;
 
     let (s, b) = env
         .send_json(
@@ -260,7 +236,7 @@ async fn many_failures_quarantine_the_job_until_a_cycle_succeeds() {
         )
         .await;
     assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
-    advance(&env, 24 * 60).await;
+    env.advance_minutes(24 * 60).await;
     let after = sent().await;
     assert!(
         after[posts.len()..]
@@ -277,18 +253,8 @@ async fn many_failures_quarantine_the_job_until_a_cycle_succeeds() {
 
 /// SCIM requests the engine sent to Floorplan about one Entra object, oldest first.
 async fn sent_about(env: &common::Env, object_id: &str) -> Vec<Value> {
-    let r: Value = env
-        .http
-        .get(env.url(&format!(
-            "/_training/scim-requests?app=floorplan&user={object_id}"
-        )))
-        .send()
+    env.scim_requests(&format!("app=floorplan&user={object_id}"))
         .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    r["value"].as_array().cloned().unwrap_or_default()
 }
 
 fn member_ids(op: &Value) -> Vec<String> {
@@ -384,7 +350,7 @@ async fn assigned_groups_are_provisioned_with_their_members() {
         )
         .await;
     assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
-    advance(&env, 40).await;
+    env.advance_minutes(40).await;
     let requests = sent_about(&env, &facilities).await;
     let patch = requests.last().unwrap();
     assert_eq!(patch["method"], "PATCH");
@@ -417,7 +383,7 @@ async fn assigned_groups_are_provisioned_with_their_members() {
             .assign(&app.service_principal_id, &interns, now)
             .unwrap()
     };
-    advance(&env, 40).await;
+    env.advance_minutes(40).await;
     let requests = sent_about(&env, &interns).await;
     let created = requests
         .iter()
@@ -429,7 +395,7 @@ async fn assigned_groups_are_provisioned_with_their_members() {
         let now = state.clock.now();
         state.directory_mut().unassign(&assignment, now).unwrap();
     }
-    advance(&env, 40).await;
+    env.advance_minutes(40).await;
     let last = sent_about(&env, &interns).await.pop().unwrap();
     assert_eq!(last["method"], "DELETE");
     assert_eq!(last["path"], format!("/Groups/{interns_scim_id}"));

@@ -651,33 +651,18 @@ async fn deleting_the_schema_resets_it_to_the_template_default() {
         )
         .await;
     assert_eq!(s, StatusCode::NO_CONTENT);
-    let r = env
-        .http
-        .post(env.url("/_training/clock/advance"))
-        .json(&json!({"minutes": 40}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::OK);
-    let sent: Value = env
-        .http
-        .get(env.url(&format!(
-            "/_training/scim-requests?app=badgeway&user={obrien}&method=PATCH"
-        )))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let disabled = sent["value"].as_array().unwrap().iter().any(|r| {
+    env.advance_minutes(40).await;
+    let sent = env
+        .scim_requests(&format!("app=badgeway&user={obrien}&method=PATCH"))
+        .await;
+    let disabled = sent.iter().any(|r| {
         r["requestBody"]["Operations"]
             .as_array()
             .is_some_and(|ops| {
                 ops.contains(&json!({"op": "Replace", "path": "active", "value": "False"}))
             })
     });
-    assert!(disabled, "{sent}");
+    assert!(disabled, "{sent:?}");
 
     let (s, _) = env
         .send_json(

@@ -116,16 +116,9 @@ fn create(call: &Call, sp_id: &str) -> Result<GraphResponse, GraphError> {
 /// the next cycle is an initial cycle.
 fn reset_schema(call: &Call, sp_id: &str, job_id: &str) -> Result<GraphResponse, GraphError> {
     call.caller.require(&auth::WRITE_SYNCHRONIZATION)?;
+    let now = call.now();
     with_job(call, sp_id, job_id, |j| {
-        j.schema_version += 1;
-        let mut schema = j.template_schema();
-        schema["version"] = json!(format!(
-            "date:{}~{}",
-            crate::state::directory::timestamp(call.now()),
-            j.schema_version
-        ));
-        j.schema = schema;
-        j.watermark = None;
+        j.replace_schema(j.template_schema(), now)
     })?;
     Ok(GraphResponse::no_content())
 }
@@ -229,20 +222,8 @@ fn put_schema(call: &Call, sp_id: &str, job_id: &str) -> Result<GraphResponse, G
             format!("The synchronization schema is not valid: {e}"),
         )
     })?;
-    let mut stored = body;
-    if let Some(o) = stored.as_object_mut() {
-        o.retain(|k, _| !k.starts_with("@odata"));
-    }
-    with_job(call, sp_id, job_id, |j| {
-        j.schema_version += 1;
-        stored["version"] = json!(format!(
-            "date:{}~{}",
-            crate::state::directory::timestamp(call.now()),
-            j.schema_version
-        ));
-        j.schema = stored;
-        j.watermark = None;
-    })?;
+    let now = call.now();
+    with_job(call, sp_id, job_id, |j| j.replace_schema(body, now))?;
     Ok(GraphResponse::no_content())
 }
 

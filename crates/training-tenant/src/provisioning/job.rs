@@ -238,6 +238,18 @@ impl Job {
         job
     }
 
+    /// Stores new mappings under a new version; like saving mappings in the portal, the next
+    /// cycle is an initial cycle.
+    pub fn replace_schema(&mut self, mut schema: Value, now: DateTime<Utc>) {
+        if let Some(o) = schema.as_object_mut() {
+            o.retain(|k, _| !k.starts_with("@odata"));
+        }
+        self.schema_version += 1;
+        schema["version"] = json!(format!("date:{}~{}", timestamp(now), self.schema_version));
+        self.schema = schema;
+        self.watermark = None;
+    }
+
     /// The schema of the job's template: Microsoft's default mappings for a custom SCIM app,
     /// without the app's customisations (what `DELETE …/schema` resets to).
     pub fn template_schema(&self) -> Value {

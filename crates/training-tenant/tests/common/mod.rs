@@ -229,6 +229,33 @@ impl Env {
         (status, serde_json::from_str(&text).unwrap_or(Value::Null))
     }
 
+    /// Advances the virtual clock (the provisioning cycles that fall due run).
+    pub async fn advance_minutes(&self, minutes: i64) {
+        let r = self
+            .http
+            .post(self.url("/_training/clock/advance"))
+            .json(&serde_json::json!({ "minutes": minutes }))
+            .send()
+            .await
+            .expect("advance");
+        assert_eq!(r.status(), StatusCode::OK);
+    }
+
+    /// The SCIM requests the engine sent, oldest first; `query` as `/_training/scim-requests`
+    /// takes it (`app=…&user=…&method=…`).
+    pub async fn scim_requests(&self, query: &str) -> Vec<Value> {
+        let r: Value = self
+            .http
+            .get(self.url(&format!("/_training/scim-requests?{query}")))
+            .send()
+            .await
+            .expect("scim requests")
+            .json()
+            .await
+            .expect("json");
+        r["value"].as_array().cloned().unwrap_or_default()
+    }
+
     pub async fn state(&self) -> Value {
         self.http
             .get(self.url("/_training/state"))
