@@ -401,3 +401,63 @@ async fn assigned_groups_are_provisioned_with_their_members() {
     assert_eq!(last["path"], format!("/Groups/{interns_scim_id}"));
     assert_eq!(last["status"], 204);
 }
+
+/// A permanently deleted member leaves the group in the app too, in the app's PATCH shape:
+/// Lunchbox (`aadOptscim062020`) gets `remove` with a `members[value eq "…"]` path.
+#[tokio::test]
+async fn a_permanently_deleted_member_is_removed_from_the_group() {
+    let env = common::start().await;
+    let token = env.app_token().await;
+    let app = env
+        .tenant
+        .scim_apps()
+        .into_iter()
+        .find(|a| a.key == "lunchbox")
+        .unwrap();
+    let state = env.tenant.state().clone();
+    let finance = state.scenario.object_id("group", "finance");
+    let (member, scim_id, group_scim_id) = {
+        let prov = state.provisioning();
+        let job = &prov.jobs[&app.job_id];
+        let group = &job.group_links[&finance];
+        let (member, scim_id) = group.members.iter().next().expect("a provisioned member");
+        (member.clone(), scim_id.clone(), group.target_id.clone())
+    };
+    let (s, _) = env
+        .send_json(Method::DELETE, &token, &format!("/v1.0/users/{member}"), "")
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    env.advance_minutes(40).await;
+    let group_query = format!("app=lunchbox&user={finance}");
+    let group_requests = || env.scim_requests(&group_query);
+    let before = group_requests().await.len();
+    assert!(
+        state.provisioning().jobs[&app.job_id].group_links[&finance]
+            .members
+            .contains_key(&member),
+        "a soft-deleted member keeps the membership"
+    );
+    let (s, b) = env
+        .send_json(
+            Method::DELETE,
+            &token,
+            &format!("/v1.0/directory/deletedItems/{member}"),
+            "",
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
+    env.advance_minutes(40).await;
+    let user_requests = env
+        .scim_requests(&format!("app=lunchbox&user={member}&method=DELETE"))
+        .await;
+    assert_eq!(user_requests.len(), 1, "the account is deleted");
+    let requests = group_requests().await;
+    assert_eq!(requests.len(), before + 1);
+    let patch = requests.last().unwrap();
+    assert_eq!(patch["path"], format!("/Groups/{group_scim_id}"));
+    assert_eq!(
+        patch["requestBody"]["Operations"],
+        json!([{"op": "remove", "path": format!("members[value eq \"{scim_id}\"]")}])
+    );
+    assert_eq!(patch["status"], 204);
+}
