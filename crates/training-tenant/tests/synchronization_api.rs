@@ -677,3 +677,90 @@ async fn deleting_the_schema_resets_it_to_the_template_default() {
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 }
+
+/// provisionOnDemand for a group provisions the listed members and the group with just those
+/// members; members must belong to the group, and an unassigned group is skipped.
+#[tokio::test]
+async fn a_group_is_provisioned_on_demand_with_its_listed_members() {
+    let env = common::start().await;
+    let token = env.app_token().await;
+    let a = app(&env, "floorplan");
+    let path = jobs_path(&env, "floorplan");
+    let (_, schema) = env.get_json(&token, &format!("{path}/schema")).await;
+    let rule = schema["synchronizationRules"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let state = env.tenant.state().clone();
+    let interns = state.scenario.object_id("group", "interns");
+    let members: Vec<String> = {
+        let dir = state.directory();
+        dir.groups[&interns]
+            .members
+            .iter()
+            .filter(|m| dir.users.get(*m).is_some_and(|u| u.account_enabled()))
+            .take(2)
+            .cloned()
+            .collect()
+    };
+    assert_eq!(members.len(), 2);
+    let request = |group: &str, members: &[String]| {
+        let links: Vec<Value> = members
+            .iter()
+            .map(|m| json!({"objectId": m, "objectTypeName": "User"}))
+            .collect();
+        json!({"parameters": [{"subjects": [{"objectId": group, "objectTypeName": "Group", "links": {"members": links}}], "ruleId": rule}]}).to_string()
+    };
+    let pod = format!("{path}/provisionOnDemand");
+
+    // Not assigned to Floorplan yet: skipped.
+    let (s, r) = env
+        .send_json(Method::POST, &token, &pod, &request(&interns, &members))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    let key: Value = serde_json::from_str(r["key"].as_str().unwrap()).unwrap();
+    assert_eq!(key["result"], "Skipped");
+    assert_eq!(key["details"]["errorCode"], "NotEffectivelyEntitled");
+
+    {
+        let now = state.clock.now();
+        state
+            .directory_mut()
+            .assign(&a.service_principal_id, &interns, now)
+            .unwrap();
+    }
+    let (s, r) = env
+        .send_json(Method::POST, &token, &pod, &request(&interns, &members))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{r}");
+    let key: Value = serde_json::from_str(r["key"].as_str().unwrap()).unwrap();
+    let value: Value = serde_json::from_str(r["value"].as_str().unwrap()).unwrap();
+    assert_eq!(key["result"], "Success", "{value}");
+    assert_eq!(value["action"], "Create");
+    assert_eq!(value["sourceIdentity"]["type"], "Group");
+    let sent = env
+        .scim_requests(&format!("app=floorplan&user={interns}&method=PATCH"))
+        .await;
+    assert_eq!(sent.len(), 1);
+    let added: Vec<&str> = sent[0]["requestBody"]["Operations"][0]["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|m| m["value"].as_str())
+        .collect();
+    let expected: Vec<String> = {
+        let prov = state.provisioning();
+        members
+            .iter()
+            .map(|m| prov.jobs[&a.job_id].links[m].target_id.clone())
+            .collect()
+    };
+    assert_eq!(added.len(), 2);
+    assert!(expected.iter().all(|e| added.contains(&e.as_str())));
+
+    let (obrien, _) = env.person("obrien");
+    let (s, b) = env
+        .send_json(Method::POST, &token, &pod, &request(&interns, &[obrien]))
+        .await;
+    assert_graph_error(s, &b, 400, "Request_BadRequest");
+}

@@ -426,9 +426,18 @@ fn on_demand(call: &Call, sp_id: &str, job_id: &str) -> Result<GraphResponse, Gr
                 "Provisioning a group on demand requires between 1 and 5 members in links.members.",
             ));
         }
+        if let Some(stranger) = members.iter().find(|m| {
+            !dir.groups
+                .get(&object_id)
+                .is_some_and(|g| g.members.contains(m))
+        }) {
+            return Err(GraphError::bad_request(format!(
+                "The user '{stranger}' in links.members is not a member of the group '{object_id}'."
+            )));
+        }
         members
     } else if kind.eq_ignore_ascii_case("User") {
-        vec![object_id]
+        vec![object_id.clone()]
     } else {
         return Err(GraphError::bad_request(format!(
             "objectTypeName '{kind}' cannot be provisioned on demand."
@@ -464,22 +473,29 @@ fn on_demand(call: &Call, sp_id: &str, job_id: &str) -> Result<GraphResponse, Gr
         call.caller.claims.oid.clone(),
         call.caller.claims.name.clone().unwrap_or_default(),
     );
-    let mut first = None;
-    for u in &users {
-        let entry = engine::on_demand(
+    let entry = if kind.eq_ignore_ascii_case("Group") {
+        engine::on_demand_group(
             &mut prov,
             &dir,
             job_id,
-            u,
+            &object_id,
+            &users,
             call.now(),
             call.state.tenant_id(),
-            who.clone(),
-        );
-        if first.is_none() {
-            first = entry;
-        }
-    }
-    let entry = first.ok_or_else(|| {
+            who,
+        )
+    } else {
+        engine::on_demand(
+            &mut prov,
+            &dir,
+            job_id,
+            &object_id,
+            call.now(),
+            call.state.tenant_id(),
+            who,
+        )
+    };
+    let entry = entry.ok_or_else(|| {
         GraphError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "InternalServerError",

@@ -403,6 +403,57 @@ fn quarantine_on_failure_counts(job: &mut Job, t: DateTime<Utc>) {
     job.next_run = q.next_attempt;
 }
 
+/// provisionOnDemand for a group (at most 5 members): each member as a user on demand, then
+/// the group itself with just those members' memberships. Answers the group's entry (or the
+/// first member's when the group produced none).
+#[allow(clippy::too_many_arguments)]
+pub fn on_demand_group(
+    prov: &mut Provisioning,
+    dir: &Directory,
+    job_id: &str,
+    group_id: &str,
+    members: &[String],
+    t: DateTime<Utc>,
+    tenant_id: &str,
+    initiated_by: (String, String),
+) -> Option<Entry> {
+    let mut first = None;
+    for m in members {
+        let entry = on_demand(prov, dir, job_id, m, t, tenant_id, initiated_by.clone());
+        first = first.or(entry);
+    }
+    let mut job = prov.jobs.remove(job_id)?;
+    let entries = match (
+        schema::compile(&job.schema),
+        schema::compile_groups(&job.schema).filter(|g| g.enabled),
+    ) {
+        (Ok(mapping), Some(groups)) => {
+            let entitlements = Entitlements::of(dir, &job.service_principal_id);
+            let mut cycle = Cycle {
+                prov: &mut *prov,
+                job: &mut job,
+                dir,
+                mapping: &mapping,
+                t,
+                cycle_id: uuid::Uuid::new_v4().to_string(),
+                entitlements: &entitlements,
+                initiated_by: Some(initiated_by),
+                unauthorized: None,
+                exported: 0,
+                failures: 0,
+            };
+            let only: BTreeSet<String> = members.iter().cloned().collect();
+            cycle.sync_one_group(&groups, group_id, &only)
+        }
+        _ => Vec::new(),
+    };
+    prov.jobs.insert(job.id.clone(), job);
+    for e in &entries {
+        prov.logs.push(e.clone().into_summary(tenant_id));
+    }
+    entries.into_iter().next().or(first)
+}
+
 /// provisionOnDemand for one user: the same pipeline, now, regardless of escrow back-off.
 pub fn on_demand(
     prov: &mut Provisioning,

@@ -107,6 +107,60 @@ impl Cycle<'_> {
         entries
     }
 
+    /// One group on demand, with the memberships of `only`: skipped when it is not in scope.
+    pub(super) fn sync_one_group(
+        &mut self,
+        mapping: &ObjectMapping,
+        group_id: &str,
+        only: &BTreeSet<String>,
+    ) -> Vec<Entry> {
+        let Some(group) = self.dir.groups.get(group_id) else {
+            return Vec::new();
+        };
+        let assigned =
+            self.dir.app_role_assignments.iter().any(|a| {
+                a.resource_id == self.job.service_principal_id && a.principal_id == group.id
+            });
+        if !self.job.sync_all && !assigned {
+            let steps = vec![
+                Self::import_step(group),
+                step(
+                    "EntrySynchronizationSkip",
+                    "export",
+                    "skipped",
+                    format!(
+                        "The Group '{}' will be skipped: it is not assigned to the application",
+                        group.display_name
+                    ),
+                    json!({"SkipReason": "NotEffectivelyEntitled"}),
+                ),
+            ];
+            let mut e = self.group_entry(
+                &group.id,
+                &group.display_name,
+                "other",
+                "skipped",
+                steps,
+                None,
+            );
+            e.error = Some(ErrorInfo {
+                code: "NotEffectivelyEntitled".into(),
+                reason: "This group is not assigned to the application, so it is not in scope for provisioning.".into(),
+                category: "nonServiceFailure",
+                recommended_action: None,
+            });
+            return vec![e];
+        }
+        let wanted = self.wanted(group, mapping, Some(only));
+        match self.job.group_links.get(group_id).cloned() {
+            Some(link) => self
+                .update_group(group, link, wanted, mapping, Some(only))
+                .into_iter()
+                .collect(),
+            None => self.match_or_create_group(group, wanted, mapping),
+        }
+    }
+
     /// What the group should look like in the app; with `only`, its members among those users.
     fn wanted(
         &self,
