@@ -92,7 +92,7 @@ impl Cycle<'_> {
                 _ => None,
             };
             let wanted = self.wanted(group, mapping, only);
-            let entry = match self.job.group_links.get(id).cloned() {
+            let entry = match self.job.group_links.remove(id) {
                 Some(link) => self
                     .update_group(group, link, wanted, mapping, only)
                     .into_iter()
@@ -152,7 +152,7 @@ impl Cycle<'_> {
             return vec![e];
         }
         let wanted = self.wanted(group, mapping, Some(only));
-        match self.job.group_links.get(group_id).cloned() {
+        match self.job.group_links.remove(group_id) {
             Some(link) => self
                 .update_group(group, link, wanted, mapping, Some(only))
                 .into_iter()
@@ -291,7 +291,6 @@ impl Cycle<'_> {
                     display_name: String::new(),
                     members: BTreeMap::new(),
                 };
-                self.job.group_links.insert(group.id.clone(), link.clone());
                 return self
                     .update_group(group, link, wanted, mapping, None)
                     .into_iter()
@@ -353,7 +352,6 @@ impl Cycle<'_> {
             display_name: name.clone(),
             members: BTreeMap::new(),
         };
-        self.job.group_links.insert(group.id.clone(), link.clone());
         let mut created = self.group_entry(
             &group.id,
             &name,
@@ -373,11 +371,28 @@ impl Cycle<'_> {
     fn update_group(
         &mut self,
         group: &Group,
-        link: GroupLink,
+        mut link: GroupLink,
         wanted: Wanted,
         mapping: &ObjectMapping,
         only: Option<&BTreeSet<String>>,
     ) -> Option<Entry> {
+        let (entry, keep) = self.patch_group(group, &mut link, wanted, mapping, only);
+        if keep {
+            self.job.group_links.insert(group.id.clone(), link);
+        }
+        entry
+    }
+
+    /// The PATCH of `update_group`; `link` changes only when the app accepted it. Returns the
+    /// log entry and whether the link is kept (not when the app no longer has the group).
+    fn patch_group(
+        &mut self,
+        group: &Group,
+        link: &mut GroupLink,
+        wanted: Wanted,
+        mapping: &ObjectMapping,
+        only: Option<&BTreeSet<String>>,
+    ) -> (Option<Entry>, bool) {
         let app = self.job.app_display_name.clone();
         let name = wanted.display_name.clone();
         let (adds, removes): (Vec<(String, String)>, Vec<String>) = match &wanted.members {
@@ -397,7 +412,7 @@ impl Cycle<'_> {
         };
         let rename = !link.display_name.is_empty() && link.display_name != name;
         if (adds.is_empty() && removes.is_empty() && !rename) || !mapping.update {
-            return None;
+            return (None, true);
         }
         let lower = self.job.patch_style == PatchStyle::AadOptscim062020;
         let op = |o: &str| {
@@ -460,12 +475,6 @@ impl Cycle<'_> {
                 )),
             ));
         }
-        let mut next = link.clone();
-        next.display_name = name.clone();
-        next.members.extend(adds.iter().cloned());
-        for m in &removes {
-            next.members.remove(m);
-        }
         let body = json!({"schemas": [PATCH_OP], "Operations": ops});
         let resp = self.send(
             &group.id,
@@ -475,11 +484,7 @@ impl Cycle<'_> {
             Some(body),
         );
         if resp.status == 401 {
-            return None;
-        }
-        if resp.status == 404 {
-            // The app lost the group: forget the link, the next cycle matches or creates it.
-            self.job.group_links.remove(&group.id);
+            return (None, true);
         }
         if !(200..300).contains(&resp.status) {
             let mut e = self.group_failure(
@@ -491,10 +496,15 @@ impl Cycle<'_> {
                 Some(link.target_id.clone()),
             );
             e.modified = modified;
-            return Some(e);
+            // 404: the app lost the group; forgotten, the next cycle matches or creates it.
+            return (Some(e), resp.status != 404);
         }
         self.exported += 1;
-        self.job.group_links.insert(group.id.clone(), next);
+        link.display_name = name.clone();
+        link.members.extend(adds);
+        for m in &removes {
+            link.members.remove(m);
+        }
         steps.push(step(
             "EntryExportUpdate",
             "export",
@@ -508,10 +518,10 @@ impl Cycle<'_> {
             "update",
             "success",
             steps,
-            Some(link.target_id),
+            Some(link.target_id.clone()),
         );
         e.modified = modified;
-        Some(e)
+        (Some(e), true)
     }
 
     fn deprovision_group(&mut self, id: &str, mapping: &ObjectMapping) -> Option<Entry> {
