@@ -461,3 +461,56 @@ async fn a_permanently_deleted_member_is_removed_from_the_group() {
     );
     assert_eq!(patch["status"], 204);
 }
+
+/// A group the app refuses to create is tried again in the next cycle, even when nothing
+/// changed in the directory: here the group mapping takes displayName from the empty
+/// description, and the app answers 400 to a group without a displayName.
+#[tokio::test]
+async fn a_group_that_failed_to_be_created_is_retried_every_cycle() {
+    let env = common::start().await;
+    let token = env.app_token().await;
+    let app = floorplan(&env);
+    let path = format!(
+        "/v1.0/servicePrincipals/{}/synchronization/jobs/{}/schema",
+        app.service_principal_id, app.job_id
+    );
+    let (_, mut schema) = env.get_json(&token, &path).await;
+    let groups = &mut schema["synchronizationRules"][0]["objectMappings"][1];
+    assert_eq!(groups["sourceObjectName"], "Group");
+    for m in groups["attributeMappings"].as_array_mut().unwrap() {
+        if m["targetAttributeName"] == "displayName" {
+            m["source"] = json!({"expression": "[description]", "name": "description", "parameters": [], "type": "Attribute"});
+        }
+    }
+    let (s, b) = env
+        .send_json(Method::PUT, &token, &path, &schema.to_string())
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
+    let state = env.tenant.state().clone();
+    let interns = state.scenario.object_id("group", "interns");
+    {
+        let now = state.clock.now();
+        state
+            .directory_mut()
+            .assign(&app.service_principal_id, &interns, now)
+            .unwrap();
+    }
+    let query = format!("app=floorplan&user={interns}&method=POST");
+    let posts = || env.scim_requests(&query);
+    env.advance_minutes(40).await;
+    let first = posts().await;
+    assert_eq!(first.len(), 1);
+    assert_eq!(first[0]["status"], 400);
+    let failed = state
+        .provisioning()
+        .logs
+        .iter()
+        .rev()
+        .find(|e| e["sourceIdentity"]["id"] == interns.as_str())
+        .cloned()
+        .unwrap();
+    assert_eq!(failed["provisioningStatusInfo"]["status"], "failure");
+    // Three cycles without a directory change: none of them is skipped as idle.
+    env.advance_minutes(3 * 40).await;
+    assert_eq!(posts().await.len(), 4, "retried in every cycle");
+}

@@ -60,9 +60,9 @@ pub fn run_due(state: &TenantState) -> usize {
 }
 
 /// An incremental cycle with nothing to do (no directory change since the watermark, no escrow
-/// due, nothing staged to force) exports nothing; skipping ahead over such cycles keeps long
-/// clock jumps cheap. Moves `next_run` to the last idle slot before anything is due and
-/// returns true when it moved.
+/// due, nothing staged to force, no group waiting to be created) exports nothing; skipping
+/// ahead over such cycles keeps long clock jumps cheap. Moves `next_run` to the last idle slot
+/// before anything is due and returns true when it moved.
 fn fast_forward(
     prov: &mut Provisioning,
     dir: &Directory,
@@ -72,8 +72,10 @@ fn fast_forward(
     let Some(job) = prov.jobs.get_mut(job_id) else {
         return false;
     };
-    let idle =
-        job.quarantine.is_none() && !job.force_deletes && job.watermark == Some(dir.events.len());
+    let idle = job.quarantine.is_none()
+        && !job.force_deletes
+        && job.watermark == Some(dir.events.len())
+        && !groups::groups_pending(job, dir);
     if !idle {
         return false;
     }

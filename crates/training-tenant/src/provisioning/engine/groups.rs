@@ -18,11 +18,11 @@ use serde_json::{json, Value};
 
 use super::Cycle;
 use crate::provisioning::expression::{Source, Val};
-use crate::provisioning::job::{GroupLink, PatchStyle};
+use crate::provisioning::job::{GroupLink, Job, PatchStyle};
 use crate::provisioning::logs::{step, Entry, ErrorInfo};
-use crate::provisioning::schema::{ObjectMapping, GROUP_TARGET_OBJECT};
+use crate::provisioning::schema::{self, ObjectMapping, GROUP_TARGET_OBJECT};
 use crate::scim::{ScimResponse, PATCH_OP};
-use crate::state::directory::{Group, PrincipalType};
+use crate::state::directory::{Directory, Group, PrincipalType};
 
 /// Entra's own group schema URN, sent with every created group (SCIM docs' example).
 const AD_SCIM_GROUP: &str =
@@ -37,6 +37,31 @@ struct Wanted {
     members: Option<BTreeMap<String, String>>,
 }
 
+/// The groups a job provisions: those assigned to its app, or every group with "Sync all".
+pub(super) fn groups_in_scope(job: &Job, dir: &Directory) -> BTreeSet<String> {
+    if job.sync_all {
+        return dir.groups.keys().cloned().collect();
+    }
+    dir.app_role_assignments
+        .iter()
+        .filter(|a| {
+            a.resource_id == job.service_principal_id
+                && a.principal_type == PrincipalType::Group
+                && dir.groups.contains_key(&a.principal_id)
+        })
+        .map(|a| a.principal_id.clone())
+        .collect()
+}
+
+/// Whether a group in scope still waits to be created (its last attempt failed): the next
+/// cycle must run even when nothing changed in the directory.
+pub(super) fn groups_pending(job: &Job, dir: &Directory) -> bool {
+    schema::compile_groups(&job.schema).is_some_and(|g| g.enabled && g.add)
+        && groups_in_scope(job, dir)
+            .iter()
+            .any(|g| !job.group_links.contains_key(g))
+}
+
 impl Cycle<'_> {
     /// Exports the groups in scope; returns their log entries. Stops at a 401 (the cycle then
     /// fails as a whole). An incremental cycle passes the groups whose members or assignments
@@ -47,20 +72,7 @@ impl Cycle<'_> {
         mapping: &ObjectMapping,
         incremental: Option<(HashSet<String>, &BTreeSet<String>)>,
     ) -> Vec<Entry> {
-        let in_scope: BTreeSet<String> = if self.job.sync_all {
-            self.dir.groups.keys().cloned().collect()
-        } else {
-            self.dir
-                .app_role_assignments
-                .iter()
-                .filter(|a| {
-                    a.resource_id == self.job.service_principal_id
-                        && a.principal_type == PrincipalType::Group
-                        && self.dir.groups.contains_key(&a.principal_id)
-                })
-                .map(|a| a.principal_id.clone())
-                .collect()
-        };
+        let in_scope = groups_in_scope(self.job, self.dir);
         let mut entries = Vec::new();
         let gone: Vec<String> = self
             .job
