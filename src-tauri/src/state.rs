@@ -436,8 +436,9 @@ mod tests {
             Some("Expensely")
         );
         assert_eq!(controls.renew_token("No such app"), None);
-        // The tenant stamps rounds to the second and ran Expensely's failing round as it started:
-        // restart in a later second, as a person at the keyboard always does.
+        // The tenant stamps rounds to the whole second and ran Expensely's failing round as it
+        // started; the watch tells rounds apart by their start: restart in a later second, as a
+        // person at the keyboard always does.
         tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
         let (tx, _rx) = tokio::sync::mpsc::channel(16);
         let result = restart::run(&desk, &preview, None, &tx).await.unwrap();
@@ -459,10 +460,15 @@ mod tests {
 
         controls.run_next_cycle();
         let watch = state.restart_watches.start("w2");
-        let round = restart::watch(&desk, &preview, &result, every, watch.cancel.clone())
-            .await
-            .unwrap()
-            .expect("the round after the restart is seen");
+        // A guard against a hang, not a timing check: the round has already ended.
+        let round = tokio::time::timeout(
+            std::time::Duration::from_secs(60),
+            restart::watch(&desk, &preview, &result, every, watch.cancel.clone()),
+        )
+        .await
+        .expect("the watch sees a round that has already ended")
+        .unwrap()
+        .expect("the round after the restart is seen");
         assert!(
             round
                 .summary
