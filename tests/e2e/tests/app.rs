@@ -74,6 +74,16 @@ async fn home_screen_shows_training_banner_tenant_and_six_procedures() {
 async fn home_screen_has_no_serious_accessibility_violations() {
     let app = App::start().await;
     app.sign_in_as("helpdesk").await;
+    // The light theme here (a light desktop); tests/dark_theme.rs audits the dark one.
+    let dark = app
+        .client
+        .execute(
+            "return window.matchMedia('(prefers-color-scheme: dark)').matches;",
+            vec![],
+        )
+        .await
+        .expect("the page answers");
+    assert_eq!(dark, false, "the test desktop is light");
     let violations = audit(&app.client).await;
     app.close().await;
     assert!(violations.is_empty(), "axe-core found: {violations:#?}");
