@@ -9,6 +9,7 @@ mod support;
 use support::tenant::{events, Tenant};
 
 const DOMAIN: &str = "contoso-training.onmicrosoft.com";
+const HOSTILE: &str = "<img src=x onerror=alert(1)>";
 
 #[tokio::test(flavor = "multi_thread")]
 async fn bulk_offboarding_previews_every_row_runs_and_exports_the_results() {
@@ -17,7 +18,8 @@ async fn bulk_offboarding_previews_every_row_runs_and_exports_the_results() {
          leo.leaving@{DOMAIN},season over\n\
          ivy.intern@{DOMAIN},season over\n\
          nobody.here@{DOMAIN},typo in the list\n\
-         leo.leaving@{DOMAIN},listed twice\n"
+         leo.leaving@{DOMAIN},listed twice\n\
+         hostile.name@{DOMAIN},a name that looks like markup\n"
     );
     let app = App::start().await;
     app.sign_in_as("helpdesk").await;
@@ -43,7 +45,7 @@ async fn bulk_offboarding_previews_every_row_runs_and_exports_the_results() {
     let counts = app
         .wait_for_text("[data-testid=bulk-counts]", "interns-2026.csv")
         .await;
-    assert!(counts.contains("1 ready"), "{counts}");
+    assert!(counts.contains("2 ready"), "{counts}");
     assert!(counts.contains("1 already done"), "{counts}");
     let rows = app.texts("[data-testid=bulk-row]").await;
     let row = |needle: &str| -> String {
@@ -55,6 +57,14 @@ async fn bulk_offboarding_previews_every_row_runs_and_exports_the_results() {
     assert!(row("Leo Leaving").contains("Ready"));
     assert!(row("Ivy Intern").contains("Already done"));
     assert!(row("nobody.here").contains("Left out"));
+    // The hostile display name is shown as text, never as markup.
+    assert!(row(HOSTILE).contains("Ready"));
+    assert!(app
+        .client
+        .find_all(Locator::Css("main img"))
+        .await
+        .unwrap()
+        .is_empty());
     let problems = app.text("[data-testid=csv-problems]").await;
     assert!(
         problems.contains("Row 5"),
@@ -72,22 +82,30 @@ async fn bulk_offboarding_previews_every_row_runs_and_exports_the_results() {
     let result = app
         .wait_for_text("[data-testid=bulk-result]", "Finished")
         .await;
-    assert!(result.contains("1 done"), "{result}");
+    assert!(result.contains("2 done"), "{result}");
     assert!(result.contains("0 failed"), "{result}");
     let report = app.texts("[data-testid=bulk-report-row]").await;
-    assert!(
-        report
-            .iter()
-            .any(|r| r.contains("Leo Leaving") && r.contains("Done")),
-        "{report:#?}"
-    );
+    for name in ["Leo Leaving", HOSTILE] {
+        assert!(
+            report
+                .iter()
+                .any(|r| r.contains(name) && r.contains("Done")),
+            "{name}: {report:#?}"
+        );
+    }
+    assert!(app
+        .client
+        .find_all(Locator::Css("main img"))
+        .await
+        .unwrap()
+        .is_empty());
     let summary = app.text("[data-testid=ticket-summary]").await;
     assert!(summary.contains("interns-2026.csv"), "{summary}");
 
-    // Export the run's results: one line per action (turn off sign-in, end sessions).
+    // Export the run's results: one line per action (turn off sign-in, end sessions) and person.
     app.click("[data-testid=export-results]").await;
     let status = app
-        .wait_for_text("[data-testid=export-status]", "Saved 2 entries to ")
+        .wait_for_text("[data-testid=export-status]", "Saved 4 entries to ")
         .await;
     let path = status
         .split(" to ")
