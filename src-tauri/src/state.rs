@@ -213,7 +213,7 @@ impl AppState {
         }
         self.sign_in_demo(account).await.map_err(|err| {
             format!(
-                "You were signed in as {account} last time, but that could not be done again: {} Choose an account to sign in.",
+                "You were signed in as {account} last time; signing in as them again did not work. {} Choose an account to sign in.",
                 err.message
             )
         })

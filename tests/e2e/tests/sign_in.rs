@@ -1,8 +1,20 @@
 //! Sign-in: the training tenant by default, one click as a demo account; the account chip says
 //! who you are and what you may (and may not) do; the next start opens signed in as the same
-//! person; sign out returns to the sign-in screen, and so does the start after it.
+//! person; sign out returns to the sign-in screen, and so does the start after it. A sign-in
+//! that cannot be restored leads to the sign-in screen with a plain sentence.
+
+use std::path::PathBuf;
 
 use provisioning_desk_e2e::{audit, App};
+
+/// Where the app remembers the last sign-in: its config folder (Tauri's app_config_dir).
+fn sign_in_memory() -> PathBuf {
+    let config = std::env::var_os("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".config")))
+        .expect("a config folder");
+    config.join("com.provisioningdesk.app/sign-in.json")
+}
 
 #[tokio::test(flavor = "multi_thread")]
 async fn one_click_training_sign_in_is_remembered_until_sign_out() {
@@ -10,8 +22,21 @@ async fn one_click_training_sign_in_is_remembered_until_sign_out() {
     // screen); this one checks the memory. Set before the first app starts: the driver, and each
     // app it starts, inherit it. One test in this file, so no other test's app sees the memory.
     std::env::set_var("PROVDESK_REMEMBER_SIGN_IN", "1");
+    // Last time someone signed in as an account the training tenant no longer has.
+    let memory = sign_in_memory();
+    std::fs::create_dir_all(memory.parent().unwrap()).unwrap();
+    std::fs::write(
+        &memory,
+        r#"{"kind":"training","account":"gone@contoso-training.onmicrosoft.com"}"#,
+    )
+    .unwrap();
     let app = App::start().await;
     app.wait_for_text("main h1", "Sign in").await;
+    let notice = app.text("[data-testid=sign-in-notice]").await;
+    assert!(
+        notice.contains("gone@contoso-training.onmicrosoft.com") && notice.contains("sign in"),
+        "{notice}"
+    );
     let choices = app.texts(".account-choice").await;
     for role in [
         "User Administrator",
@@ -28,7 +53,7 @@ async fn one_click_training_sign_in_is_remembered_until_sign_out() {
         violations.is_empty(),
         "axe-core on sign-in: {violations:#?}"
     );
-    app.screenshot("sign-in").await;
+    app.screenshot("sign-in-not-restored").await;
 
     // The reports reader may read logs but change nothing: the chip says so, with the reason.
     app.click("[data-testid=demo-reports]").await;
@@ -68,5 +93,6 @@ async fn one_click_training_sign_in_is_remembered_until_sign_out() {
     app.wait_for_text("main h1", "Sign in").await;
     let notices = app.texts("[data-testid=sign-in-notice]").await;
     assert!(notices.is_empty(), "{notices:?}");
+    app.screenshot("sign-in").await;
     app.close().await;
 }
