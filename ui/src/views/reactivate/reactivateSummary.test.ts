@@ -16,6 +16,7 @@ describe("welcoming a person back", () => {
         { stepId: "sync", title: "Sync now for Timesheets", outcome: { status: "failed", error: { code: "x", message: "Refused.", hint: "Ask." } } },
       ],
       next: ["Timesheets: the account is active again at the next sync round.", "Floorplan answered Success: the account is active again."],
+      apps: [],
     });
     expect(outcome.changed).toEqual(["Turn sign-in back on for Ivy Intern"]);
     expect(outcome.failed).toEqual(["Sync now for Timesheets: Refused. Ask."]);
