@@ -3,7 +3,10 @@
 //! Show the job's state, explain each reset scope in plain words, recommend one for the symptom,
 //! require the app's name typed for a Full reset, restart (journaled), and read the job back.
 
-use entra_client::graph::synchronization::{QuarantineReason, ResetScope, SynchronizationJob};
+use chrono::Timelike;
+use entra_client::graph::synchronization::{
+    QuarantineReason, ResetScope, SynchronizationJob, TaskExecution,
+};
 use entra_client::Operation;
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
@@ -97,14 +100,53 @@ pub struct RestartResult {
     pub run_id: String,
     /// When the restart was sent, on the tenant's clock: [`watch`] waits for a round after it.
     pub restarted_at: chrono::DateTime<chrono::Utc>,
-    /// When the job's last round before the restart began: on the training tenant's clock a
-    /// round can begin at the very instant of the restart, so [`watch`] tells rounds apart by
-    /// this rather than by time alone.
+    /// The job's last round before the restart. Graph stamps rounds to the whole second, and on
+    /// the training tenant's clock a round can begin in the very second of the restart (and of
+    /// the round before it), so [`watch`] tells rounds apart by this rather than by time alone.
     #[serde(default)]
-    pub previous_round_began: Option<chrono::DateTime<chrono::Utc>>,
+    pub previous_round: Option<RoundMark>,
     pub steps: Vec<StepResult>,
     /// The job as read back after the restart.
     pub sync: AppSync,
+}
+
+/// What tells one sync round (`lastExecution`) from another: its run id and its times.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RoundMark {
+    /// `activityIdentifier`: a new one for every round.
+    pub activity_id: Option<String>,
+    pub began: Option<chrono::DateTime<chrono::Utc>>,
+    pub ended: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl RoundMark {
+    fn of(execution: &TaskExecution) -> Self {
+        RoundMark {
+            activity_id: execution.activity_identifier.clone(),
+            began: execution.time_began,
+            ended: execution.time_ended,
+        }
+    }
+}
+
+/// Whether `last` is a round that ended and began after the restart in `result`: not the round
+/// seen before the restart, and begun no earlier than the restart's whole second (Graph's
+/// `timeBegan` carries no fraction, the restart time does).
+fn is_round_after_restart(last: &TaskExecution, result: &RestartResult) -> bool {
+    let Some(began) = last.time_began else {
+        return false;
+    };
+    let restart_second = result
+        .restarted_at
+        .with_nanosecond(0)
+        .unwrap_or(result.restarted_at);
+    last.time_ended.is_some()
+        && began >= restart_second
+        && result
+            .previous_round
+            .as_ref()
+            .is_none_or(|before| *before != RoundMark::of(last))
 }
 
 const RESTART_DOC: &str = "synchronizationJob: restart (Microsoft Graph v1.0)";
@@ -256,12 +298,12 @@ pub async fn run(
         }
     }
     let graph = desk.graph();
-    let previous_round_began = graph
+    let previous_round = graph
         .get_job(&preview.app.service_principal_id, &preview.job_id)
         .await
         .ok()
         .and_then(|job| job.status.and_then(|s| s.last_execution))
-        .and_then(|last| last.time_began);
+        .map(|last| RoundMark::of(&last));
     let restarted_at = desk.connection().tenant_now().await;
     let mut steps = StepRun::start(desk, PlaybookKind::Restart, 1, progress).await?;
     let scope = preview.chosen.reset_scope();
@@ -289,7 +331,7 @@ pub async fn run(
     Ok(RestartResult {
         run_id,
         restarted_at,
-        previous_round_began,
+        previous_round,
         steps: results,
         sync: job_sync(preview.app.clone(), job.as_ref(), now),
     })
@@ -323,11 +365,7 @@ pub async fn watch(
             .get_job(&preview.app.service_principal_id, &preview.job_id)
             .await?;
         let last = job.status.as_ref().and_then(|s| s.last_execution.clone());
-        if let Some(last) = last.filter(|l| {
-            l.time_began
-                .is_some_and(|t| t >= result.restarted_at && Some(t) != result.previous_round_began)
-                && l.time_ended.is_some()
-        }) {
+        if let Some(last) = last.filter(|l| is_round_after_restart(l, result)) {
             let now = desk.connection().tenant_now().await;
             let state = last
                 .state
@@ -400,6 +438,53 @@ mod tests {
         assert!(!confirmation.is_satisfied_by("floorplan"));
         assert!(confirmation.is_satisfied_by("Floorplan"));
         insta::assert_snapshot!(plan.render_text());
+    }
+
+    fn execution(id: &str, began: &str, ended: &str) -> TaskExecution {
+        serde_json::from_value(serde_json::json!({
+            "activityIdentifier": id, "state": "Succeeded",
+            "timeBegan": began, "timeEnded": ended,
+        }))
+        .unwrap()
+    }
+
+    fn restarted(at: &str, before: Option<&TaskExecution>) -> RestartResult {
+        let app = AppMatch {
+            service_principal_id: "sp".into(),
+            display_name: "Expensely".into(),
+        };
+        let at: chrono::DateTime<chrono::Utc> = at.parse().unwrap();
+        RestartResult {
+            run_id: "r".into(),
+            restarted_at: at,
+            previous_round: before.map(RoundMark::of),
+            steps: vec![],
+            sync: job_sync(app, None, at),
+        }
+    }
+
+    /// A round begun in the same whole second as the restart and as the round before it is
+    /// still seen as the round after the restart; the round before it is not.
+    #[test]
+    fn a_round_in_the_same_second_as_the_restart_and_the_round_before_is_seen() {
+        let before = execution("round-1", "2026-11-23T08:00:00Z", "2026-11-23T08:00:01Z");
+        let result = restarted("2026-11-23T08:00:00.400Z", Some(&before));
+        assert!(!is_round_after_restart(&before, &result));
+        let next = execution("round-2", "2026-11-23T08:00:00Z", "2026-11-23T08:00:01Z");
+        assert!(is_round_after_restart(&next, &result));
+    }
+
+    #[test]
+    fn a_round_begun_before_the_restart_is_not_the_round_after_it() {
+        let before = execution("round-1", "2026-11-23T07:20:00Z", "2026-11-23T07:20:01Z");
+        let result = restarted("2026-11-23T08:00:00.400Z", Some(&before));
+        let running_then = execution("round-2", "2026-11-23T07:59:59Z", "2026-11-23T08:00:03Z");
+        assert!(!is_round_after_restart(&running_then, &result));
+        // Without a round read before the restart, time alone decides.
+        let unknown = restarted("2026-11-23T08:00:00.400Z", None);
+        assert!(!is_round_after_restart(&running_then, &unknown));
+        let later = execution("round-3", "2026-11-23T08:40:00Z", "2026-11-23T08:40:01Z");
+        assert!(is_round_after_restart(&later, &unknown));
     }
 
     /// Microsoft's documented job answer parses and gets a recommendation.
