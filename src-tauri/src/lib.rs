@@ -31,7 +31,7 @@ pub fn setup<R: Runtime>(builder: Builder<R>) -> Builder<R> {
                 .or_else(|_| app.path().home_dir())
                 .unwrap_or_else(|_| std::env::temp_dir());
             let memory = match app.path().app_config_dir() {
-                Ok(dir) if remembers_sign_in() => SignInMemory::in_dir(&dir),
+                Ok(dir) => SignInMemory::in_dir(&dir),
                 _ => SignInMemory::none(),
             };
             let state = tauri::async_runtime::block_on(AppState::start_training(exports_dir))?
@@ -80,14 +80,6 @@ pub fn setup<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             commands::training::training_reset,
             commands::training::training_renew_token,
         ])
-}
-
-/// Whether the last sign-in is remembered for the next start: always, except inside the
-/// end-to-end test session (`scripts/test-session.sh`), where every test expects to start on the
-/// sign-in screen; a test of the memory itself opts in with `PROVDESK_REMEMBER_SIGN_IN=1`.
-fn remembers_sign_in() -> bool {
-    std::env::var_os("PROVDESK_IN_TEST_SESSION").is_none()
-        || std::env::var_os("PROVDESK_REMEMBER_SIGN_IN").is_some_and(|v| v == "1")
 }
 
 /// Starts the desktop app on the built-in training tenant.

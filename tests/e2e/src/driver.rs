@@ -81,6 +81,15 @@ fn app_binary() -> PathBuf {
         .unwrap_or_else(|| workspace_root().join("target/debug/provisioning-desk"))
 }
 
+/// Where the app remembers the last sign-in: its config folder (Tauri's `app_config_dir`).
+pub fn sign_in_memory() -> PathBuf {
+    std::env::var_os("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".config")))
+        .expect("a config folder (XDG_CONFIG_HOME or HOME)")
+        .join("com.provisioningdesk.app/sign-in.json")
+}
+
 /// One app at a time: two WebKit sessions side by side on 2 cores make both flaky, and the
 /// tests of one binary run on parallel threads.
 static ONE_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
@@ -92,11 +101,29 @@ pub struct App {
 }
 
 impl App {
-    /// Starts the app and waits until the web view has rendered its first screen.
+    /// Starts the app as on a machine where nobody has signed in yet, and waits until the web
+    /// view has rendered its first screen. The tests of one session share a config folder:
+    /// the sign-in an earlier test's app remembered is forgotten first.
     pub async fn start() -> App {
+        let turn = ONE_AT_A_TIME.lock().await;
+        if let Err(error) = std::fs::remove_file(sign_in_memory()) {
+            assert!(
+                error.kind() == std::io::ErrorKind::NotFound,
+                "could not forget the remembered sign-in: {error}"
+            );
+        }
+        App::open(turn).await
+    }
+
+    /// Starts the app again keeping what the last one remembered (the sign-in), as when a
+    /// person closes and reopens it.
+    pub async fn restart() -> App {
+        App::open(ONE_AT_A_TIME.lock().await).await
+    }
+
+    async fn open(turn: tokio::sync::MutexGuard<'static, ()>) -> App {
         // Several rustls crypto providers are linked in (reqwest's, fantoccini's): pick one.
         let _ = rustls::crypto::ring::default_provider().install_default();
-        let turn = ONE_AT_A_TIME.lock().await;
         let driver = driver();
         let binary = app_binary();
         assert!(

@@ -3,25 +3,10 @@
 //! person; sign out returns to the sign-in screen, and so does the start after it. A sign-in
 //! that cannot be restored leads to the sign-in screen with a plain sentence.
 
-use std::path::PathBuf;
-
-use provisioning_desk_e2e::{audit, App};
-
-/// Where the app remembers the last sign-in: its config folder (Tauri's app_config_dir).
-fn sign_in_memory() -> PathBuf {
-    let config = std::env::var_os("XDG_CONFIG_HOME")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".config")))
-        .expect("a config folder");
-    config.join("com.provisioningdesk.app/sign-in.json")
-}
+use provisioning_desk_e2e::{audit, sign_in_memory, App};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn one_click_training_sign_in_is_remembered_until_sign_out() {
-    // Inside the test session the app forgets sign-ins (every other test starts on the sign-in
-    // screen); this one checks the memory. Set before the first app starts: the driver, and each
-    // app it starts, inherit it. One test in this file, so no other test's app sees the memory.
-    std::env::set_var("PROVDESK_REMEMBER_SIGN_IN", "1");
     // Last time someone signed in as an account the training tenant no longer has.
     let memory = sign_in_memory();
     std::fs::create_dir_all(memory.parent().unwrap()).unwrap();
@@ -30,7 +15,7 @@ async fn one_click_training_sign_in_is_remembered_until_sign_out() {
         r#"{"kind":"training","account":"gone@contoso-training.onmicrosoft.com"}"#,
     )
     .unwrap();
-    let app = App::start().await;
+    let app = App::restart().await;
     app.wait_for_text("main h1", "Sign in").await;
     let notice = app.text("[data-testid=sign-in-notice]").await;
     assert!(
@@ -76,7 +61,7 @@ async fn one_click_training_sign_in_is_remembered_until_sign_out() {
     app.close().await;
 
     // Started again, the app opens signed in as Rita.
-    let app = App::start().await;
+    let app = App::restart().await;
     let chip = app
         .wait_for_text("[data-testid=account-chip]", "Rita Reader")
         .await;
@@ -89,7 +74,7 @@ async fn one_click_training_sign_in_is_remembered_until_sign_out() {
     app.close().await;
 
     // Signed out: the next start asks again, and a plain sign-out is no problem to report.
-    let app = App::start().await;
+    let app = App::restart().await;
     app.wait_for_text("main h1", "Sign in").await;
     let notices = app.texts("[data-testid=sign-in-notice]").await;
     assert!(notices.is_empty(), "{notices:?}");
