@@ -1,11 +1,14 @@
 //! Reading provisioning logs: [`search`] for the logs screen and `provdesk logs` (plain filters,
-//! explained lines), [`entries_since`] for the playbooks.
+//! explained lines), [`entries_since`] for the playbooks, [`cache`] for the logs screen (read once,
+//! filtered in memory).
 //!
 //! The time window is applied here, on `activityDateTime`, rather than sent as
 //! `activityDateTime gt …` in `$filter`: Microsoft documents that comparison for the reports API,
 //! but not every service that imitates it has accepted it (the training tenant's shared `$filter`
 //! parser refused `gt` until its reports dialect reached the router), and the other filters (app,
 //! person, status) already keep the answer small.
+
+pub mod cache;
 
 use chrono::{DateTime, Duration, Utc};
 use entra_client::graph::provisioning_logs::{

@@ -94,3 +94,69 @@ async fn an_unknown_app_is_named() {
     assert_eq!(error.code(), "app_not_found", "{error}");
     assert!(error.to_string().contains("Nosuchapp"), "{error}");
 }
+
+/// The logs screen's cache: one reading holds the window's entries, a refresh after the next
+/// round adds only the new ones, and filters answer from memory.
+#[tokio::test]
+async fn the_cache_reads_once_and_a_refresh_adds_only_newer_entries() {
+    use playbooks::logs::cache::{read_into, CacheFilter, SharedLogCache};
+
+    let training = after_a_round().await;
+    let desk = training.desk("Reports Reader").await;
+    let from = desk.connection().tenant_now().await - Duration::days(7);
+    let cache = SharedLogCache::new();
+    let plan = cache.lock().plan(from, false).unwrap();
+    let mut pages = Vec::new();
+    let read = read_into(&desk, &cache, plan, |held| pages.push(held))
+        .await
+        .unwrap();
+    assert!(read > 0);
+    assert_eq!(pages.last(), Some(&read), "progress ends at what is held");
+    assert_eq!(
+        cache.lock().plan(from, false),
+        None,
+        "the window is covered"
+    );
+    let everything = search(&desk, &last_month()).await.unwrap();
+    assert_eq!(read, everything.len(), "the same entries as a search");
+
+    // A change for the next round to carry: the leaver is turned off.
+    let (leaver, _) = training.person("leaver-today");
+    let admin = training.desk(common::GLOBAL_ADMIN).await;
+    admin
+        .graph()
+        .set_account_enabled(&leaver, false)
+        .await
+        .unwrap();
+    training.advance(json!({"minutes": 41})).await;
+    let refresh = cache.lock().plan(from, true).unwrap();
+    assert!(refresh.since > Some(from), "{refresh:?}");
+    let added = read_into(&desk, &cache, refresh, |_| {}).await.unwrap();
+    let after = search(&desk, &last_month()).await.unwrap();
+    assert!(
+        added > 0,
+        "read {read}, added {added}, after {}, {refresh:?}",
+        after.len()
+    );
+    assert_eq!(
+        read + added,
+        after.len(),
+        "nothing read twice, nothing missed"
+    );
+
+    let (rehired, upn) = training.person("rehired");
+    let held = cache.lock();
+    let by_upn = held.window(
+        &CacheFilter {
+            person: Some(upn),
+            ..Default::default()
+        },
+        0,
+        1_000,
+    );
+    assert!(by_upn.total > 0);
+    assert!(by_upn
+        .lines
+        .iter()
+        .all(|l| l.person_id.as_deref() == Some(rehired.as_str())));
+}
