@@ -169,7 +169,7 @@ impl Throttle {
         if usage.ru_used + cost.resource_units > self.limits.resource_units_per_10s {
             let left = ru_window.saturating_sub(now.duration_since(usage.ru_start));
             return Err(Throttled {
-                retry_after_secs: left.as_secs().max(1),
+                retry_after_secs: retry_after_secs(left),
                 scope: format!("Tenant_Application/ReadWrite/{app_id}/{tenant_id}"),
                 information: "ResourceUnitLimitExceeded",
             });
@@ -177,7 +177,7 @@ impl Throttle {
         if cost.write && usage.writes + 1 > self.limits.writes_per_150s {
             let left = write_window.saturating_sub(now.duration_since(usage.write_start));
             return Err(Throttled {
-                retry_after_secs: left.as_secs().max(1),
+                retry_after_secs: retry_after_secs(left),
                 scope: format!("Tenant_Application/Write/{app_id}/{tenant_id}"),
                 information: "WriteLimitExceeded",
             });
@@ -190,7 +190,7 @@ impl Throttle {
             let left =
                 tenant_write_window.saturating_sub(now.duration_since(self.tenant_write_start));
             return Err(Throttled {
-                retry_after_secs: left.as_secs().max(1),
+                retry_after_secs: retry_after_secs(left),
                 scope: format!("Tenant/Write/{app_id}/{tenant_id}"),
                 information: "WriteLimitExceeded",
             });
@@ -228,6 +228,13 @@ pub fn realistic_latency() -> Duration {
     Duration::from_millis(ms.min(1500.0) as u64)
 }
 
+/// `Retry-After` for a window that reopens in `left`: whole seconds (the header carries no
+/// fraction), rounded up so a client that waits exactly that long is never turned away again.
+fn retry_after_secs(left: Duration) -> u64 {
+    let whole = left.as_secs() + u64::from(left.subsec_nanos() > 0);
+    whole.max(1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -258,6 +265,30 @@ mod tests {
         assert_eq!(err.information, "ResourceUnitLimitExceeded");
         assert!(err.retry_after_secs >= 1);
         assert!(t.charge("other-app", "tid", c).is_ok());
+    }
+
+    /// A client that waits exactly the `Retry-After` it was given finds the window open again.
+    #[test]
+    fn retry_after_is_never_shorter_than_the_wait_left() {
+        assert_eq!(retry_after_secs(Duration::from_millis(14_300)), 15);
+        assert_eq!(retry_after_secs(Duration::from_secs(14)), 14);
+        assert_eq!(retry_after_secs(Duration::from_millis(200)), 1);
+        assert_eq!(retry_after_secs(Duration::ZERO), 1);
+
+        let mut t = Throttle::new(10, true).with_time_scale(100.0);
+        t.set_limits(ThrottleLimits {
+            enabled: true,
+            resource_units_per_10s: 100,
+            writes_per_150s: 1,
+        });
+        let w = Cost {
+            resource_units: 1,
+            write: true,
+        };
+        assert!(t.charge("app", "tid", w).is_ok());
+        // 150 s / 100 = 1.5 s, of which a little has passed: Graph's whole seconds say 2.
+        let err = t.charge("app", "tid", w).unwrap_err();
+        assert_eq!(err.retry_after_secs, 2);
     }
 
     #[test]

@@ -2,8 +2,8 @@
 //!
 //! Retry rules ("Microsoft Graph throttling guidance", graph-api.md §2.6):
 //! * 429, 503 and 504 are retried. When the answer has `Retry-After` we wait at least that long
-//!   (plus a little jitter so many clients don't come back in the same instant); otherwise an
-//!   exponential backoff with jitter.
+//!   (plus at most 50 ms, so parallel requests don't come back in the same instant); otherwise
+//!   an exponential backoff with jitter.
 //! * The whole retry budget is bounded (attempts and total waiting); when it runs out the last
 //!   answer becomes [`Error::Throttled`] / [`Error::Unavailable`] carrying the wait Graph asked for.
 //! * A 401 gets one forced token refresh and one more try ("access token expired").
@@ -57,6 +57,9 @@ pub struct RetryPolicy {
     pub max_delay: Duration,
 }
 
+/// The most added to a `Retry-After` wait, at random.
+const RETRY_AFTER_SPREAD: Duration = Duration::from_millis(50);
+
 impl Default for RetryPolicy {
     fn default() -> Self {
         Self {
@@ -81,13 +84,11 @@ impl RetryPolicy {
     pub fn delay(&self, attempt: u32, retry_after: Option<Duration>) -> Duration {
         let mut rng = rand::thread_rng();
         match retry_after {
-            // Never earlier than asked; add up to 10% (at most 1 s) so clients spread out.
-            Some(ra) => {
-                let spread = (ra / 10)
-                    .min(Duration::from_secs(1))
-                    .max(Duration::from_millis(50));
-                ra + spread.mul_f64(rng.gen::<f64>())
-            }
+            // Never earlier than asked, and barely later: Microsoft's guidance is to wait the
+            // Retry-After and retry. A spread of a few tens of milliseconds keeps parallel
+            // requests from arriving in one instant without pushing a client past the point
+            // its quota window reopens (a proportional spread cost 10% of every window).
+            Some(ra) => ra + RETRY_AFTER_SPREAD.mul_f64(rng.gen::<f64>()),
             // "Equal jitter": half fixed, half random, doubling each attempt.
             None => {
                 let exp = self
@@ -493,7 +494,7 @@ mod tests {
         for _ in 0..50 {
             let d = p.delay(1, Some(Duration::from_secs(10)));
             assert!(
-                d >= Duration::from_secs(10) && d <= Duration::from_secs(11),
+                d >= Duration::from_secs(10) && d <= Duration::from_millis(10_050),
                 "{d:?}"
             );
         }
