@@ -56,6 +56,11 @@ async fn ivy_the_intern_is_welcomed_back_and_her_apps_synced_now() {
         "{summary}"
     );
     assert!(!summary.contains("Failed:"), "{summary}\n{changed}");
+    // Sync now answered Success for Floorplan: the screen and the ticket say it is confirmed.
+    let verified = app.texts("[data-testid=result-verified]").await.join("\n");
+    let confirmed = "Floorplan: account active again (confirmed)";
+    assert!(verified.contains(confirmed), "{verified}");
+    assert!(summary.contains(confirmed), "{summary}");
     let violations = audit(&app.client).await;
     assert!(
         violations.is_empty(),
@@ -71,6 +76,59 @@ async fn ivy_the_intern_is_welcomed_back_and_her_apps_synced_now() {
         .await;
     app.click("[data-testid=person-search]").await;
     app.wait_for_text(".person-results", "Sign-in on").await;
+    app.close().await;
+}
+
+/// The helpdesk may turn Ivy's sign-in back on but may neither sync her apps now (provision on
+/// demand) nor read their sync jobs: the result says, per app, that the account is not confirmed
+/// yet and why its timing is unknown — as a waiting status, never as done.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_helpdesk_welcomes_ivy_back_and_each_app_shows_as_still_to_follow() {
+    let app = App::start().await;
+    app.sign_in_as("helpdesk").await;
+    app.click("[data-testid=start-reactivate]").await;
+    app.type_into("[data-testid=person-query]", "Ivy Intern")
+        .await;
+    app.click("[data-testid=person-search]").await;
+    app.wait_for_text(".person-results", "Ivy Intern").await;
+    app.click("[data-testid=person-result]").await;
+    app.click("[data-testid=next]").await;
+    app.wait_for_text("[data-testid=return-state]", "Sign-in off")
+        .await;
+    app.click("[data-testid=confirm]").await;
+
+    let pending = app
+        .wait_for_text("[data-testid=result-pending]", "Floorplan: ")
+        .await;
+    // One line per app, each with the waiting status as icon and word, not colour alone.
+    for name in ["Floorplan", "Lunchbox", "Timesheets"] {
+        assert!(
+            pending.contains(&format!("◷ Waiting {name}: ")),
+            "{name}: {pending}"
+        );
+    }
+    assert!(
+        pending.contains("could not be checked when the change reaches the app"),
+        "{pending}"
+    );
+    let verified = app.texts("[data-testid=result-verified]").await.join("\n");
+    assert!(
+        !verified.contains("(confirmed)"),
+        "nothing confirmed: {verified}"
+    );
+    let summary = app.text("[data-testid=ticket-summary]").await;
+    assert!(
+        summary.contains("Floorplan: it could not be checked when the change reaches the app"),
+        "{summary}"
+    );
+    assert!(!summary.contains("(confirmed)"), "{summary}");
+    let violations = audit(&app.client).await;
+    assert!(
+        violations.is_empty(),
+        "axe-core on the result: {violations:#?}"
+    );
+    app.scroll_to_top().await;
+    app.screenshot("reactivate-pending").await;
     app.close().await;
 }
 

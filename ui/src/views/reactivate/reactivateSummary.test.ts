@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { goneSummary, reactivateOutcome, returnStateWords, withoutRecycleBinPrefix } from "./reactivateSummary";
+import { appFollowUpWords, goneSummary, reactivateOutcome, returnStateWords, withoutRecycleBinPrefix } from "./reactivateSummary";
 
 describe("welcoming a person back", () => {
   it("says where the person stands", () => {
@@ -22,6 +22,36 @@ describe("welcoming a person back", () => {
     expect(outcome.failed).toEqual(["Sync now for Timesheets: Refused. Ask."]);
     expect(outcome.pending).toEqual(["Timesheets: the account is active again at the next sync round."]);
     expect(outcome.verified).toEqual(["Floorplan answered Success: the account is active again."]);
+  });
+
+  it("says per app whether the account is confirmed active or waits for the next sync round", () => {
+    const person = { id: "i", displayName: "Ivy Intern", userPrincipalName: "ivy@c", mail: null, accountEnabled: true, deletedAt: null };
+    const floorplan = { app: { servicePrincipalId: "f", displayName: "Floorplan" }, state: "confirmed" as const, expectedAt: null, detail: "Floorplan answered Success: the account is active again." };
+    const lunchbox = {
+      app: { servicePrincipalId: "l", displayName: "Lunchbox" },
+      state: "pending" as const,
+      expectedAt: "2026-11-23T10:25:00Z",
+      detail: "Lunchbox will mark the account active at the next sync round, in about 25 minutes.",
+    };
+    const outcome = reactivateOutcome(
+      {
+        runId: "r",
+        person,
+        steps: [],
+        next: ["Floorplan answered Success: the account is active again."],
+        apps: [floorplan, lunchbox],
+      },
+      "2026-11-23T10:00:00Z",
+    );
+    expect(outcome.verified).toEqual(["Floorplan: account active again (confirmed)"]);
+    expect(outcome.pending).toEqual(["Lunchbox: will be updated at the next sync round, about 25 minutes from now"]);
+
+    const refused = { ...lunchbox, detail: "Lunchbox answered Skipped for sync now (out of scope); it will be retried at the next sync round." };
+    expect(appFollowUpWords(refused, "2026-11-23T10:25:00Z")).toBe(
+      "Lunchbox: will be updated at the next sync round, which is due now (Lunchbox answered Skipped for sync now (out of scope); it will be retried at the next sync round.)",
+    );
+    const quarantined = { ...lunchbox, expectedAt: null, detail: "Lunchbox: sync is paused because of repeated errors (quarantine)." };
+    expect(appFollowUpWords(quarantined, "2026-11-23T10:00:00Z")).toBe(quarantined.detail);
   });
 
   it("says in the ticket that nothing was created for a permanently deleted person, and why", () => {

@@ -1,9 +1,11 @@
 // Words for a returning person's situation, and the result screen's lists.
+import type { AppFollowUp } from "../../lib/bindings/AppFollowUp";
 import type { ReactivateResult } from "../../lib/bindings/ReactivateResult";
 import type { ReturnState } from "../../lib/bindings/ReturnState";
 import type { ReactivatePreview } from "../../lib/bindings/ReactivatePreview";
 import { outcomeDetail } from "../../lib/wizard/outcome";
 import { renderTicketSummary } from "../../lib/wizard/summary";
+import { fromNow } from "../../lib/wizard/timing";
 
 export function returnStateWords(state: ReturnState): { status: string; word: string; sentence: string } {
   switch (state.kind) {
@@ -26,7 +28,25 @@ export function returnStateWords(state: ReturnState): { status: string; word: st
   }
 }
 
-export function reactivateOutcome(result: ReactivateResult): { changed: string[]; verified: string[]; pending: string[]; failed: string[] } {
+/**
+ * Where one app stands, in plain words: "Floorplan: account active again (confirmed)", or
+ * "Lunchbox: will be updated at the next sync round, about 25 minutes from now". `now` is on the
+ * tenant's clock (the training tenant's clock runs ahead of the desk's).
+ */
+export function appFollowUpWords(follow: AppFollowUp, now: string | Date): string {
+  const name = follow.app.displayName;
+  if (follow.state === "confirmed") return `${name}: account active again (confirmed)`;
+  if (follow.expectedAt === null) return follow.detail;
+  const when = fromNow(follow.expectedAt, now);
+  const line = `${name}: will be updated at the next sync round, ${when === "now" ? "which is due now" : when}`;
+  // Sync now was tried and did not succeed: say what the app answered.
+  return follow.detail.includes("answered") ? `${line} (${follow.detail})` : line;
+}
+
+export function reactivateOutcome(
+  result: ReactivateResult,
+  now: string | Date = new Date(),
+): { changed: string[]; verified: string[]; pending: string[]; failed: string[] } {
   const changed: string[] = [];
   const verified: string[] = [];
   const failed: string[] = [];
@@ -36,9 +56,16 @@ export function reactivateOutcome(result: ReactivateResult): { changed: string[]
     else if (step.outcome.status === "already_done") verified.push(`${step.title}: ${detail}`);
     else failed.push(`${step.title}: ${detail}`);
   }
-  // `next` mixes what sync-now already confirmed ("Timesheets answered Success …") with what
-  // still waits for a sync round; only the latter is pending.
   const pending: string[] = [];
+  if (result.apps.length > 0) {
+    // Per app: confirmed by sync now, or pending until the next sync round.
+    for (const follow of result.apps) {
+      (follow.state === "confirmed" ? verified : pending).push(appFollowUpWords(follow, now));
+    }
+    return { changed, verified, pending, failed };
+  }
+  // A result without per-app states: `next` mixes what sync-now already confirmed
+  // ("Timesheets answered Success …") with what still waits for a sync round.
   for (const line of result.next) {
     if (/sync round|cycle|minutes|later/i.test(line)) pending.push(line);
     else verified.push(line);
