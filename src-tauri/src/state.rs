@@ -17,6 +17,48 @@ use crate::restart_watch::RestartWatches;
 use crate::sign_in_memory::{LastSignIn, SignInMemory};
 use crate::training_controls::TrainingControls;
 
+/// The environment variable that sizes the training tenant: how many generated people it holds
+/// besides the scenario's story people (e.g. `PROVDESK_TRAINING_PEOPLE=1500` for a 1,000-row
+/// bulk file). Unset: the scenario's own population (about 200).
+pub const TRAINING_PEOPLE_VAR: &str = "PROVDESK_TRAINING_PEOPLE";
+
+/// The most generated people the variable may ask for (the tenant is tested up to this).
+const MAX_TRAINING_PEOPLE: usize = 100_000;
+
+/// The built-in training tenant's options, sized by [`TRAINING_PEOPLE_VAR`] when set.
+fn training_options() -> training_tenant::Options {
+    let raw = std::env::var(TRAINING_PEOPLE_VAR).ok();
+    let population = match training_population(raw.as_deref()) {
+        Ok(population) => population,
+        Err(why) => {
+            tracing::warn!("{TRAINING_PEOPLE_VAR} ignored: {why}");
+            None
+        }
+    };
+    training_tenant::Options {
+        population,
+        ..training_tenant::Options::default()
+    }
+}
+
+/// Reads [`TRAINING_PEOPLE_VAR`]'s value: a whole number from 1 to 100,000 ("1,500" and
+/// "1_500" read as 1500); `None` when unset or blank.
+fn training_population(raw: Option<&str>) -> Result<Option<usize>, String> {
+    let Some(raw) = raw.map(str::trim).filter(|r| !r.is_empty()) else {
+        return Ok(None);
+    };
+    let people: usize = raw
+        .replace([',', '_'], "")
+        .parse()
+        .map_err(|_| format!("\"{raw}\" is not a whole number of people"))?;
+    if people == 0 || people > MAX_TRAINING_PEOPLE {
+        return Err(format!(
+            "{people} is outside 1 to {MAX_TRAINING_PEOPLE} people"
+        ));
+    }
+    Ok(Some(people))
+}
+
 /// Everything the commands share, built once in Tauri's `setup`.
 pub struct AppState {
     /// The tenant the app works on: by default a training tenant running in this process.
@@ -52,7 +94,7 @@ impl AppState {
         journal: Result<Arc<Journal>, UserFacingError>,
         exports_dir: PathBuf,
     ) -> Result<Self, CommandError> {
-        let profile = TenantProfile::TrainingInProcess(training_tenant::Options::default());
+        let profile = TenantProfile::TrainingInProcess(training_options());
         let connection = TenantConnection::connect(profile).await?;
         tracing::info!(url = connection.training_url(), "training tenant started");
         Ok(Self {
@@ -370,6 +412,17 @@ mod tests {
             .await
             .expect("training tenant starts");
         (state, dir)
+    }
+
+    #[test]
+    fn the_training_population_is_read_from_the_environment_value() {
+        assert_eq!(training_population(None), Ok(None));
+        assert_eq!(training_population(Some(" ")), Ok(None));
+        assert_eq!(training_population(Some("1500")), Ok(Some(1500)));
+        assert_eq!(training_population(Some("1,500")), Ok(Some(1500)));
+        assert!(training_population(Some("many")).is_err());
+        assert!(training_population(Some("0")).is_err());
+        assert!(training_population(Some("100001")).is_err());
     }
 
     #[tokio::test]
