@@ -43,7 +43,7 @@ fn main() {
         .enable_all()
         .build()
         .expect("runtime");
-    let throttled = Arc::new(AtomicU64::new(0));
+    let throttled = Arc::new(Throttled::default());
     let subscriber = tracing_subscriber::registry().with(ThrottleCounter(Arc::clone(&throttled)));
     tracing::subscriber::set_global_default(subscriber).expect("subscriber");
     let rows = std::env::var("BULK_OFFBOARD_ROWS")
@@ -136,7 +136,7 @@ fn control() -> RunControl {
     }
 }
 
-async fn against_the_tenant(rows: usize, throttled: &AtomicU64) {
+async fn against_the_tenant(rows: usize, throttled: &Throttled) {
     // Generated people on top of the Contoso story people and demo accounts.
     let population = rows + rows / 5 + 200;
     let connection =
@@ -174,8 +174,9 @@ async fn against_the_tenant(rows: usize, throttled: &AtomicU64) {
     println!(
         "Bulk offboard of {rows} people (disable + revoke sessions = {writes} writes), training tenant with {population} generated people, realistic throttling and latency, time scale 1/{TIME_SCALE} (write quota 3,000 per {window:.1} s, latency / {TIME_SCALE})"
     );
-    let throttled_before = throttled.load(Ordering::Relaxed);
+    let throttled_before = throttled.answers.load(Ordering::Relaxed);
     let started = Instant::now();
+    throttled.start_timeline(started);
     let plan = bulk::preview(&desk, BulkKind::Offboard, file.as_bytes())
         .await
         .expect("preview");
@@ -184,7 +185,8 @@ async fn against_the_tenant(rows: usize, throttled: &AtomicU64) {
     let report = bulk::run(&desk, &plan, control()).await.expect("run");
     let run_wall = ran.elapsed();
     let wall = started.elapsed();
-    let seen_429 = throttled.load(Ordering::Relaxed) - throttled_before;
+    let seen_429 = throttled.answers.load(Ordering::Relaxed) - throttled_before;
+    let waits = throttled.take_timeline();
     let state = get(&http, &base, "state").await;
     let desk_effects = effects(&state, baseline, &targets);
     let journal_repeats = journal
@@ -220,6 +222,7 @@ async fn against_the_tenant(rows: usize, throttled: &AtomicU64) {
     desk_effects.print("  ");
     println!("  actions the journal sent more than once: {journal_repeats}");
     println!("  429 answers seen by the Graph client: {seen_429}");
+    print_waits("  ", &waits);
 
     // The same work with Microsoft's SDK, one request at a time, on the same tenant after a reset.
     post(&http, &base, "reset").await;
@@ -400,24 +403,102 @@ async fn post(http: &reqwest::Client, base: &str, path: &str) {
         .expect("control endpoint");
 }
 
-/// Counts the Graph client's answers with status 429 (its `graph request` debug events).
-struct ThrottleCounter(Arc<AtomicU64>);
+/// The Graph client's 429 answers, and when it waited how long to retry.
+#[derive(Default)]
+struct Throttled {
+    answers: AtomicU64,
+    timeline: std::sync::Mutex<Option<(Instant, Vec<RetryWait>)>>,
+}
+
+/// One retry wait: when it began (seconds after the measurement started) and how long it was.
+#[derive(Debug, Clone, Copy)]
+struct RetryWait {
+    at: f64,
+    wait: f64,
+}
+
+impl Throttled {
+    fn start_timeline(&self, at: Instant) {
+        if let Ok(mut timeline) = self.timeline.lock() {
+            *timeline = Some((at, Vec::new()));
+        }
+    }
+
+    fn take_timeline(&self) -> Vec<RetryWait> {
+        self.timeline
+            .lock()
+            .ok()
+            .and_then(|mut t| t.take())
+            .map(|(_, waits)| waits)
+            .unwrap_or_default()
+    }
+
+    fn record_wait(&self, delay_ms: u64) {
+        if let Ok(mut timeline) = self.timeline.lock() {
+            if let Some((start, waits)) = timeline.as_mut() {
+                waits.push(RetryWait {
+                    at: start.elapsed().as_secs_f64(),
+                    wait: delay_ms as f64 / 1000.0,
+                });
+            }
+        }
+    }
+}
+
+/// The retry waits grouped by window change (waits that began within a second of each other):
+/// when the client was turned away and when it came back, against the window's reopening.
+fn print_waits(indent: &str, waits: &[RetryWait]) {
+    let mut groups: Vec<Vec<RetryWait>> = Vec::new();
+    for wait in waits {
+        match groups.last_mut() {
+            Some(group) if group.last().is_some_and(|last| wait.at - last.at < 1.0) => {
+                group.push(*wait);
+            }
+            _ => groups.push(vec![*wait]),
+        }
+    }
+    for group in groups {
+        let first = group.iter().map(|w| w.at).fold(f64::INFINITY, f64::min);
+        let back = group
+            .iter()
+            .map(|w| w.at + w.wait)
+            .fold(f64::INFINITY, f64::min);
+        let last_back = group.iter().map(|w| w.at + w.wait).fold(0.0, f64::max);
+        println!(
+            "{indent}retry waits: {} requests turned away from {first:.2} s; back at {back:.2}–{last_back:.2} s",
+            group.len()
+        );
+    }
+}
+
+/// Counts the Graph client's answers with status 429 (its `graph request` debug events) and
+/// records its retry waits (`retrying graph request`, `delay_ms`).
+struct ThrottleCounter(Arc<Throttled>);
 
 impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for ThrottleCounter {
     fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
-        struct Status(Option<u64>);
-        impl tracing::field::Visit for Status {
+        #[derive(Default)]
+        struct Fields {
+            status: Option<u64>,
+            delay_ms: Option<u64>,
+        }
+        impl tracing::field::Visit for Fields {
             fn record_u64(&mut self, field: &tracing::field::Field, value: u64) {
-                if field.name() == "status" {
-                    self.0 = Some(value);
+                match field.name() {
+                    "status" => self.status = Some(value),
+                    "delay_ms" => self.delay_ms = Some(value),
+                    _ => {}
                 }
             }
             fn record_debug(&mut self, _: &tracing::field::Field, _: &dyn std::fmt::Debug) {}
         }
-        let mut status = Status(None);
-        event.record(&mut status);
-        if status.0 == Some(429) {
-            self.0.fetch_add(1, Ordering::Relaxed);
+        let mut fields = Fields::default();
+        event.record(&mut fields);
+        if fields.status == Some(429) {
+            self.0.answers.fetch_add(1, Ordering::Relaxed);
+        }
+        if let Some(delay_ms) = fields.delay_ms {
+            self.0.record_wait(delay_ms);
         }
     }
 }
