@@ -108,8 +108,14 @@ async fn time_command(app: &App, filter: Value) -> Option<(f64, u64)> {
 }
 
 /// Sets a filter field as typing does and returns the milliseconds until the count line changes
-/// to one that says `expected`, measured in the page (no WebDriver round trip), or `None` after 10 s.
-async fn time_on_screen(app: &App, field: &str, value: &str, expected: &str) -> Option<f64> {
+/// to one that says `expected`, measured in the page (no WebDriver round trip), with that line;
+/// `None` after 10 s.
+async fn time_on_screen(
+    app: &App,
+    field: &str,
+    value: &str,
+    expected: &str,
+) -> Option<(f64, String)> {
     let answer = app
         .client
         .execute_async(
@@ -126,8 +132,8 @@ async fn time_on_screen(app: &App, field: &str, value: &str, expected: &str) -> 
              field.dispatchEvent(new Event(tag, { bubbles: true }));
              const check = () => {
                const text = shown();
-               if (text !== before && text.includes(expected)) done(String(performance.now() - t0));
-               else if (performance.now() - t0 > 10000) done('');
+               if (text !== before && text.includes(expected)) done(JSON.stringify({ ms: performance.now() - t0, text }));
+               else if (performance.now() - t0 > 10000) done('{}');
                else requestAnimationFrame(check);
              };
              check();",
@@ -135,7 +141,10 @@ async fn time_on_screen(app: &App, field: &str, value: &str, expected: &str) -> 
         )
         .await
         .ok()?;
-    answer.as_str()?.parse().ok()
+    let answer: Value =
+        serde_json::from_str(answer.as_str().unwrap_or("{}")).unwrap_or(Value::Null);
+    let text = answer["text"].as_str()?.split(", newest").next()?.trim();
+    Some((answer["ms"].as_f64()?, text.to_string()))
 }
 
 #[tokio::main]
@@ -231,14 +240,9 @@ async fn main() {
     ];
     for (field, value, expected) in typed {
         match time_on_screen(&app, field, value, expected).await {
-            Some(ms) => println!(
-                "  on screen, {field} = {value:?}: new count after {ms:.0} ms: \"{}\"",
-                app.text("[data-testid=logs-count], [data-testid=logs-empty]")
-                    .await
-                    .split(',')
-                    .next()
-                    .unwrap_or_default()
-            ),
+            Some((ms, text)) => {
+                println!("  on screen, {field} = {value:?}: new count after {ms:.0} ms: \"{text}\"")
+            }
             None => println!("  on screen, {field} = {value:?}: not shown within 10 s"),
         }
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { covers, rowsToFetch, windowWords } from "./logsWindow";
+import { covers, filterWords, rowsToFetch, windowWords } from "./logsWindow";
 
 describe("the rows the logs list asks for", () => {
   it("asks again only when the rows in view are not all held", () => {
@@ -21,5 +21,12 @@ describe("the rows the logs list asks for", () => {
     expect(windowWords(720)).toBe("last 30 days");
     expect(windowWords(24)).toBe("last 24 hours");
     expect(windowWords(1)).toBe("last hour");
+  });
+});
+
+describe("the words of a count", () => {
+  it("say every filter given and nothing for the others", () => {
+    expect(filterWords({ app: "Floorplan", person: "ada", status: "Failed", hours: 24 })).toBe("for Floorplan about ada (Failed)");
+    expect(filterWords({ app: null, person: null, status: null, hours: 24 })).toBe("");
   });
 });

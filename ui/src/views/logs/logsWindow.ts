@@ -1,5 +1,6 @@
 // Which rows of the logs list to ask the Rust side for: the list is virtualized and the answer
 // carries one window of the matching entries, never all of them.
+import type { LogFilter } from "../../lib/bindings/LogFilter";
 
 /** True when the rows held (`length` from `offset`) include every row from `start` to `end`. */
 export function covers(offset: number, length: number, start: number, end: number): boolean {
@@ -17,4 +18,11 @@ export function windowWords(hours: number): string {
   if (hours === 1) return "last hour";
   if (hours % 24 === 0 && hours > 24) return `last ${hours / 24} days`;
   return `last ${hours} hours`;
+}
+
+/** The filters of a count, in words: "for Floorplan about ada (Failed)". */
+export function filterWords(filter: LogFilter): string {
+  return [filter.app && `for ${filter.app}`, filter.person && `about ${filter.person}`, filter.status && `(${filter.status})`]
+    .filter(Boolean)
+    .join(" ");
 }
