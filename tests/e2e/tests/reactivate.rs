@@ -259,6 +259,11 @@ async fn nora_permanently_deleted_gets_the_trap_explained_and_nothing_is_created
             .is_empty(),
         "nothing to run"
     );
+    let why = app.text("#why-body").await;
+    assert!(
+        why.contains("restorable for 30 days") && why.contains("retried in later sync rounds"),
+        "the Why? panel says what Microsoft documents: {why}"
+    );
     let summary = app.text("[data-testid=ticket-summary]").await;
     assert!(summary.contains("Nothing was changed."), "{summary}");
     let violations = audit(&app.client).await;
