@@ -270,7 +270,7 @@ fn plan(
             "Nothing is removed: when {name} comes back, turn sign-in back on (Reactivate)."
         )),
         Departure::Permanent => warnings.push(format!(
-            "Deleting {name} can be done later, as a separate step. A deleted person stays in the recycle bin for 30 days, and the apps are told nothing until then (or until a permanent delete)."
+            "Deleting {name} can be done later, as a separate step. A deleted person stays in the recycle bin for 30 days: the apps are only told to mark the account inactive, and deleted there at the permanent delete."
         )),
     }
     Plan {
@@ -463,7 +463,7 @@ pub fn deletion_plan(person: &PersonMatch) -> Plan {
             entra_term: "delete user (soft delete, directory/deletedItems)".into(),
             why: "Only for a permanent departure, after sign-in has been turned off.".into(),
             documented_reason: DocumentedReason {
-                behaviour: "Deleting a user is a soft delete: the user stays in Deleted users for 30 days and can be restored. During those 30 days provisioning sends nothing to the apps; the SCIM DELETE goes out only at the hard delete.".into(),
+                behaviour: "Deleting a user is a soft delete: the user stays in Deleted users for 30 days and can be restored. Meanwhile provisioning only marks the app account inactive (active = false, at the next cycle); the SCIM DELETE goes out at the hard delete.".into(),
                 source: HOW_PROVISIONING_WORKS.into(),
             },
             risk: Risk::Heavy,
@@ -474,7 +474,7 @@ pub fn deletion_plan(person: &PersonMatch) -> Plan {
             }),
         }],
         will_not_happen: vec![format!(
-            "The apps are not told for 30 days; {name}'s app accounts stay as the last sync round left them (inactive, if sign-in was turned off first)."
+            "The apps do not delete {name}'s accounts for 30 days: they are only marked inactive until the permanent delete."
         )],
         warnings: vec![
             "Deletion is the last step, never the first: turn off sign-in first so the apps mark the account inactive.".into(),

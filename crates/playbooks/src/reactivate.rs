@@ -244,7 +244,7 @@ fn plan(
             entra_term: "restore deleted user (directory/deletedItems)".into(),
             why: "The account, its group memberships and app assignments come back as they were; the apps keep their link to it.".into(),
             documented_reason: DocumentedReason {
-                behaviour: "A deleted user stays in Deleted users for 30 days and can be restored with the same object id; provisioning sent nothing to the apps meanwhile.".into(),
+                behaviour: "A deleted user stays in Deleted users for 30 days and can be restored with the same object id; meanwhile the apps were only told to mark the account inactive.".into(),
                 source: RESTORE_DOC.into(),
             },
             risk: Risk::Reversible,

@@ -1,6 +1,6 @@
 //! Playbook 4 — "We deleted someone and nothing happened in the app": Riley was deleted by
 //! mistake 12 days ago and Floorplan still shows her. The checks run in order; the first says
-//! why (a soft delete sends nothing for 30 days) with the fix.
+//! why (a soft delete only marks the app account inactive until the permanent delete) with the fix.
 
 use provisioning_desk_e2e::{audit, App};
 

@@ -294,7 +294,7 @@ pub(crate) mod tests {
                 id: "PD-DIAG-001".into(),
                 question: "Was the user deleted or disabled?".into(),
                 conclusion: Conclusion::Cause,
-                explanation: "Jane Smith was deleted, not disabled. A deleted person stays in the recycle bin for 30 days, and during that time nothing is sent to the app.".into(),
+                explanation: "Jane Smith was deleted, not disabled. A deleted person stays in the recycle bin for 30 days, and during that time the app is only told to mark the account inactive.".into(),
                 evidence: vec!["In the recycle bin since 3 Nov 2026 (deletedDateTime 2026-11-03T10:12:00Z)".into()],
                 fix: Some("Bring her back from the recycle bin and turn off sign-in instead, or permanently delete her to send the deletion now.".into()),
             },
