@@ -103,7 +103,8 @@ async fn history_filters_exports_and_shows_hostile_names_as_text() {
 
     // Filter by person as well: nothing matches the seeded person among the failures. (Earlier
     // tests of the session share this journal: other Quinns may be in it, this surname is not.)
-    app.type_into("[data-testid=filter-person]", "Journalseed").await;
+    app.type_into("[data-testid=filter-person]", "Journalseed")
+        .await;
     app.wait_for(Locator::Css("[data-testid=journal-empty]"))
         .await;
     app.client
