@@ -92,7 +92,7 @@ async fn time_command(app: &App, filter: Value) -> Option<(f64, u64)> {
         .execute_async(
             "const done = arguments[arguments.length - 1];
              const t0 = performance.now();
-             window.__TAURI_INTERNALS__.invoke('logs_page', { filter: arguments[0], offset: 0, count: 120 })
+             window.__TAURI_INTERNALS__.invoke('logs_page', { filter: arguments[0], offset: 0, count: 60 })
                .then(page => done(JSON.stringify({ ms: performance.now() - t0, count: page.total })),
                      e => done(JSON.stringify({ error: e })));",
             vec![filter],
@@ -236,7 +236,7 @@ async fn main() {
         ("[data-testid=logs-person]", person, "about hostile.name"),
         ("[data-testid=app-name]", "Floorplan", "for Floorplan"),
         ("[data-testid=logs-status]", "Failed", ""),
-        ("[data-testid=logs-person]", "", ""),
+        ("[data-testid=logs-status]", "", "for Floorplan"),
     ];
     for (field, value, expected) in typed {
         match time_on_screen(&app, field, value, expected).await {
