@@ -18,7 +18,9 @@ import type { ScopeChoice } from "./bindings/ScopeChoice";
 import type { Symptom } from "./bindings/Symptom";
 import type { TrainingApp } from "./bindings/TrainingApp";
 import type { LogFilter } from "./bindings/LogFilter";
-import type { LogLine } from "./bindings/LogLine";
+import type { LogPage } from "./bindings/LogPage";
+import type { LogsLoaded } from "./bindings/LogsLoaded";
+import type { LogsProgress } from "./bindings/LogsProgress";
 import type { DeviceCodeView } from "./bindings/DeviceCodeView";
 import type { OrganizationSettings } from "./bindings/OrganizationSettings";
 import type { SignInMethod } from "./bindings/SignInMethod";
@@ -183,9 +185,22 @@ export function bulkCancel(): Promise<boolean> {
   return call<boolean>("bulk_cancel");
 }
 
-/** Provisioning log entries by app, person, status and time, explained in plain words. */
-export function logsSearch(filter: LogFilter): Promise<LogLine[]> {
-  return call<LogLine[]>("logs_search", { filter });
+/** Reads the provisioning-log entries of the last `hours` not held yet (with `newer`: only
+ * entries newer than the newest held); `onProgress` gets the count held after each page. */
+export function logsLoad(hours: number, newer: boolean, onProgress: (p: LogsProgress) => void): Promise<LogsLoaded> {
+  const progress = new Channel<LogsProgress>();
+  progress.onmessage = onProgress;
+  return call<LogsLoaded>("logs_load", { hours, newer, progress });
+}
+
+/** Stops the reading in progress; what was read stays. */
+export function logsStop(): Promise<boolean> {
+  return call<boolean>("logs_stop");
+}
+
+/** `count` matching entries from `offset` on, explained in plain words, and how many match. */
+export function logsPage(filter: LogFilter, offset: number, count: number): Promise<LogPage> {
+  return call<LogPage>("logs_page", { filter, offset, count });
 }
 
 /** Journal rows matching the filter, newest first. */
