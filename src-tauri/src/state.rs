@@ -354,8 +354,10 @@ impl AppState {
         &self,
         filter: &ActionFilter,
     ) -> Result<Vec<ActionRecord>, CommandError> {
+        // The journal answers oldest first, in the order the actions were written (a bulk run
+        // writes many in the same millisecond): reversed, the last one written comes first.
         let mut actions = self.journal()?.actions(filter)?;
-        actions.sort_by_key(|action| std::cmp::Reverse(action.intended_at));
+        actions.reverse();
         Ok(actions)
     }
 
@@ -614,6 +616,54 @@ mod tests {
             .unwrap();
         let err = state.journal_actions(&ActionFilter::default()).unwrap_err();
         assert_eq!(err.code, "journal_unreadable");
+    }
+
+    #[tokio::test]
+    async fn the_history_shows_the_last_change_first_even_within_one_millisecond() {
+        use playbooks::journal::{ActionIntent, ActionKind, Actor, NewRun, TargetRecord};
+        use playbooks::plan::PlaybookKind;
+
+        let dir = tempfile::tempdir().unwrap();
+        let frozen = chrono::Utc::now();
+        let journal = Journal::in_memory()
+            .unwrap()
+            .with_clock(Arc::new(move || frozen));
+        let run = journal
+            .start_run(NewRun {
+                playbook: PlaybookKind::BulkOffboard,
+                actor: Actor {
+                    upn: "helpdesk@contoso-training.onmicrosoft.com".into(),
+                    oid: "oid".into(),
+                },
+                tenant_id: "contoso-training".into(),
+                input: None,
+            })
+            .unwrap();
+        for row in 1..=3u32 {
+            journal
+                .record_intent(ActionIntent {
+                    run_id: run.id.clone(),
+                    step: "disable".into(),
+                    row: Some(row),
+                    target: TargetRecord {
+                        id: format!("id-{row}"),
+                        display_name: format!("Row {row}"),
+                    },
+                    kind: ActionKind::Disable,
+                    request_summary: format!("PATCH /users/id-{row}"),
+                })
+                .unwrap();
+        }
+        let state = AppState::start_training_with(Ok(Arc::new(journal)), dir.path().to_path_buf())
+            .await
+            .unwrap();
+        let names: Vec<String> = state
+            .journal_actions(&ActionFilter::default())
+            .unwrap()
+            .into_iter()
+            .map(|action| action.target.display_name)
+            .collect();
+        assert_eq!(names, ["Row 3", "Row 2", "Row 1"]);
     }
 
     #[tokio::test]
