@@ -136,18 +136,10 @@ pub async fn preview(desk: &Desk, person: &str, departure: Departure) -> Result<
     } else {
         person_apps(desk, &person.id).await?
     };
-    let refusals = [
+    let refusals = desk.signed_in().refusals(&[
         (Operation::SetAccountEnabled, "turn off sign-in"),
         (Operation::RevokeSignInSessions, "end sessions"),
-    ]
-    .into_iter()
-    .filter_map(|(operation, step)| {
-        desk.signed_in()
-            .may(operation)
-            .err()
-            .map(|why| format!("You cannot {step}: {why}"))
-    })
-    .collect();
+    ]);
     Ok(OffboardPreview {
         plan: plan(&person, departure, &apps, refusals),
         person,

@@ -135,22 +135,14 @@ pub async fn preview(desk: &Desk, query: &str) -> Result<ReactivatePreview> {
         _ => Vec::new(),
     };
     let trap_evidence = trap_evidence(desk, query, person.as_ref(), now).await;
-    let refusals = [
+    let refusals = desk.signed_in().refusals(&[
         (Operation::SetAccountEnabled, "turn sign-in back on"),
         (
             Operation::RestoreDeletedUser,
             "bring people back from the recycle bin",
         ),
         (Operation::ProvisionOnDemand, "sync now"),
-    ]
-    .into_iter()
-    .filter_map(|(operation, what)| {
-        desk.signed_in()
-            .may(operation)
-            .err()
-            .map(|why| format!("You cannot {what}: {why}"))
-    })
-    .collect();
+    ]);
     Ok(ReactivatePreview {
         plan: plan(
             query,

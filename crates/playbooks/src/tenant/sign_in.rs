@@ -236,6 +236,19 @@ impl SignedIn {
         }
     }
 
+    /// For each `(operation, what it does in plain words)` this person may not perform, a
+    /// sentence "You cannot {what}: {why}" — what a preview lists before anything runs.
+    pub fn refusals(&self, wanted: &[(Operation, &str)]) -> Vec<String> {
+        wanted
+            .iter()
+            .filter_map(|&(operation, what)| {
+                self.may(operation)
+                    .err()
+                    .map(|why| format!("You cannot {what}: {why}"))
+            })
+            .collect()
+    }
+
     /// Who am I, on which tenant, and what may I do (and not, and why).
     pub fn whoami(&self) -> WhoAmI {
         WhoAmI::new(self)
