@@ -103,7 +103,7 @@ async fn reset_restores_the_scenario_and_clock() {
             .as_object()
             .unwrap()
             .len()
-            == 2
+            == 3
     );
     // Bad control input.
     for body in [

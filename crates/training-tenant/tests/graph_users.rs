@@ -677,3 +677,117 @@ async fn orderby_and_search() {
         .await;
     assert_graph_error(status, &body, 400, "Request_UnsupportedQuery");
 }
+
+/// Mail, other e-mails and aliases (graph-api.md §11.6): `otherMails` and `proxyAddresses` are
+/// string collections filtered with `any` (`eq` by default, `endsWith` only as an advanced
+/// query: graph-docs `concepts/aad-advanced-queries.md`), compared case-insensitively like
+/// the directory's other strings; comparing a collection without `any` is refused.
+#[tokio::test]
+async fn addresses_are_filtered_through_any_lambdas_as_graph_documents() {
+    let env = start().await;
+    let token = env.app_token().await;
+    let domain = "contoso-training.onmicrosoft.com";
+    let ids = |body: &Value| -> Vec<String> {
+        body["value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let (intern, _) = env.person("intern-returning");
+    let (sanjay, sanjay_upn) = env.person("second-domain");
+    let (amelia, _) = env.person("renamed");
+    let (gabriel, gabriel_upn) = env.person("guest");
+    assert!(gabriel_upn.starts_with("gabriel.gast_fabrikam.com#EXT#@"));
+    let cases = [
+        (
+            "otherMails/any(x:x eq 'IVY.INTERN.HOME@example.net')".to_string(),
+            vec![intern.clone()],
+        ),
+        (
+            "proxyAddresses/any(x:x eq 'SMTP:sanjay.patel@contoso-sales.example')".into(),
+            vec![sanjay.clone()],
+        ),
+        // The primary is stored as `SMTP:`; asked as `smtp:` it is found all the same.
+        (
+            format!("proxyAddresses/any(p: p eq 'smtp:{sanjay_upn}')"),
+            vec![sanjay.clone()],
+        ),
+        (
+            format!("mail eq 'amelia.hart@{domain}'"),
+            vec![amelia.clone()],
+        ),
+        (
+            "mail eq 'gabriel.gast@fabrikam.com'".into(),
+            vec![gabriel.clone()],
+        ),
+        (
+            "proxyAddresses/any(x:startswith(x,'smtp:sanjay.patel@contoso-sales'))".into(),
+            vec![sanjay.clone()],
+        ),
+        // Nobody has the alias of a person in the recycle bin.
+        (
+            "proxyAddresses/any(x:x eq 'smtp:t.binns@contoso-sales.example')".into(),
+            vec![],
+        ),
+    ];
+    for (filter, want) in cases {
+        let url = format!(
+            "/v1.0/users?$filter={}&$select=id,mail,otherMails,proxyAddresses",
+            urlencode(&filter)
+        );
+        let (status, body) = env.get_json(&token, &url).await;
+        assert_eq!(status, StatusCode::OK, "{filter}: {body}");
+        assert_eq!(ids(&body), want, "{filter}: {body}");
+    }
+    let (_, body) = env
+        .get_json(
+            &token,
+            &format!("/v1.0/users/{sanjay}?$select=proxyAddresses,otherMails"),
+        )
+        .await;
+    assert_eq!(
+        body["proxyAddresses"],
+        json!([
+            format!("SMTP:{sanjay_upn}"),
+            "smtp:sanjay.patel@contoso-sales.example"
+        ])
+    );
+    assert_eq!(body["otherMails"], json!(["contractors@northwind.example"]));
+
+    // A collection compared without `any` is an unsupported filter clause, not a match.
+    let plain = urlencode("proxyAddresses eq 'smtp:sanjay.patel@contoso-sales.example'");
+    let (status, body) = env
+        .get_json(&token, &format!("/v1.0/users?$filter={plain}"))
+        .await;
+    assert_graph_error(status, &body, 400, "Request_UnsupportedQuery");
+    // endsWith on a collection needs the advanced-query switch.
+    let ends = urlencode("proxyAddresses/any(x:endswith(x,'@contoso-sales.example'))");
+    let (status, body) = env
+        .get_json(&token, &format!("/v1.0/users?$filter={ends}"))
+        .await;
+    assert_graph_error(status, &body, 400, "Request_UnsupportedQuery");
+    let body: Value = env
+        .get(&token, &format!("/v1.0/users?$filter={ends}&$count=true"))
+        .header("ConsistencyLevel", "eventual")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["@odata.count"], 1, "{body}");
+
+    // The recycle bin keeps the aliases of a deleted person.
+    let (tomas, _) = env.person("alias-recycled");
+    let alias = urlencode("proxyAddresses/any(x:x eq 'smtp:t.binns@contoso-sales.example')");
+    let (status, body) = env
+        .get_json(
+            &token,
+            &format!("/v1.0/directory/deletedItems/microsoft.graph.user?$filter={alias}"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(ids(&body), vec![tomas]);
+}

@@ -72,6 +72,7 @@ fn list(call: &Call) -> Result<GraphResponse, GraphError> {
     q.check_select("Microsoft.DirectoryServices.User", PROPERTY_NAMES)?;
     let advanced = q.advanced(call.req.consistency_eventual());
     q.check_filter("User", FILTERABLE, advanced)?;
+    super::users::check_collections(q, "User")?;
     q.check_orderby("User", &[], advanced)?;
     q.check_search(&[], call.req.consistency_eventual())?;
     let dir = call.state.directory();

@@ -1,5 +1,7 @@
 //! An OData `$filter` parser and evaluator for the subset the directory supports:
-//! `eq`, `ne`, `in`, `startswith()`, `endswith()`, `and`, `or`, `not`, parentheses; literals are
+//! `eq`, `ne`, `in`, `startswith()`, `endswith()`, `and`, `or`, `not`, parentheses, and the
+//! `any` lambda on string collections (`otherMails/any(x:x eq 'a@b.com')`, graph-docs
+//! `concepts/filter-query-parameter.md`, "Filter using lambda operators"); literals are
 //! single-quoted strings (a quote is doubled: `'O''Brien'`), `true`/`false`, `null`, numbers and
 //! bare GUIDs (`resourceId eq 8e881353-...`).
 //!
@@ -34,6 +36,13 @@ pub enum Expr {
     Compare(String, Ordering, Literal),
     /// `contains(property,'value')` (reports dialect only).
     Contains(String, String),
+    /// `collection/any(var:body)`: true when one item of the string collection satisfies
+    /// `body`, in which `var` stands for the item.
+    Any {
+        collection: String,
+        var: String,
+        body: Box<Expr>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -164,6 +173,15 @@ fn parse_dialect(input: &str, reports: bool) -> Result<Expr, FilterError> {
     Ok(e)
 }
 
+fn strip_suffix_ignore_case<'a>(name: &'a str, suffix: &str) -> Option<&'a str> {
+    let cut = name.len().checked_sub(suffix.len())?;
+    (name.is_char_boundary(cut) && name[cut..].eq_ignore_ascii_case(suffix)).then(|| &name[..cut])
+}
+
+fn is_variable(word: &str) -> bool {
+    !word.is_empty() && word.chars().all(|c| c.is_alphanumeric() || c == '_')
+}
+
 fn is_keyword(t: Option<&Token>, kw: &str) -> bool {
     matches!(t, Some(Token::Ident(s)) if s.eq_ignore_ascii_case(kw))
 }
@@ -249,6 +267,9 @@ impl Parser {
     }
 
     fn function(&mut self, name: &str) -> Result<Expr, FilterError> {
+        if let Some(collection) = strip_suffix_ignore_case(name, "/any") {
+            return self.lambda(collection);
+        }
         let lower = name.to_ascii_lowercase();
         let contains = self.reports && lower == "contains";
         if lower != "startswith" && lower != "endswith" && !contains {
@@ -280,6 +301,50 @@ impl Parser {
             Expr::StartsWith(property, value)
         } else {
             Expr::EndsWith(property, value)
+        })
+    }
+
+    /// `collection/any(var:body)`. The tokenizer keeps `x:x` (or `x:startswith`) as one word:
+    /// it is split at the first `:` and the rest goes back as the body's first word.
+    fn lambda(&mut self, collection: &str) -> Result<Expr, FilterError> {
+        if collection.is_empty() || self.reports {
+            return Err(FilterError(format!(
+                "Unsupported function '{collection}/any'."
+            )));
+        }
+        self.expect(Token::Open)?;
+        let (var, rest) = match self.next() {
+            Some(Token::Ident(word)) => match word.split_once(':') {
+                Some((var, rest)) if is_variable(var) => (var.to_string(), rest.to_string()),
+                _ => return Err(FilterError(format!(
+                    "Syntax error: expected 'variable:' after '{collection}/any(', found '{word}'."
+                ))),
+            },
+            other => {
+                return Err(FilterError(format!(
+                    "Syntax error: expected 'variable:' after '{collection}/any(', found {other:?}."
+                )))
+            }
+        };
+        if !rest.is_empty() {
+            self.pos -= 1;
+            self.tokens[self.pos] = Token::Ident(rest);
+        }
+        self.enter()?;
+        let body = self.or()?;
+        self.depth -= 1;
+        self.expect(Token::Close)?;
+        // Inside the lambda only the variable can be compared (no nested properties: the
+        // collections we serve hold strings).
+        if let Some(other) = body.properties().into_iter().find(|p| *p != var) {
+            return Err(FilterError(format!(
+                "Syntax error: '{other}' is not the lambda variable '{var}'."
+            )));
+        }
+        Ok(Expr::Any {
+            collection: collection.to_string(),
+            var,
+            body: Box::new(body),
         })
     }
 
@@ -375,6 +440,37 @@ impl Expr {
                 b.collect_properties(out);
             }
             Expr::Not(a) => a.collect_properties(out),
+            // The variable is not a property; the collection is.
+            Expr::Any { collection, .. } => out.push(collection),
+        }
+    }
+
+    /// Properties compared directly (`p eq …`, `startswith(p,…)`), not through `any`: Graph
+    /// filters a string collection only with a lambda.
+    pub fn direct_properties(&self) -> Vec<&str> {
+        match self {
+            Expr::Any { .. } => Vec::new(),
+            Expr::And(a, b) | Expr::Or(a, b) => {
+                let mut out = a.direct_properties();
+                out.extend(b.direct_properties());
+                out
+            }
+            Expr::Not(a) => a.direct_properties(),
+            other => other.properties(),
+        }
+    }
+
+    /// Collections filtered with `any`.
+    pub fn lambda_collections(&self) -> Vec<&str> {
+        match self {
+            Expr::Any { collection, .. } => vec![collection.as_str()],
+            Expr::And(a, b) | Expr::Or(a, b) => {
+                let mut out = a.lambda_collections();
+                out.extend(b.lambda_collections());
+                out
+            }
+            Expr::Not(a) => a.lambda_collections(),
+            _ => Vec::new(),
         }
     }
 
@@ -388,6 +484,11 @@ impl Expr {
             Expr::And(a, b) | Expr::Or(a, b) => {
                 a.advanced_operator().or_else(|| b.advanced_operator())
             }
+            // "Use of $filter on a collection with endsWith operator" is listed among the
+            // queries that need advanced query parameters; `eq` and `startsWith` inside `any`
+            // work by default on otherMails and proxyAddresses (graph-docs
+            // `concepts/aad-advanced-queries.md` and `includes/filter-directory-objects.md`).
+            Expr::Any { body, .. } => body.advanced_operator(),
             Expr::Eq(..)
             | Expr::In(..)
             | Expr::StartsWith(..)
@@ -420,6 +521,16 @@ impl Expr {
             Expr::And(a, b) => a.matches(get) && b.matches(get),
             Expr::Or(a, b) => a.matches(get) || b.matches(get),
             Expr::Not(a) => !a.matches(get),
+            Expr::Any {
+                collection,
+                var,
+                body,
+            } => match get(collection) {
+                Some(Value::Array(items)) => items
+                    .iter()
+                    .any(|item| body.matches(&|p| (p == var).then_some(item))),
+                _ => false,
+            },
         }
     }
 
@@ -510,6 +621,49 @@ mod tests {
             "(givenName eq 'x' or givenName eq 'Siobhan') and not(accountEnabled eq true)",
             &u
         ));
+    }
+
+    #[test]
+    fn any_lambdas_match_one_item_of_a_string_collection() {
+        let u = json!({
+            "otherMails": ["ivy.personal@example.net"],
+            "proxyAddresses": ["SMTP:ivy@contoso.com", "smtp:ivy@fabrikam.com"],
+        });
+        assert!(eval(
+            "otherMails/any(x:x eq 'Ivy.Personal@example.net')",
+            &u
+        ));
+        assert!(eval(
+            "proxyAddresses/any(p: p eq 'smtp:ivy@contoso.com')",
+            &u
+        ));
+        assert!(eval(
+            "proxyAddresses/any(p:startswith(p,'SMTP:ivy@fab'))",
+            &u
+        ));
+        assert!(eval(
+            "mail eq 'nobody@x' or proxyAddresses/any(c:c eq 'SMTP:IVY@FABRIKAM.COM')",
+            &u
+        ));
+        assert!(!eval("otherMails/any(x:x eq 'ivy@contoso.com')", &u));
+        assert!(!eval("businessPhones/any(x:x eq '1')", &u));
+        let e = parse("proxyAddresses/any(p:endswith(p,'fabrikam.com'))").unwrap();
+        assert_eq!(e.advanced_operator(), Some("endsWith"));
+        assert_eq!(e.properties(), ["proxyAddresses"]);
+        assert!(e.direct_properties().is_empty());
+        assert_eq!(e.lambda_collections(), ["proxyAddresses"]);
+        let e = parse("otherMails/any(x:x eq 'a') or mail eq 'a'").unwrap();
+        assert_eq!(e.advanced_operator(), None);
+        assert_eq!(e.direct_properties(), ["mail"]);
+        for bad in [
+            "otherMails/any(x:y eq 'a')",
+            "otherMails/any(x:x eq 'a'",
+            "otherMails/any(:x eq 'a')",
+            "otherMails/any(x eq 'a')",
+            "/any(x:x eq 'a')",
+        ] {
+            assert!(parse(bad).is_err(), "{bad:?} should not parse");
+        }
     }
 
     #[test]

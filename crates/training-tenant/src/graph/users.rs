@@ -46,6 +46,9 @@ const PROPERTIES: &[(&str, Kind, bool, bool)] = &[
     ("otherMails", Kind::StrList, true, true),
     ("postalCode", Kind::Str, true, true),
     ("preferredLanguage", Kind::Str, true, true),
+    // Read-only (user resource: "Read-only, Not nullable"); Entra adds `SMTP:{mail}` to it
+    // when mail changes.
+    ("proxyAddresses", Kind::StrList, false, false),
     (
         "signInSessionsValidFromDateTime",
         Kind::DateTime,
@@ -86,6 +89,7 @@ pub const PROPERTY_NAMES: &[&str] = &[
     "otherMails",
     "postalCode",
     "preferredLanguage",
+    "proxyAddresses",
     "signInSessionsValidFromDateTime",
     "state",
     "streetAddress",
@@ -127,7 +131,42 @@ pub const FILTERABLE: &[&str] = &[
     "userType",
     "city",
     "companyName",
+    // String collections: filtered only through `any` (see `check_collections`).
+    "otherMails",
+    "proxyAddresses",
 ];
+
+/// The string collections of a user that `$filter` reaches with the `any` lambda
+/// (`otherMails/any(x:x eq '…')`, `proxyAddresses/any(x:x eq 'smtp:…')`: user resource page,
+/// property table, and graph-api.md §11.6).
+const COLLECTIONS: &[&str] = &["otherMails", "proxyAddresses", "businessPhones"];
+
+/// A string collection compared without a lambda (`proxyAddresses eq 'smtp:…'`), or a lambda
+/// over a property that is not a collection, is refused. Microsoft's docs show lambdas only
+/// for collections and do not document the error text for the misuse; the message is Graph's
+/// usual one for an unsupported filter clause (cautious reading: a naive client that forgets
+/// `any` must see an error, not a match).
+pub fn check_collections(q: &query::QueryOptions, resource: &str) -> Result<(), GraphError> {
+    let Some(expr) = &q.filter else {
+        return Ok(());
+    };
+    let is_collection = |p: &str| COLLECTIONS.iter().any(|c| c.eq_ignore_ascii_case(p));
+    let misused = expr
+        .direct_properties()
+        .into_iter()
+        .find(|p| is_collection(p))
+        .or_else(|| {
+            expr.lambda_collections()
+                .into_iter()
+                .find(|p| !is_collection(p))
+        });
+    match misused {
+        Some(p) => Err(GraphError::unsupported_query(format!(
+            "Unsupported or invalid query filter clause specified for property '{p}' of resource '{resource}'."
+        ))),
+        None => Ok(()),
+    }
+}
 
 const SORTABLE: &[&str] = &["displayName", "userPrincipalName"];
 
@@ -238,6 +277,7 @@ fn list(call: &Call) -> Result<GraphResponse, GraphError> {
     let eventual = call.req.consistency_eventual();
     let advanced = q.advanced(eventual);
     q.check_filter("User", FILTERABLE, advanced)?;
+    check_collections(q, "User")?;
     q.check_orderby("User", SORTABLE, advanced)?;
     q.check_search(SEARCHABLE, eventual)?;
     let dir = call.state.directory();
@@ -308,6 +348,7 @@ fn count(call: &Call) -> Result<GraphResponse, GraphError> {
         ));
     }
     call.query.check_filter("User", FILTERABLE, true)?;
+    check_collections(&call.query, "User")?;
     let dir = call.state.directory();
     let n = match &call.query.filter {
         Some(expr) => dir

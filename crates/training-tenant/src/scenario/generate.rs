@@ -210,8 +210,21 @@ impl Scenario {
             .display_name
             .clone()
             .unwrap_or_else(|| format!("{} {}", p.given_name, p.surname));
-        let upn = format!("{nickname}@{}", self.domain);
-        let hired = now - Duration::days(p.hired_days_ago.unwrap_or(400 + rng.below(2000) as i64));
+        let upn = match &p.guest_invited_as {
+            Some(invitee) => format!("{}#EXT#@{}", invitee.replace('@', "_"), self.domain),
+            None => format!("{nickname}@{}", self.domain),
+        };
+        // A person whose hire day and employee id are both given draws nothing from the
+        // generator, so adding one to the file does not reshuffle the generated population.
+        let fixed = p.hired_days_ago.is_some() && p.employee_id.is_some();
+        let hired_days = match p.hired_days_ago {
+            Some(days) if fixed => days,
+            given => {
+                let drawn = 400 + rng.below(2000) as i64;
+                given.unwrap_or(drawn)
+            }
+        };
+        let hired = now - Duration::days(hired_days);
         let mut props = base_props(id, &display, &p.given_name, &p.surname, &upn, nickname);
         set(&mut props, "jobTitle", p.job_title.clone());
         set(&mut props, "department", p.department.clone());
@@ -223,6 +236,20 @@ impl Scenario {
                 .clone()
                 .unwrap_or_else(|| format!("E{:06}", 900_000 + rng.below(99_999)))),
         );
+        let mail = p.mail.clone().or_else(|| p.guest_invited_as.clone());
+        if let Some(mail) = &mail {
+            props.insert("mail".into(), json!(mail));
+        }
+        let primary = mail.unwrap_or_else(|| upn.clone());
+        let mut proxies = vec![format!("SMTP:{primary}")];
+        proxies.extend(p.aliases.iter().cloned());
+        props.insert("proxyAddresses".into(), json!(proxies));
+        if !p.other_mails.is_empty() {
+            props.insert("otherMails".into(), json!(p.other_mails));
+        }
+        if p.guest_invited_as.is_some() {
+            props.insert("userType".into(), json!("Guest"));
+        }
         props.insert("employeeHireDate".into(), json!(timestamp(hired)));
         props.insert("createdDateTime".into(), json!(timestamp(hired)));
         props.insert(
@@ -333,6 +360,8 @@ fn base_props(
     props.insert("surname".into(), json!(surname));
     props.insert("userPrincipalName".into(), json!(upn));
     props.insert("mail".into(), json!(upn));
+    // Entra keeps the primary address as `SMTP:` in proxyAddresses (user resource, `mail`).
+    props.insert("proxyAddresses".into(), json!([format!("SMTP:{upn}")]));
     props.insert("mailNickname".into(), json!(nickname));
     props.insert("businessPhones".into(), json!([]));
     props.insert("preferredLanguage".into(), json!("en-US"));

@@ -110,6 +110,19 @@ pub struct PersonSpec {
     pub leaves_in_days: Option<i64>,
     pub previous_account: Option<PreviousAccountSpec>,
     pub story: Option<String>,
+    /// An e-mail address other than the UPN (a renamed person keeps the old sign-in name).
+    pub mail: Option<String>,
+    /// `otherMails`: additional addresses, e.g. a personal one.
+    #[serde(default)]
+    pub other_mails: Vec<String>,
+    /// Aliases besides the primary `SMTP:{mail}`, written as Entra stores them
+    /// (`smtp:alias@second.domain`).
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// A B2B guest: the invitee's own address. The UPN becomes
+    /// `{address with @ as _}#EXT#@{tenant domain}` and `mail` the invitee's address (graph-api.md
+    /// §11.6).
+    pub guest_invited_as: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -306,7 +319,7 @@ mod tests {
             b.directory.users.keys().collect::<Vec<_>>()
         );
         assert!(a.directory.users.len() >= 200);
-        assert_eq!(a.directory.deleted_users.len(), 2);
+        assert_eq!(a.directory.deleted_users.len(), 3);
         let obrien = &a.summary.people["obrien"];
         assert!(obrien.display_name.contains("O'Brien"));
         assert_eq!(

@@ -160,6 +160,40 @@ pub enum DirectoryError {
     UpnInUse(String),
 }
 
+/// "Changes to [mail] will also update the user's proxyAddresses collection to include the
+/// value as an SMTP address" (user resource, `mail`): the new mail becomes the primary
+/// `SMTP:` address and a former primary stays as an `smtp:` alias.
+fn keep_primary_smtp(user: &mut User) {
+    let Some(mail) = user.str_prop("mail").map(str::to_string) else {
+        return;
+    };
+    let mut proxies: Vec<String> = user
+        .props
+        .get("proxyAddresses")
+        .and_then(Value::as_array)
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
+    let primary = format!("SMTP:{mail}");
+    if proxies.iter().any(|p| *p == primary) {
+        return;
+    }
+    for p in proxies.iter_mut() {
+        if let Some(address) = p.strip_prefix("SMTP:") {
+            *p = format!("smtp:{address}");
+        }
+    }
+    proxies.retain(|p| !p.eq_ignore_ascii_case(&primary));
+    proxies.insert(0, primary);
+    user.props
+        .insert("proxyAddresses".into(), Value::from(proxies));
+}
+
 pub fn timestamp(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
@@ -241,6 +275,7 @@ impl Directory {
                 user.props.insert(k, v);
             }
         }
+        keep_primary_smtp(user);
         let new_upn = user.upn().to_lowercase();
         if new_upn != old_upn {
             self.upn_index.remove(&old_upn);
