@@ -313,8 +313,9 @@ impl AppState {
     }
 
     /// The search box: the directory by name, UPN, mail or employee id; when that finds nobody
-    /// and the query is a UPN or object id, the recycle bin too (Playbook 2: "find the person,
-    /// including in Deleted users"). `playbooks::find::search_people` covers the directory only.
+    /// and the query is an address, everyone it names as other e-mail or alias, then the recycle
+    /// bin (Playbook 2: "find the person, including in Deleted users"); for an object id, the
+    /// recycle bin. `playbooks::find::search_people` covers the directory by name only.
     pub async fn search_people(
         &self,
         query: &str,
@@ -325,6 +326,10 @@ impl AppState {
         let exact = query.contains('@') || query.trim().len() == 36;
         if !found.is_empty() || !exact {
             return Ok(found);
+        }
+        if query.contains('@') {
+            // All candidates, each with how it was found: the operator chooses.
+            return Ok(find::find_people_by_address(&desk, query).await?);
         }
         match find::find_person(&desk, query).await {
             Ok(person) => Ok(vec![person]),

@@ -226,10 +226,22 @@ fn bad_input_is_explained_with_exit_code_2() {
     let served = Served::start();
     let unknown = served.run(&["user", "nobody@contoso-training.onmicrosoft.com"]);
     assert_eq!(unknown.status.code(), Some(2));
+    // What was searched, never "permanently deleted".
+    let err = text(&unknown.stderr);
     assert!(
-        text(&unknown.stderr).contains("was found"),
-        "{}",
-        text(&unknown.stderr)
+        err.contains("as sign-in name, e-mail or alias, in the directory or the recycle bin"),
+        "{err}"
+    );
+    assert!(!err.contains("was permanently deleted"), "{err}");
+
+    // The returning intern, by her personal address: found, and the output says how.
+    let intern = served.run(&["user", "ivy.intern.home@example.net"]);
+    assert_eq!(intern.status.code(), Some(0), "{}", text(&intern.stderr));
+    let shown = text(&intern.stdout);
+    assert!(shown.starts_with("Ivy Intern ("), "{shown}");
+    assert!(
+        shown.contains("Found by other e-mail ivy.intern.home@example.net"),
+        "{shown}"
     );
 
     let ambiguous = served.run(&["user", "a"]);

@@ -120,10 +120,10 @@ pub enum Error {
     #[error("nobody is signed in")]
     NotSignedIn,
 
-    /// No person matches what was typed, neither in the directory nor in the recycle bin.
-    #[error(
-        "no one called \"{query}\" was found, neither in the directory nor in the recycle bin"
-    )]
+    /// No person matches what was typed, neither in the directory nor in the recycle bin. For
+    /// an address the sentence says what was searched; it never claims a permanent deletion,
+    /// which nobody has shown.
+    #[error("{}", person_not_found(query))]
     PersonNotFound { query: String },
 
     /// No enterprise app matches what was typed.
@@ -154,6 +154,20 @@ pub enum Error {
 impl From<entra_client::Error> for Error {
     fn from(error: entra_client::Error) -> Self {
         Error::Entra(Box::new(error))
+    }
+}
+
+/// "No one with this address as sign-in name, e-mail or alias …" for an address; the name
+/// sentence otherwise.
+fn person_not_found(query: &str) -> String {
+    if query.contains('@') {
+        format!(
+            "no one has the address \"{query}\" as sign-in name, e-mail or alias, in the directory or the recycle bin"
+        )
+    } else {
+        format!(
+            "no one called \"{query}\" was found, neither in the directory nor in the recycle bin"
+        )
     }
 }
 
@@ -259,6 +273,11 @@ impl Error {
             }
             Error::TrainingSignIn(_) => "Restart the training tenant and try again.".to_string(),
             Error::NotSignedIn => "Sign in first (provdesk login).".to_string(),
+            Error::PersonNotFound { query } if query.contains('@') => "Check the spelling, or \
+                 try another address of theirs or their object id. Not being found does not \
+                 prove a permanent deletion: do not create a new account before reading the \
+                 Reactivate preview."
+                .to_string(),
             Error::PersonNotFound { .. } => "Check the spelling, or use the user principal name \
                                              (name@domain) or the object id."
                 .to_string(),

@@ -1,11 +1,12 @@
 //! Finding the person or the app a playbook is about, from what someone typed.
 //!
-//! USER is a user principal name, an object id, or (in the app's search box) a name; APP is a
+//! USER is a user principal name, an object id, an e-mail address (mail, one of the other
+//! e-mails, or an alias in proxyAddresses), or (in the app's search box) a name; APP is a
 //! display name or a service principal object id. More than one match is never guessed between:
 //! the error lists the candidates.
 
 use entra_client::graph::service_principals::ServicePrincipal;
-use entra_client::graph::users::User;
+use entra_client::graph::users::{AddressMatch, User};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -24,6 +25,52 @@ pub struct PersonMatch {
     pub account_enabled: Option<bool>,
     /// In the recycle bin (soft-deleted): when it was deleted.
     pub deleted_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Found by an address other than the sign-in name: which one, so the operator sees why.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub found_by: Option<FoundBy>,
+}
+
+/// How a search by address found a person when it was not their sign-in name (UPN).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum FoundBy {
+    /// `mail` (e.g. a renamed person, or a guest's own address).
+    Mail { address: String },
+    /// One of `otherMails` (e.g. a personal address).
+    OtherMail { address: String },
+    /// An alias in `proxyAddresses`, as Entra stores it (`smtp:…`).
+    Alias { address: String },
+}
+
+impl FoundBy {
+    fn from_match(found: AddressMatch) -> Option<Self> {
+        match found {
+            AddressMatch::SignInName => None,
+            AddressMatch::Mail(address) => Some(FoundBy::Mail { address }),
+            AddressMatch::OtherMail(address) => Some(FoundBy::OtherMail { address }),
+            AddressMatch::Alias(address) => Some(FoundBy::Alias { address }),
+        }
+    }
+
+    /// "Found by alias smtp:t.binns@contoso-sales.example" (a fact on a preview).
+    pub fn sentence(&self) -> String {
+        let text = self.describe();
+        let mut chars = text.chars();
+        match chars.next() {
+            Some(first) => first.to_uppercase().chain(chars).collect(),
+            None => text,
+        }
+    }
+
+    /// "found by alias smtp:t.binns@contoso-sales.example".
+    pub fn describe(&self) -> String {
+        match self {
+            FoundBy::Mail { address } => format!("found by e-mail {address}"),
+            FoundBy::OtherMail { address } => format!("found by other e-mail {address}"),
+            FoundBy::Alias { address } => format!("found by alias {address}"),
+        }
+    }
 }
 
 impl PersonMatch {
@@ -39,6 +86,23 @@ impl PersonMatch {
             mail: user.mail.clone(),
             account_enabled: user.account_enabled,
             deleted_at: user.deleted_date_time,
+            found_by: None,
+        }
+    }
+
+    /// The person, with how `address` found them.
+    fn found_by_address(user: &User, address: &str) -> Self {
+        PersonMatch {
+            found_by: user.address_match(address).and_then(FoundBy::from_match),
+            ..PersonMatch::from_user(user)
+        }
+    }
+
+    /// The label, with how the person was found: a candidate in a list says why it is there.
+    fn label_with_how(&self) -> String {
+        match &self.found_by {
+            Some(how) => format!("{} — {}", self.label(), how.describe()),
+            None => self.label(),
         }
     }
 
@@ -89,73 +153,77 @@ pub async fn search_people(desk: &Desk, query: &str, limit: usize) -> Result<Vec
 pub async fn find_person(desk: &Desk, query: &str) -> Result<PersonMatch> {
     let query = query.trim();
     let graph = desk.graph();
-    let is_id = uuid::Uuid::parse_str(query).is_ok();
-    if is_id || query.contains('@') {
+    if uuid::Uuid::parse_str(query).is_ok() {
         match graph.get_user(query).await {
             Ok(user) => return Ok(PersonMatch::from_user(&user)),
             Err(entra_client::Error::NotFound { .. }) => {}
             Err(error) => return Err(error.into()),
         }
-        return find_deleted(desk, query, is_id).await;
-    }
-    let found = graph.find_users(query, 11).await?;
-    match found.as_slice() {
-        [] => Err(Error::PersonNotFound {
-            query: query.to_string(),
-        }),
-        [one] => Ok(PersonMatch::from_user(one)),
-        many => Err(Error::Ambiguous {
-            what: "person",
-            query: query.to_string(),
-            candidates: many
-                .iter()
-                .map(|user| PersonMatch::from_user(user).label())
-                .collect(),
-        }),
-    }
-}
-
-/// The recycle bin, by object id or UPN. A missing permission to read it is not "not found".
-async fn find_deleted(desk: &Desk, query: &str, is_id: bool) -> Result<PersonMatch> {
-    let graph = desk.graph();
-    let not_found = || Error::PersonNotFound {
-        query: query.to_string(),
-    };
-    if is_id {
         return match graph.get_deleted_user(query).await {
             Ok(user) => Ok(PersonMatch::from_user(&user)),
-            Err(entra_client::Error::NotFound { .. }) => Err(not_found()),
+            Err(entra_client::Error::NotFound { .. }) => Err(not_found(query)),
             Err(error) => Err(error.into()),
         };
     }
-    // A soft-deleted user's UPN is prefixed with its object id without hyphens (graph-api.md
-    // §8: "the soft-delete UPN prefix"): match exactly that, or the plain UPN, or mail — never
-    // a mere suffix ("gone@" is not "nora.nearlygone@").
-    let deleted = graph.list_deleted_users(None, None).await?;
-    let wanted = query.to_lowercase();
-    let matches: Vec<&User> = deleted
+    if query.contains('@') {
+        let found = find_people_by_address(desk, query).await?;
+        return exactly_one(query, found);
+    }
+    let found = graph.find_users(query, 11).await?;
+    let found: Vec<PersonMatch> = found.iter().map(PersonMatch::from_user).collect();
+    exactly_one(query, found)
+}
+
+/// Everyone `address` names, as Entra can be asked (graph-api.md §11.6): the sign-in name
+/// (`GET /users/{upn}`), then mail, other e-mails and aliases (`$filter`, see
+/// [`entra_client::graph::users::address_filter`]); when the directory has nobody, the recycle
+/// bin by the same addresses (its UPNs carry the object-id prefix). Empty when nobody has it.
+pub async fn find_people_by_address(desk: &Desk, address: &str) -> Result<Vec<PersonMatch>> {
+    let address = address.trim();
+    let graph = desk.graph();
+    match graph.get_user(address).await {
+        Ok(user) => return Ok(vec![PersonMatch::from_user(&user)]),
+        Err(entra_client::Error::NotFound { .. }) => {}
+        Err(error) => return Err(error.into()),
+    }
+    let found = graph.find_users_by_address(address, 11).await?;
+    if !found.is_empty() {
+        return Ok(found
+            .iter()
+            .map(|user| PersonMatch::found_by_address(user, address))
+            .collect());
+    }
+    find_deleted_by_address(desk, address).await
+}
+
+/// The recycle bin by address. Graph's `$filter` on deleted items cannot match a UPN behind
+/// its object-id prefix exactly, so the (small) recycle bin is read and matched here with the
+/// same rules: exact UPN or prefixed UPN, mail, other e-mails, `smtp:` aliases — never a mere
+/// suffix ("gone@" is not "nora.nearlygone@"). A missing permission to read it is an error,
+/// not "not found".
+async fn find_deleted_by_address(desk: &Desk, address: &str) -> Result<Vec<PersonMatch>> {
+    let deleted = desk.graph().list_deleted_users(None, None).await?;
+    Ok(deleted
         .iter()
-        .filter(|user| {
-            let upn = user
-                .user_principal_name
-                .as_deref()
-                .unwrap_or_default()
-                .to_lowercase();
-            let mail = user.mail.as_deref().unwrap_or_default().to_lowercase();
-            let prefixed = format!("{}{wanted}", user.id.replace('-', "").to_lowercase());
-            upn == wanted || upn == prefixed || mail == wanted
-        })
-        .collect();
-    match matches.as_slice() {
-        [] => Err(not_found()),
-        [one] => Ok(PersonMatch::from_user(one)),
-        many => Err(Error::Ambiguous {
+        .filter(|user| user.address_match(address).is_some())
+        .map(|user| PersonMatch::found_by_address(user, address))
+        .collect())
+}
+
+fn not_found(query: &str) -> Error {
+    Error::PersonNotFound {
+        query: query.to_string(),
+    }
+}
+
+fn exactly_one(query: &str, found: Vec<PersonMatch>) -> Result<PersonMatch> {
+    match <[PersonMatch; 1]>::try_from(found) {
+        Ok([one]) => Ok(one),
+        Err(none) if none.is_empty() => Err(not_found(query)),
+        Err(many) => Err(Error::Ambiguous {
             what: "person",
             query: query.to_string(),
-            candidates: many
-                .iter()
-                .map(|user| PersonMatch::from_user(user).label())
-                .collect(),
+            candidates: many.iter().map(PersonMatch::label_with_how).collect(),
         }),
     }
 }

@@ -186,6 +186,10 @@ fn plan(
             Departure::Permanent => "permanent",
         }
     ));
+    // Found by an address other than the sign-in name: say which, so the operator sees why.
+    if let Some(how) = &person.found_by {
+        facts.push(how.sentence());
+    }
     let target = TargetSummary {
         display_name: person.label(),
         id: Some(person.id.clone()),
@@ -535,6 +539,7 @@ mod tests {
             mail: None,
             account_enabled: Some(true),
             deleted_at: None,
+            found_by: None,
         }
     }
 

@@ -1,8 +1,10 @@
 //! Playbook 2 — Reactivate a returning person (the intern back next summer).
 //!
 //! Disabled → turn sign-in back on; in the recycle bin (within 30 days) → bring back, then turn
-//! sign-in on; permanently deleted → *nothing is created*: the duplicate / prefixed-userName trap
-//! is explained first, with what the provisioning logs already show. After enabling, each app with
+//! sign-in on; found nowhere (by sign-in name, e-mail, other e-mails or aliases, in the
+//! directory and the recycle bin) → *nothing is created*: the duplicate / prefixed-userName trap
+//! is explained first, with what the provisioning logs already show. Not found is never called
+//! "permanently deleted": nobody has shown that (the person may be known by another address). After enabling, each app with
 //! sync gets "sync now" (provision on demand, allowed again for an enabled person; at most 5
 //! requests per 10 seconds).
 
@@ -40,8 +42,10 @@ pub enum ReturnState {
     InRecycleBin {
         days_left: i64,
     },
-    /// Not in the directory nor in the recycle bin: permanently deleted (or never existed).
-    Gone,
+    /// Nobody has the address as sign-in name, e-mail or alias, in the directory or the
+    /// recycle bin. Not evidence of a permanent deletion: the account may never have existed,
+    /// or be known by another address.
+    NotFound,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -103,6 +107,10 @@ impl AppFollowUp {
     }
 }
 
+/// What was searched, when nobody was found (never "permanently deleted": no evidence).
+const NOT_FOUND_FACT: &str =
+    "Not found: no one with this address as sign-in name, e-mail or alias, in the directory or the recycle bin";
+
 const HOW_PROVISIONING_WORKS: &str = "How Application Provisioning works in Microsoft Entra ID";
 const RESTORE_DOC: &str = "Restore or remove a recently deleted user (Microsoft Entra ID)";
 const ON_DEMAND_DOC: &str = "On-demand provisioning in Microsoft Entra ID";
@@ -121,7 +129,7 @@ pub async fn preview(desk: &Desk, query: &str) -> Result<ReactivatePreview> {
         Err(error) => return Err(error),
     };
     let state = match &person {
-        None => ReturnState::Gone,
+        None => ReturnState::NotFound,
         Some(p) => match (p.deleted_at, p.account_enabled) {
             (Some(at), _) => ReturnState::InRecycleBin {
                 days_left: (RECYCLE_BIN_DAYS - (now - at).num_days()).max(0),
@@ -218,8 +226,11 @@ fn plan(
         ReturnState::InRecycleBin { days_left } => {
             format!("In the recycle bin: restorable for {days_left} more days")
         }
-        ReturnState::Gone => "Not in the directory nor in the recycle bin".to_string(),
+        ReturnState::NotFound => NOT_FOUND_FACT.to_string(),
     }];
+    if let Some(how) = person.and_then(|p| p.found_by.as_ref()) {
+        facts.push(how.sentence());
+    }
     if !apps.is_empty() {
         facts.push(format!(
             "Apps: {}",
@@ -263,7 +274,7 @@ fn plan(
         });
     }
     let synced: Vec<&AppSync> = apps.iter().filter(|a| a.has_sync()).collect();
-    if !matches!(state, ReturnState::Gone) {
+    if !matches!(state, ReturnState::NotFound) {
         for app in &synced {
             steps.push(PlannedStep {
                 id: format!("sync_now:{}", app.app.service_principal_id),
@@ -294,9 +305,9 @@ fn plan(
             "{name} is not assigned to any app. If they should have their apps back, assign them (or add them to the right group) first."
         ));
     }
-    if matches!(state, ReturnState::Gone) {
+    if matches!(state, ReturnState::NotFound) {
         warnings.push(format!(
-            "{name} was permanently deleted (or never existed here). Nothing will be created by this playbook: a new account would make each app try to create a second account for the same person. Apps that still hold the old account refuse it as a duplicate, Entra retries every sync round (hundreds of failures), and the userName it sends can be corrupted with a 32-character prefix (e.g. 195f30d516514ba38b1c0b993fb809d7{}).",
+            "No one has {name} as sign-in name, e-mail or alias, in the directory or the recycle bin. Not being found does not prove a permanent deletion: the person may be known by another address, or never have had an account here. Nothing will be created by this playbook: if the person had an account, a new one makes each app try to create a second account for the same person. Apps that still hold the old account refuse it as a duplicate, Entra retries every sync round (hundreds of failures), and the userName it sends can be corrupted with a 32-character prefix (e.g. 195f30d516514ba38b1c0b993fb809d7{}).",
             query.trim()
         ));
         warnings.push("Before creating the account: find the person's existing account in each app, make sure the new account will match it (same userName / externalId as the app's matching attribute), and if Entra already linked a wrong account, restart sync from scratch for that app (Playbook 3, Full).".into());
@@ -334,7 +345,7 @@ pub async fn run(
 ) -> Result<ReactivateResult> {
     let Some(person) = preview.person.clone() else {
         return Err(Error::NothingToRun(
-            "the person was permanently deleted; read the preview before creating anything".into(),
+            "nobody has this address in the directory or the recycle bin; read the preview before creating anything".into(),
         ));
     };
     let graph = desk.graph();
@@ -589,11 +600,11 @@ mod tests {
     }
 
     #[test]
-    fn a_permanently_deleted_person_gets_the_trap_explained_and_nothing_created() {
+    fn a_person_found_nowhere_gets_the_trap_explained_and_nothing_created() {
         let plan = plan(
             "jsmith@contoso.com",
             None,
-            &ReturnState::Gone,
+            &ReturnState::NotFound,
             &[],
             &[],
             vec![],
@@ -611,6 +622,7 @@ mod tests {
             mail: None,
             account_enabled: Some(false),
             deleted_at: Some(Utc::now()),
+            found_by: None,
         };
         let plan = plan(
             "ana@contoso.com",

@@ -1,5 +1,5 @@
 //! Playbook 2 end to end against the training tenant: disabled → enabled; in the recycle bin →
-//! restored and enabled; permanently deleted → nothing created, the trap explained.
+//! restored and enabled; found nowhere → nothing created, the trap explained.
 
 mod common;
 
@@ -82,13 +82,13 @@ async fn a_person_in_the_recycle_bin_is_restored_and_enabled() {
 }
 
 #[tokio::test]
-async fn a_permanently_deleted_person_is_not_recreated() {
+async fn a_person_found_nowhere_is_not_recreated() {
     let training = Training::start().await;
     let desk = training.desk(HELPDESK).await;
     let preview = reactivate::preview(&desk, "gone.for.good@contoso-training.onmicrosoft.com")
         .await
         .unwrap();
-    assert_eq!(preview.state, ReturnState::Gone);
+    assert_eq!(preview.state, ReturnState::NotFound);
     assert!(preview.plan.steps.is_empty());
     assert!(preview.plan.warnings[0].contains("32-character prefix"));
     let (events, _keep) = mpsc::channel(64);

@@ -216,7 +216,8 @@ async fn riley_deleted_twelve_days_ago_is_restored_then_signed_in_again() {
 }
 
 /// Nora's 30 days in the recycle bin run out ("Skip 30 days"): she is permanently deleted. The
-/// search finds nobody; her old user name, checked, explains the duplicate / prefixed-userName
+/// search finds nobody; her old user name, checked, says what was searched (sign-in name,
+/// e-mail, alias; directory and recycle bin), explains the duplicate / prefixed-userName
 /// trap of a new account, offers nothing to run, and nothing is created.
 #[tokio::test(flavor = "multi_thread")]
 async fn nora_permanently_deleted_gets_the_trap_explained_and_nothing_is_created() {
@@ -242,9 +243,14 @@ async fn nora_permanently_deleted_gets_the_trap_explained_and_nothing_is_created
     app.click("[data-testid=check-address]").await;
 
     let state = app
-        .wait_for_text("[data-testid=return-state]", "Permanently deleted")
+        .wait_for_text("[data-testid=return-state]", "Not found")
         .await;
-    assert!(state.contains("cannot be brought back"), "{state}");
+    // What was searched, never a claim of permanent deletion nobody has shown.
+    assert!(
+        state.contains("No one with this address as sign-in name, e-mail or alias"),
+        "{state}"
+    );
+    assert!(!state.contains("permanently deleted"), "{state}");
     let will_not = app.text("[data-testid=will-not-happen]").await;
     assert!(will_not.contains("No new account is created"), "{will_not}");
     let trap = app.text("[data-testid=gone-trap]").await;

@@ -24,6 +24,9 @@ pub async fn user(global: &Global, query: &str) -> Result<u8, CliError> {
     }
     println!("{}", person.label());
     println!("  Object id: {}", person.id);
+    if let Some(how) = &person.found_by {
+        println!("  {}", how.sentence());
+    }
     match (&person.deleted_at, person.account_enabled) {
         (Some(at), _) => println!(
             "  In the recycle bin since {} (deleted users are kept 30 days)",
@@ -146,7 +149,7 @@ pub async fn reactivate(global: &Global, query: &str, confirm: &Confirm) -> Resu
     if preview.plan.steps.is_empty() {
         if preview.person.is_none() {
             return Err(playbooks::Error::NothingToRun(
-                "the person was permanently deleted; nothing is created (see above)".into(),
+                "nobody has this address in the directory or the recycle bin; nothing is created (see above)".into(),
             )
             .into());
         }

@@ -5,7 +5,7 @@ use reqwest::Method;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::lenient::{opt_bool, opt_datetime};
+use super::lenient::{opt_bool, opt_datetime, vec_skip_bad};
 use super::odata;
 use super::{ApiVersion, Graph, GraphRequest};
 use crate::error::Result;
@@ -13,7 +13,9 @@ use crate::permissions::Operation;
 
 /// Properties we always `$select`: `accountEnabled` and friends are not returned by default
 /// ("Get user": default properties only) (§9.6).
-pub const USER_SELECT: &str = "id,displayName,givenName,surname,userPrincipalName,mail,employeeId,employeeType,accountEnabled,userType,createdDateTime,deletedDateTime,signInSessionsValidFromDateTime,jobTitle,department";
+/// `otherMails` and `proxyAddresses` are "Returned only on `$select`" (user resource): they say
+/// how a person found by an address was found.
+pub const USER_SELECT: &str = "id,displayName,givenName,surname,userPrincipalName,mail,otherMails,proxyAddresses,employeeId,employeeType,accountEnabled,userType,createdDateTime,deletedDateTime,signInSessionsValidFromDateTime,jobTitle,department";
 
 /// A user as the procedures see it. Everything except `id` is optional: `$select` decides
 /// what comes back, and soft-deleted users come from a different endpoint with the same shape.
@@ -32,6 +34,12 @@ pub struct User {
     pub user_principal_name: Option<String>,
     #[serde(default)]
     pub mail: Option<String>,
+    /// Additional addresses, e.g. a personal one (`null` when unset reads as empty).
+    #[serde(default, deserialize_with = "vec_skip_bad")]
+    pub other_mails: Vec<String>,
+    /// `SMTP:primary@…` and `smtp:alias@…` (read-only in Graph).
+    #[serde(default, deserialize_with = "vec_skip_bad")]
+    pub proxy_addresses: Vec<String>,
     #[serde(default)]
     pub employee_id: Option<String>,
     /// `None` when not selected — never assume enabled.
@@ -119,6 +127,70 @@ pub fn find_filter(query: &str) -> Option<String> {
     Some(odata::or(&clauses))
 }
 
+/// How a person was found by an address, so the desk can say it ("found by alias smtp:…").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AddressMatch {
+    /// `userPrincipalName`, also with the recycle bin's object-id prefix.
+    SignInName,
+    /// `mail`, as stored.
+    Mail(String),
+    /// One of `otherMails`.
+    OtherMail(String),
+    /// One of `proxyAddresses`, as stored (`smtp:alias@…` or `SMTP:primary@…`).
+    Alias(String),
+}
+
+impl User {
+    /// How `address` matches this user, if it does. Case-insensitive, like the directory's
+    /// own comparisons (graph-api.md §11.6); a deleted user's UPN carries its object id without
+    /// hyphens as a prefix (§8), which is matched exactly, never as a mere suffix.
+    pub fn address_match(&self, address: &str) -> Option<AddressMatch> {
+        let wanted = address.trim().to_lowercase();
+        if wanted.is_empty() {
+            return None;
+        }
+        let upn = self
+            .user_principal_name
+            .as_deref()
+            .unwrap_or_default()
+            .to_lowercase();
+        let prefixed = format!("{}{wanted}", self.id.replace('-', "").to_lowercase());
+        if upn == wanted || (self.deleted_date_time.is_some() && upn == prefixed) {
+            return Some(AddressMatch::SignInName);
+        }
+        if let Some(mail) = self.mail.as_deref().filter(|m| m.to_lowercase() == wanted) {
+            return Some(AddressMatch::Mail(mail.to_string()));
+        }
+        if let Some(other) = self.other_mails.iter().find(|m| m.to_lowercase() == wanted) {
+            return Some(AddressMatch::OtherMail(other.clone()));
+        }
+        self.proxy_addresses
+            .iter()
+            .find(|p| {
+                p.split_once(':').is_some_and(|(kind, a)| {
+                    kind.eq_ignore_ascii_case("smtp") && a.to_lowercase() == wanted
+                })
+            })
+            .map(|p| AddressMatch::Alias(p.clone()))
+    }
+}
+
+/// The `$filter` for people whose e-mail, other e-mails or aliases hold `address` (graph-api.md
+/// §11.6; user resource: `mail` supports `eq`, `otherMails` and `proxyAddresses` support `eq`
+/// through `any`). Aliases are stored as `smtp:`/`SMTP:` (primary); whether Graph compares that
+/// prefix case-insensitively is not documented, so both spellings are asked for.
+pub fn address_filter(address: &str) -> String {
+    let a = address.trim();
+    let lambda =
+        |collection: &str, value: &str| format!("{collection}/any(x:x eq {})", odata::quote(value));
+    odata::or(&[
+        odata::eq("mail", a),
+        lambda("otherMails", a),
+        lambda("proxyAddresses", &format!("smtp:{a}")),
+        lambda("proxyAddresses", &format!("SMTP:{a}")),
+    ])
+}
+
 impl Graph {
     /// `{v1}/users/{id}/{tail…}`, with `$`-prefixed UPNs in key syntax.
     pub(crate) fn user_url(
@@ -159,6 +231,31 @@ impl Graph {
         );
         self.collect::<User>(self.list_request(url, Operation::ReadUsers), Some(limit))
             .await
+    }
+
+    /// People whose e-mail, other e-mails or aliases hold `address` ([`address_filter`]), at
+    /// most `limit`. `GET /users/{upn}` resolves only the UPN (and the object id); everything
+    /// else needs `$filter` (graph-api.md §11.6).
+    ///
+    /// Sent as an advanced query (`ConsistencyLevel: eventual` + `$count=true`): the docs list
+    /// `eq` on these properties as working by default but say nothing of lambdas joined with
+    /// `or`, and "queries that are supported by default will also work with advanced query
+    /// parameters" (graph-docs `concepts/aad-advanced-queries.md`). The cautious reading.
+    pub async fn find_users_by_address(&self, address: &str, limit: usize) -> Result<Vec<User>> {
+        let filter = address_filter(address);
+        let top = limit.clamp(1, 999).to_string();
+        let url = self.url(
+            ApiVersion::V1,
+            &["users"],
+            &[
+                ("$filter", &filter),
+                ("$select", USER_SELECT),
+                ("$top", &top),
+                ("$count", "true"),
+            ],
+        );
+        let request = self.list_request(url, Operation::ReadUsers).eventual();
+        self.collect::<User>(request, Some(limit)).await
     }
 
     /// One user by object id or UPN, with [`USER_SELECT`].
@@ -232,6 +329,48 @@ mod tests {
         assert!(find_filter("  ").is_none());
         let f = find_filter("Mary O'Neil").unwrap();
         assert!(f.contains("'Mary O''Neil'") && !f.contains("employeeId"));
+    }
+
+    #[test]
+    fn address_filter_asks_for_mail_other_mails_and_both_alias_spellings() {
+        assert_eq!(
+            address_filter(" o'brien@contoso.com "),
+            "mail eq 'o''brien@contoso.com' or otherMails/any(x:x eq 'o''brien@contoso.com') \
+             or proxyAddresses/any(x:x eq 'smtp:o''brien@contoso.com') \
+             or proxyAddresses/any(x:x eq 'SMTP:o''brien@contoso.com')"
+        );
+    }
+
+    #[test]
+    fn address_match_says_how_a_person_was_found() {
+        let user: User = serde_json::from_value(serde_json::json!({
+            "id": "0b5a1c7e-3f0e-4c55-9d0e-2d9f1c3b4a10",
+            "userPrincipalName": "amelia.stone@contoso.com",
+            "mail": "amelia.hart@contoso.com",
+            "otherMails": ["Amelia@Example.net"],
+            "proxyAddresses": ["SMTP:amelia.hart@contoso.com", "smtp:a.hart@sales.contoso.com"],
+        }))
+        .unwrap();
+        assert_eq!(
+            user.address_match("AMELIA.STONE@contoso.com"),
+            Some(AddressMatch::SignInName)
+        );
+        assert_eq!(
+            user.address_match("amelia.hart@contoso.com"),
+            Some(AddressMatch::Mail("amelia.hart@contoso.com".into()))
+        );
+        assert_eq!(
+            user.address_match("amelia@example.NET"),
+            Some(AddressMatch::OtherMail("Amelia@Example.net".into()))
+        );
+        assert_eq!(
+            user.address_match("A.Hart@sales.contoso.com"),
+            Some(AddressMatch::Alias("smtp:a.hart@sales.contoso.com".into()))
+        );
+        assert_eq!(user.address_match("hart@contoso.com"), None);
+        let unset: User =
+            serde_json::from_value(serde_json::json!({"id": "x", "otherMails": null})).unwrap();
+        assert!(unset.other_mails.is_empty() && unset.proxy_addresses.is_empty());
     }
 
     #[test]

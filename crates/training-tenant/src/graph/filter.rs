@@ -316,9 +316,11 @@ impl Parser {
         let (var, rest) = match self.next() {
             Some(Token::Ident(word)) => match word.split_once(':') {
                 Some((var, rest)) if is_variable(var) => (var.to_string(), rest.to_string()),
-                _ => return Err(FilterError(format!(
+                _ => {
+                    return Err(FilterError(format!(
                     "Syntax error: expected 'variable:' after '{collection}/any(', found '{word}'."
-                ))),
+                )))
+                }
             },
             other => {
                 return Err(FilterError(format!(

@@ -180,7 +180,7 @@ fn keep_primary_smtp(user: &mut User) {
         })
         .unwrap_or_default();
     let primary = format!("SMTP:{mail}");
-    if proxies.iter().any(|p| *p == primary) {
+    if proxies.contains(&primary) {
         return;
     }
     for p in proxies.iter_mut() {

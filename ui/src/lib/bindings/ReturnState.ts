@@ -3,4 +3,4 @@
 /**
  * Where the returning person stands.
  */
-export type ReturnState = { "kind": "active" } | { "kind": "disabled" } | { "kind": "in_recycle_bin", days_left: bigint, } | { "kind": "gone" };
+export type ReturnState = { "kind": "active" } | { "kind": "disabled" } | { "kind": "in_recycle_bin", days_left: bigint, } | { "kind": "not_found" };

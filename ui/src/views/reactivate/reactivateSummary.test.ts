@@ -4,7 +4,10 @@ import { appFollowUpWords, goneSummary, reactivateOutcome, returnStateWords, wit
 describe("welcoming a person back", () => {
   it("says where the person stands", () => {
     expect(returnStateWords({ kind: "in_recycle_bin", days_left: 18n }).sentence).toContain("18 more days");
-    expect(returnStateWords({ kind: "gone" }).word).toBe("Permanently deleted");
+    const nobody = returnStateWords({ kind: "not_found" });
+    expect(nobody.word).toBe("Not found");
+    expect(nobody.sentence).toContain("No one with this address as sign-in name, e-mail or alias, in the directory or the recycle bin");
+    expect(nobody.sentence).not.toContain("permanently deleted");
   });
 
   it("sorts the steps into changed, verified and failed", () => {
@@ -54,18 +57,18 @@ describe("welcoming a person back", () => {
     expect(appFollowUpWords(quarantined, "2026-11-23T10:00:00Z")).toBe(quarantined.detail);
   });
 
-  it("says in the ticket that nothing was created for a permanently deleted person, and why", () => {
+  it("says in the ticket that nothing was created for a person found nowhere, and why", () => {
     const text = goneSummary(
       {
         plan: {
           playbook: "reactivate",
-          target: { displayName: "nora.nearlygone@c", id: null, facts: ["Not in the directory nor in the recycle bin"] },
+          target: { displayName: "nora.nearlygone@c", id: null, facts: ["Not found: no one with this address as sign-in name, e-mail or alias, in the directory or the recycle bin"] },
           steps: [],
           willNotHappen: ["No new account is created."],
-          warnings: ["nora.nearlygone@c was permanently deleted. Apps that still hold the old account refuse it as a duplicate."],
+          warnings: ["No one has nora.nearlygone@c as sign-in name, e-mail or alias. Apps that still hold the old account refuse it as a duplicate."],
         },
         person: null,
-        state: { kind: "gone" },
+        state: { kind: "not_found" },
         apps: [],
         trapEvidence: [],
       },

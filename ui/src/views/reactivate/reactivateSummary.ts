@@ -19,11 +19,13 @@ export function returnStateWords(state: ReturnState): { status: string; word: st
         word: "In the recycle bin",
         sentence: `The account is in the recycle bin and can be brought back for ${state.days_left} more days.`,
       };
-    case "gone":
+    case "not_found":
+      // What was searched, never "permanently deleted": nobody has shown that.
       return {
         status: "failed",
-        word: "Permanently deleted",
-        sentence: "The old account is permanently deleted: it cannot be brought back, and creating a new one has a trap (see below).",
+        word: "Not found",
+        sentence:
+          "No one with this address as sign-in name, e-mail or alias, in the directory or the recycle bin. Nothing can be brought back from here, and creating a new account has a trap (see below).",
       };
   }
 }
@@ -73,7 +75,7 @@ export function reactivateOutcome(
   return { changed, verified, pending, failed };
 }
 
-/** The ticket text when the person is permanently deleted: nothing changed, and why. */
+/** The ticket text when nobody has the address: nothing changed, and why. */
 export function goneSummary(preview: ReactivatePreview, context: { actor: string; when: string; tenant: string }): string {
   return renderTicketSummary({
     procedure: "Welcome a person back",
