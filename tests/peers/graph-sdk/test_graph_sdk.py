@@ -113,8 +113,61 @@ async def test_deleted_items_filter_and_count(graph, fresh):
     )
     config.headers.add("ConsistencyLevel", "eventual")
     deleted = await graph.directory.deleted_items.graph_user.get(config)
-    assert deleted.odata_count == 2
+    assert deleted.odata_count == 3
     assert all(u.deleted_date_time is not None for u in deleted.value)
+
+
+async def test_mail_only_lookup_via_filter(graph, fresh):
+    """GET /users/{upn} resolves only the UPN; a mail, other e-mail or alias is found with $filter
+    (any() on the string collections), as Microsoft's SDK asks for it."""
+    domain = fresh.scenario["tenantDomain"]
+    select = ["id", "userPrincipalName", "mail", "otherMails", "proxyAddresses"]
+    amelia_id, amelia_upn = person(fresh, "renamed")
+    found = await graph.users.get(users_query(filter=f"mail eq 'amelia.hart@{domain}'", select=select))
+    assert [(u.id, u.user_principal_name) for u in found.value] == [(amelia_id, amelia_upn)]
+    assert amelia_upn != found.value[0].mail
+
+    intern_id, _ = person(fresh, "intern-returning")
+    found = await graph.users.get(
+        users_query(filter="otherMails/any(x:x eq 'ivy.intern.home@example.net')", select=select)
+    )
+    assert [u.id for u in found.value] == [intern_id]
+    assert found.value[0].other_mails == ["ivy.intern.home@example.net"]
+
+    sanjay_id, _ = person(fresh, "second-domain")
+    found = await graph.users.get(
+        users_query(filter="proxyAddresses/any(x:x eq 'SMTP:Sanjay.Patel@contoso-sales.example')", select=select)
+    )
+    assert [u.id for u in found.value] == [sanjay_id]
+    assert "smtp:sanjay.patel@contoso-sales.example" in found.value[0].proxy_addresses
+
+    # A guest: found by the address he was invited with; his #EXT# UPN works as a key.
+    guest_id, guest_upn = person(fresh, "guest")
+    assert "#EXT#@" in guest_upn
+    found = await graph.users.get(users_query(filter="mail eq 'gabriel.gast@fabrikam.com'", select=select))
+    assert [u.user_principal_name for u in found.value] == [guest_upn]
+    assert (await graph.users.by_user_id(guest_upn).get()).id == guest_id
+
+    # endsWith on a collection is an advanced query: refused without the header, served with it.
+    ends = "proxyAddresses/any(x:endswith(x,'@contoso-sales.example'))"
+    with pytest.raises(ODataError) as err:
+        await graph.users.get(users_query(filter=ends))
+    assert err.value.response_status_code == 400
+    assert err.value.error.code == "Request_UnsupportedQuery"
+    config = users_query(filter=ends, count=True, select=select)
+    config.headers.add("ConsistencyLevel", "eventual")
+    found = await graph.users.get(config)
+    assert found.odata_count == 1 and found.value[0].id == sanjay_id
+
+    # The recycle bin keeps a deleted person's aliases.
+    tomas_id, _ = person(fresh, "alias-recycled")
+    config = RequestConfiguration(
+        query_parameters=GraphUserRequestBuilder.GraphUserRequestBuilderGetQueryParameters(
+            filter="proxyAddresses/any(x:x eq 'smtp:t.binns@contoso-sales.example')", select=select
+        )
+    )
+    deleted = await graph.directory.deleted_items.graph_user.get(config)
+    assert [u.id for u in deleted.value] == [tomas_id]
 
 
 async def test_service_principals_and_assignments(graph, fresh):
