@@ -141,9 +141,12 @@ pub enum AddressMatch {
 }
 
 impl User {
-    /// How `address` matches this user, if it does. Case-insensitive, like the directory's
-    /// own comparisons (graph-api.md §11.6); a deleted user's UPN carries its object id without
-    /// hyphens as a prefix (§8), which is matched exactly, never as a mere suffix.
+    /// How `address` matches this user, if it does: UPN, then mail, other e-mails, `smtp:`
+    /// aliases (graph-api.md §11.6). Case-insensitive: Microsoft's pages say nothing about case
+    /// in these comparisons, and an address typed in other capitals is the same mailbox, so the
+    /// cautious reading is to never miss a match because of case. A deleted user's UPN carries
+    /// its object id without hyphens as a prefix (§8), which is matched exactly, never as a mere
+    /// suffix ("gone@" is not "nora.nearlygone@").
     pub fn address_match(&self, address: &str) -> Option<AddressMatch> {
         let wanted = address.trim().to_lowercase();
         if wanted.is_empty() {
@@ -176,9 +179,11 @@ impl User {
 }
 
 /// The `$filter` for people whose e-mail, other e-mails or aliases hold `address` (graph-api.md
-/// §11.6; user resource: `mail` supports `eq`, `otherMails` and `proxyAddresses` support `eq`
-/// through `any`). Aliases are stored as `smtp:`/`SMTP:` (primary); whether Graph compares that
-/// prefix case-insensitively is not documented, so both spellings are asked for.
+/// §11.6). microsoft-graph-docs-contrib `api-reference/v1.0/resources/user.md`: `mail`
+/// supports `eq`, `otherMails` and `proxyAddresses` (string collections) support `eq` — written
+/// as the lambda `any(x:x eq '…')` (`concepts/filter-query-parameter.md`). Aliases are stored
+/// as `smtp:…`, the primary as `SMTP:…` (the user page's own example); whether Graph compares
+/// that prefix case-insensitively is not documented, so both spellings are asked for.
 pub fn address_filter(address: &str) -> String {
     let a = address.trim();
     let lambda =

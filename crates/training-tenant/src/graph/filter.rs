@@ -6,7 +6,10 @@
 //! bare GUIDs (`resourceId eq 8e881353-...`).
 //!
 //! Pure functions with no panics on any input (a fuzz target drives `parse`). String comparison is
-//! case-insensitive, like the directory's.
+//! case-insensitive, like the directory's (UPNs and mail are looked up regardless of case); for
+//! values inside `any` (`smtp:` aliases, other e-mails) Microsoft's pages say nothing about case,
+//! and the tenant keeps the same rule — the desk does not rely on it for the `smtp:`/`SMTP:`
+//! prefix and asks for both spellings.
 
 use serde_json::Value;
 
