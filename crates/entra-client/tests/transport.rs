@@ -304,3 +304,50 @@ async fn user_keys_are_encoded_as_graph_documents() {
         "a slash cannot change the path"
     );
 }
+
+/// A look-up by address goes out as an advanced query (`ConsistencyLevel: eventual` and
+/// `$count=true`), with the lambda filter intact once decoded (graph-api.md §2.4, §11.6), and
+/// the header is sent again on the next page (§2.3).
+#[tokio::test]
+async fn an_address_look_up_is_an_advanced_query_on_every_page() {
+    let server = LocalServer::start(Arc::new(|seen, n| {
+        let body = if n == 0 {
+            let host = seen.headers["host"].to_str().unwrap_or_default();
+            json!({
+                "@odata.count": 2,
+                "value": [{"id": "1"}],
+                "@odata.nextLink": format!("http://{host}/v1.0/users?$skiptoken=page2"),
+            })
+        } else {
+            json!({"value": [{"id": "2"}]})
+        };
+        (200, vec![], body.to_string())
+    }))
+    .await;
+    let graph = server.graph(fast_retry(1));
+    let found = graph
+        .find_users_by_address("ad_fabrikam.com#EXT#@contoso.com", 10)
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 2);
+    let seen = server.seen();
+    assert_eq!(seen.len(), 2);
+    for request in &seen {
+        assert_eq!(request.headers["consistencylevel"], "eventual");
+    }
+    let query: Vec<(String, String)> = url::form_urlencoded::parse(seen[0].query.as_bytes())
+        .into_owned()
+        .collect();
+    let get = |k: &str| query.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    assert_eq!(get("$count"), Some("true"));
+    assert_eq!(
+        get("$filter"),
+        Some(
+            "mail eq 'ad_fabrikam.com#EXT#@contoso.com' \
+             or otherMails/any(x:x eq 'ad_fabrikam.com#EXT#@contoso.com') \
+             or proxyAddresses/any(x:x eq 'smtp:ad_fabrikam.com#EXT#@contoso.com') \
+             or proxyAddresses/any(x:x eq 'SMTP:ad_fabrikam.com#EXT#@contoso.com')"
+        )
+    );
+    assert!(seen[0].query.contains("%23EXT%23"), "{}", seen[0].query);
+}
