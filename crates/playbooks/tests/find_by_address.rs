@@ -179,3 +179,28 @@ async fn nobody_with_the_address_says_what_was_searched_and_never_permanently_de
         assert!(text.contains(words), "{words}: {text}");
     }
 }
+
+#[tokio::test]
+async fn offboarding_by_an_alias_plans_for_that_person_and_says_how_he_was_found() {
+    let training = Training::start().await;
+    let desk = training.desk(HELPDESK).await;
+    let (id, _) = training.person("second-domain");
+    let preview = playbooks::offboard::preview(
+        &desk,
+        "sanjay.patel@contoso-sales.example",
+        playbooks::offboard::Departure::Temporary,
+    )
+    .await
+    .unwrap();
+    assert_eq!(preview.plan.target.id.as_deref(), Some(id.as_str()));
+    assert!(
+        preview
+            .plan
+            .target
+            .facts
+            .iter()
+            .any(|f| f == "Found by alias smtp:sanjay.patel@contoso-sales.example"),
+        "{:?}",
+        preview.plan.target.facts
+    );
+}
