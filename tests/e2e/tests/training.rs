@@ -15,7 +15,8 @@ async fn skip_30_days_permanently_deletes_nora_and_reset_brings_her_back() {
     let message = app
         .wait_for_text("[data-testid=training-message]", "permanently deleted")
         .await;
-    // Nora (deleted 29 days ago) and Riley (12 days ago) both reach their 30 days.
+    // Nora (deleted 29 days ago) and Riley (12 days ago) both reach their 30 days (and Tomas,
+    // deleted 5 days ago, too).
     assert!(message.contains("Nora Nearlygone"), "{message}");
     assert!(message.contains("Riley Recycle"), "{message}");
     app.wait_for_text("[data-testid=training-clock]", "30 days ahead")
