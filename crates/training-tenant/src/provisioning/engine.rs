@@ -307,7 +307,7 @@ pub fn run_cycle(
                 error: Some(JobError {
                     code: TOO_MANY_DELETES.into(),
                     message: format!(
-                        "The job reached the accidental deletions threshold of {} deprovisioning actions in one cycle. Review the staged deletes and restart with ForceDeletes (Allow deletes) or fix the cause and restart.",
+                        "The deletions and disables of this cycle reached the accidental deletions threshold of {}; they were not exported (StagedDelete in the provisioning logs) and the job is in quarantine until an administrator allows or rejects them.",
                         cycle.job.delete_threshold
                     ),
                 }),
