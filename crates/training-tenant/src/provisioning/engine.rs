@@ -1240,7 +1240,7 @@ impl Cycle<'_> {
             steps,
             plan.target_id,
         );
-        e.error = Some(ErrorInfo { code: "StagedDelete".into(), reason: "The accidental deletions threshold was exceeded; this action waits for Allow deletes (restart with ForceDeletes).".into(), category: "nonServiceFailure", recommended_action: Some("Review the staged deletes, then restart the job with ForceDeletes.".into()) });
+        e.error = Some(ErrorInfo { code: "StagedDelete".into(), reason: "The accidental deletions threshold was exceeded; this action waits for Allow deletes (restart with ForceDeletes).".into(), category: "nonServiceFailure", recommended_action: Some("Investigate the source of the deletion; prevent it if it is not intended (assign the user again, restore the user, or update the provisioning configuration), or allow the deletes.".into()) });
         Some(e)
     }
 
