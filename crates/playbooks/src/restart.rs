@@ -320,7 +320,14 @@ pub async fn preview(
     } else {
         None
     };
-    let people_in_scope = count_people_in_scope(desk, &app.service_principal_id).await;
+    // With "sync all users and groups" everyone in the directory is in scope: not counted here
+    // (the assignments say nothing then). Whether Graph shows that setting on every job is not
+    // documented; the training tenant shows it as `SyncAll`.
+    let people_in_scope = if syncs_everyone(&job) {
+        None
+    } else {
+        count_people_in_scope(desk, &app.service_principal_id).await
+    };
     let mut warnings = Vec::new();
     if chosen != recommended {
         warnings.push(format!(
@@ -411,6 +418,12 @@ async fn read_held_back(
         }
     }
     held
+}
+
+/// Whether the job syncs every user and group (`SyncAll` = "True" in its settings).
+pub fn syncs_everyone(job: &SynchronizationJob) -> bool {
+    job.setting("SyncAll")
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
 }
 
 /// How many people a restart re-evaluates; `None` when it cannot be read.

@@ -118,6 +118,21 @@ async fn deletion_warnings(desk: &Desk, preview: &BulkPreview) -> Vec<String> {
         if preview.ready < threshold {
             continue;
         }
+        if crate::restart::syncs_everyone(job) {
+            // Everyone is in scope of an app that syncs all users.
+            let in_scope = preview
+                .rows
+                .iter()
+                .filter_map(|row| row.found.as_ref().map(|f| f.id.to_lowercase()))
+                .collect();
+            scopes.push(AppDeletionScope {
+                app: name,
+                threshold,
+                threshold_assumed,
+                in_scope,
+            });
+            continue;
+        }
         match crate::app_sync::people_in_scope(desk, &app.service_principal.id).await {
             Ok(in_scope) => scopes.push(AppDeletionScope {
                 app: name,
