@@ -651,7 +651,10 @@ pub async fn watch(
             let summary = match state.as_str() {
                 "Succeeded" => format!("{name} completed a sync round after the restart."),
                 "EntryLevelErrors" => format!("{name} completed a sync round after the restart, with errors for some people: read the provisioning logs (provdesk logs --app \"{name}\" --status failure)."),
-                _ => format!("The sync round after the restart did not succeed ({state}); read the job's status and the provisioning logs."),
+                _ => match job_cause(&job, name) {
+                    Some(cause) => format!("The sync round after the restart did not succeed ({state}): {} {}", cause.plain, cause.fix),
+                    None => format!("The sync round after the restart did not succeed ({state}); read the job's status and the provisioning logs."),
+                },
             };
             return Ok(Some(RoundAfterRestart {
                 sync: job_sync(preview.app.clone(), Some(&job), now),
