@@ -135,7 +135,8 @@ pub enum Command {
         /// What is going wrong; drives the recommendation.
         #[arg(long, value_enum)]
         symptom: Option<SymptomArg>,
-        /// Required for `--scope full`: the app's display name, typed exactly.
+        /// Required for `--scope full` and `--scope force-deletes`: the app's display name, typed
+        /// exactly.
         #[arg(long)]
         confirm: Option<String>,
         /// After restarting, wait for the next sync round to finish and report it (Ctrl-C stops
@@ -220,13 +221,15 @@ pub enum LogStatus {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ScopeArg {
-    /// Restart keeping links (Watermark).
+    /// Restart: the next round re-evaluates everyone in scope, links kept (Watermark, Escrows,
+    /// QuarantineState).
     Default,
     /// Start sync from scratch: every user re-evaluated, cached links dropped.
     Full,
     /// Clear quarantine.
     Quarantine,
-    /// Let pending deletions through (accidental-deletion threshold).
+    /// Let the deletions held back by the accidental-deletion threshold through (review them
+    /// first; needs --confirm with the app's name).
     ForceDeletes,
 }
 

@@ -614,6 +614,19 @@ fn restart_clears_expenselys_quarantine_once_its_token_is_renewed() {
         "{}",
         text(&job.stdout)
     );
+    // Why it is stuck, quoted from the job's last run (its quarantine carries no error) and
+    // translated into what to do.
+    assert!(
+        text(&job.stdout).contains("no longer accepts the secret token"),
+        "{}",
+        text(&job.stdout)
+    );
+    assert!(
+        text(&job.stdout)
+            .contains("Error code: SystemForCrossDomainIdentityManagementInvalidCredentials"),
+        "{}",
+        text(&job.stdout)
+    );
     let dry = served.run(&["restart", "Expensely", "--dry-run"]);
     assert_eq!(dry.status.code(), Some(0), "{}", text(&dry.stderr));
     let plan = text(&dry.stdout);
@@ -727,4 +740,56 @@ fn push_now_is_explained_and_never_sent_when_offboarding() {
         .as_str()
         .unwrap_or_default()
         .contains("Known limitations"));
+}
+
+/// Letting held-back deletions through is never done on `--yes` alone: the app's name must be
+/// typed, as for a Full reset, and nothing is sent or journaled without it.
+#[test]
+fn letting_held_back_deletions_through_needs_the_apps_name_typed() {
+    let served = Served::start();
+    assert_eq!(
+        served
+            .run(&["login", "--as", "Application Administrator"])
+            .status
+            .code(),
+        Some(0)
+    );
+    let refused = served.run(&["restart", "Floorplan", "--scope", "force-deletes", "--yes"]);
+    assert_eq!(refused.status.code(), Some(2), "{}", text(&refused.stdout));
+    assert!(
+        text(&refused.stderr).contains("needs the app's name typed"),
+        "{}",
+        text(&refused.stderr)
+    );
+    assert!(journal_actions(&served.journal_path()).is_empty());
+
+    let wrong = served.run(&[
+        "restart",
+        "Floorplan",
+        "--scope",
+        "force-deletes",
+        "--confirm",
+        "floorplan",
+    ]);
+    assert_ne!(wrong.status.code(), Some(0), "{}", text(&wrong.stdout));
+    assert!(journal_actions(&served.journal_path()).is_empty());
+
+    let allowed = served.run(&[
+        "restart",
+        "Floorplan",
+        "--scope",
+        "force-deletes",
+        "--confirm",
+        "Floorplan",
+    ]);
+    assert_eq!(allowed.status.code(), Some(0), "{}", text(&allowed.stderr));
+    let actions = journal_actions(&served.journal_path());
+    assert_eq!(actions.len(), 1, "{actions:?}");
+    assert!(
+        actions[0]
+            .request_summary
+            .contains("resetScope=ForceDeletes"),
+        "{}",
+        actions[0].request_summary
+    );
 }

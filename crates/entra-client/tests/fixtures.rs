@@ -19,7 +19,7 @@ use entra_client::graph::provisioning_logs::{
 };
 use entra_client::graph::synchronization::{
     JobStatusCode, ObjectMapping, ParseExpressionRequest, ResetScope, ScheduleState,
-    SynchronizationJobSubject,
+    SynchronizationJob, SynchronizationJobSubject,
 };
 use entra_client::graph::transport::error_from_response;
 use entra_client::graph::{ApiVersion, GraphRequest, RetryPolicy};
@@ -245,6 +245,29 @@ async fn every_fixture_is_understood() {
         Some("500")
     );
     covered.insert("v1.0__synchronization-synchronizationjob-get__response.json");
+
+    // Microsoft's quarantined-job example without `quarantine.error`: the cause is only in the
+    // last run.
+    let legacy: SynchronizationJob = serde_json::from_str(&fixture_text(
+        "beta-legacy__synchronization_job__example-quarantine.json",
+    ))
+    .unwrap();
+    assert!(legacy.is_quarantined());
+    let status = legacy.status.as_ref().unwrap();
+    assert!(status.quarantine.as_ref().unwrap().error.is_none());
+    assert_eq!(
+        status
+            .last_execution
+            .as_ref()
+            .unwrap()
+            .error
+            .as_ref()
+            .unwrap()
+            .code
+            .as_deref(),
+        Some("BoxInsufficientPermissions")
+    );
+    covered.insert("beta-legacy__synchronization_job__example-quarantine.json");
 
     graph
         .restart_job("sp1", "job1", ResetScope::PORTAL_RESTART)

@@ -116,3 +116,31 @@ pub fn status_word(code: &JobStatusCode, quarantined: bool) -> &'static str {
         _ => "Unknown",
     }
 }
+
+/// The ids (lower-case) of the people in an app's provisioning scope with "sync only assigned
+/// users and groups": assigned directly, or direct members of an assigned group (nested groups
+/// are not in provisioning scope, graph-api.md §7).
+pub async fn people_in_scope(
+    desk: &Desk,
+    service_principal_id: &str,
+) -> Result<std::collections::BTreeSet<String>> {
+    use entra_client::graph::service_principals::PrincipalType;
+    let graph = desk.graph();
+    let mut people = std::collections::BTreeSet::new();
+    for assignment in graph.app_role_assigned_to(service_principal_id).await? {
+        let Some(principal) = assignment.principal_id else {
+            continue;
+        };
+        match assignment.principal_type {
+            PrincipalType::User => {
+                people.insert(principal.to_lowercase());
+            }
+            PrincipalType::Group => {
+                let members = graph.group_member_user_ids(&principal).await?;
+                people.extend(members.into_iter().map(|m| m.to_lowercase()));
+            }
+            _ => {}
+        }
+    }
+    Ok(people)
+}

@@ -15,6 +15,7 @@ use crate::desk::Desk;
 use crate::error::Result;
 use crate::explain::explain;
 use crate::find::{find_app, find_person, AppMatch, PersonMatch};
+use crate::job_cause::job_cause;
 use crate::mappings::lint;
 use crate::plan::{CheckStatus, Conclusion, Verdict};
 
@@ -236,14 +237,24 @@ pub fn verdicts(observed: &Observed) -> Vec<Verdict> {
                 vec!["No provisioning job".into()],
                 Some(format!("Change the account in {app} by hand, or set up provisioning for it.")),
             ),
-            Some(job) if job.is_quarantined() => verdict(
-                "PD-DIAG-003",
-                "Is sync running for the app?",
-                Conclusion::Cause,
-                format!("Sync for {app} is paused because of repeated errors (quarantine); changes wait until it is fixed."),
-                vec![format!("Job {}: quarantine", job.id)],
-                Some("Fix the cause (often the app's secret token), then restart sync with the quarantine cleared.".into()),
-            ),
+            // The cause is in `quarantine.error` or often only in `lastExecution.error`
+            // (Microsoft's own quarantined-job example): quoted, and translated (job_cause).
+            Some(job) if job.is_quarantined() => {
+                let cause = job_cause(job, app);
+                let mut evidence = vec![format!("Job {}: quarantine", job.id)];
+                evidence.extend(cause.iter().flat_map(|c| c.evidence.iter().cloned()));
+                verdict(
+                    "PD-DIAG-003",
+                    "Is sync running for the app?",
+                    Conclusion::Cause,
+                    match &cause {
+                        Some(cause) => format!("Sync for {app} is paused (quarantine), so changes wait: {}", cause.plain),
+                        None => format!("Sync for {app} is paused (quarantine); changes wait until it is fixed."),
+                    },
+                    evidence,
+                    Some(cause.map(|c| c.fix).unwrap_or_else(|| "Read the app's provisioning logs for the errors, fix the cause, then restart sync with the quarantine cleared.".into())),
+                )
+            }
             Some(job) => {
                 let code = crate::app_sync::status_word(&job.status_code(), false);
                 if code == "Paused" {
@@ -465,6 +476,35 @@ mod tests {
         assert!(matches!(verdicts[3].conclusion, Conclusion::Skipped { .. }));
         assert_eq!(verdicts[5].conclusion, Conclusion::Reminder);
         insta::assert_snapshot!(render_verdicts(&verdicts));
+    }
+
+    /// Microsoft's quarantined Box job has no `quarantine.error`: the cause is quoted from the
+    /// last run and translated, never only "paused because of repeated errors".
+    #[test]
+    fn a_quarantine_is_explained_by_its_quoted_cause() {
+        let mut observed = soft_deleted();
+        observed.jobs = Ok(vec![serde_json::from_value(fixture(
+            "beta-legacy__synchronization_job__example-quarantine.json",
+        ))
+        .unwrap()]);
+        let verdicts = verdicts(&observed);
+        let running = &verdicts[2];
+        assert_eq!(running.conclusion, Conclusion::Cause);
+        assert!(
+            running
+                .explanation
+                .contains("no longer accepts the secret token"),
+            "{}",
+            running.explanation
+        );
+        assert!(running
+            .evidence
+            .iter()
+            .any(|e| e.contains("BoxInsufficientPermissions")));
+        assert!(running
+            .fix
+            .as_deref()
+            .is_some_and(|f| f.contains("Test connection")));
     }
 
     #[test]

@@ -19,6 +19,7 @@ pub mod diagnose;
 pub mod error;
 pub mod explain;
 pub mod find;
+pub mod job_cause;
 pub mod journal;
 pub mod logs;
 pub mod mappings;

@@ -514,3 +514,141 @@ async fn a_group_that_failed_to_be_created_is_retried_every_cycle() {
     env.advance_minutes(3 * 40).await;
     assert_eq!(posts().await.len(), 4, "retried in every cycle");
 }
+
+async fn set_threshold(env: &common::Env, job_id: &str, threshold: usize) {
+    let r = env
+        .http
+        .put(env.url(&format!("/_training/jobs/{job_id}/settings")))
+        .json(&json!({"deleteThreshold": threshold}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+}
+
+async fn turn_off_sign_in(env: &common::Env, token: &str, ids: &[&String]) {
+    for id in ids {
+        let (s, _) = env
+            .send_json(
+                Method::PATCH,
+                token,
+                &format!("/v1.0/users/{id}"),
+                r#"{"accountEnabled":false}"#,
+            )
+            .await;
+        assert_eq!(s, StatusCode::NO_CONTENT);
+    }
+}
+
+/// entra-docs `accidental-deletions.md`: "When the deletion threshold is met, the job goes into
+/// quarantine", disables count as well as deletes, and the held-back ones are in the logs as
+/// StagedDelete. Two disables with a threshold of two are held back.
+#[tokio::test]
+async fn disables_that_reach_the_threshold_are_held_back_as_staged_deletes() {
+    let env = common::start().await;
+    let token = env.app_token().await;
+    let app = floorplan(&env);
+    set_threshold(&env, &app.job_id, 2).await;
+    let (obrien, _) = env.person("obrien");
+    let (hostile, _) = env.person("hostile");
+    let before = patches(&env, &obrien).await.len();
+    turn_off_sign_in(&env, &token, &[&obrien, &hostile]).await;
+    env.advance_minutes(40).await;
+    assert_eq!(patches(&env, &obrien).await.len(), before, "held back");
+    let (_, job) = env
+        .get_json(
+            &token,
+            &format!(
+                "/v1.0/servicePrincipals/{}/synchronization/jobs/{}",
+                app.service_principal_id, app.job_id
+            ),
+        )
+        .await;
+    assert_eq!(job["status"]["quarantine"]["reason"], "TooManyDeletes");
+    let (s, logs) = env
+        .get_json(
+            &token,
+            &format!(
+                "/v1.0/auditLogs/provisioning?$filter=jobId eq '{}' and provisioningAction eq 'stagedDelete'",
+                app.job_id
+            ),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{logs}");
+    let mut held: Vec<String> = logs["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["sourceIdentity"]["id"].as_str().unwrap().to_string())
+        .collect();
+    held.sort();
+    let mut want = vec![obrien, hostile];
+    want.sort();
+    assert_eq!(held, want);
+}
+
+/// synchronizationJobRestartCriteria: Full is "all of the options" before ForceDeletes
+/// (ConnectorDataStore, Escrows, Watermark, QuarantineState) — a Full restart re-evaluates
+/// everyone and holds the same disables back again; "Full, ForceDeletes" also sends them.
+#[tokio::test]
+async fn full_does_not_release_held_back_disables_full_with_force_deletes_does() {
+    let env = common::start().await;
+    let token = env.app_token().await;
+    let app = floorplan(&env);
+    set_threshold(&env, &app.job_id, 1).await;
+    let (obrien, _) = env.person("obrien");
+    let (hostile, _) = env.person("hostile");
+    let before = patches(&env, &obrien).await.len();
+    turn_off_sign_in(&env, &token, &[&obrien, &hostile]).await;
+    env.advance_minutes(40).await;
+    let job_path = format!(
+        "/v1.0/servicePrincipals/{}/synchronization/jobs/{}",
+        app.service_principal_id, app.job_id
+    );
+    let restart = |scope: &'static str| {
+        let env = &env;
+        let token = &token;
+        let job_path = &job_path;
+        async move {
+            let (s, b) = env
+                .send_json(
+                    Method::POST,
+                    token,
+                    &format!("{job_path}/restart"),
+                    &json!({"criteria": {"resetScope": scope}}).to_string(),
+                )
+                .await;
+            assert_eq!(s, StatusCode::NO_CONTENT, "{b}");
+        }
+    };
+
+    restart("Full").await;
+    env.advance_minutes(1).await;
+    let sent_disable = |requests: &[Value]| {
+        requests.iter().any(|r| {
+            r["requestBody"]["Operations"]
+                .as_array()
+                .is_some_and(|ops| ops.iter().any(|op| op["path"] == "active"))
+        })
+    };
+    let after_full = patches(&env, &obrien).await;
+    assert!(
+        !sent_disable(&after_full[before..]),
+        "Full alone does not let the disable through: {after_full:?}"
+    );
+    let (_, job) = env.get_json(&token, &job_path).await;
+    assert_eq!(
+        job["status"]["quarantine"]["reason"], "TooManyDeletes",
+        "re-evaluated and held back again"
+    );
+
+    restart("Full, ForceDeletes").await;
+    env.advance_minutes(1).await;
+    let after_both = patches(&env, &obrien).await;
+    assert!(
+        sent_disable(&after_both[before..]),
+        "Full with ForceDeletes sends the disable: {after_both:?}"
+    );
+    let (_, job) = env.get_json(&token, &job_path).await;
+    assert_eq!(job["status"]["code"], "Active", "{job}");
+}

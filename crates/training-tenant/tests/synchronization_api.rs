@@ -764,3 +764,29 @@ async fn a_group_is_provisioned_on_demand_with_its_listed_members() {
         .await;
     assert_graph_error(s, &b, 400, "Request_BadRequest");
 }
+
+/// Microsoft's own quarantined-job example (graph-docs beta `resources/synchronization_job.md`,
+/// JSON Example) has no `quarantine.error`: the cause is only in `lastExecution.error`. The
+/// training tenant's credential quarantine (Expensely, expired token) answers the same way.
+#[tokio::test]
+async fn a_credential_quarantine_has_its_cause_only_in_the_last_execution() {
+    let env = common::start().await;
+    let token = env.app_token().await;
+    let (s, job) = env.get_json(&token, &jobs_path(&env, "expensely")).await;
+    assert_eq!(s, StatusCode::OK, "{job}");
+    let status = &job["status"];
+    assert_eq!(status["code"], "Quarantine");
+    assert_eq!(
+        status["quarantine"]["reason"],
+        "EncounteredQuarantineException"
+    );
+    assert!(status["quarantine"]["error"].is_null(), "{status}");
+    assert_eq!(status["lastExecution"]["state"], "Failed");
+    assert_eq!(
+        status["lastExecution"]["error"]["code"],
+        "SystemForCrossDomainIdentityManagementInvalidCredentials"
+    );
+    assert!(status["lastExecution"]["error"]["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("Expensely")));
+}

@@ -110,6 +110,14 @@ pub async fn job(global: &Global, app: &str) -> Result<u8, CliError> {
                         .unwrap_or_else(|| "reason not given".into())
                 );
             }
+            // Why it is stuck: quoted from quarantine.error or lastExecution.error, translated.
+            if let Some(cause) = playbooks::job_cause::job_cause(job, &app.display_name) {
+                println!("  Why: {}", cause.plain);
+                for line in &cause.evidence {
+                    println!("    {line}");
+                }
+                println!("  What to do: {}", cause.fix);
+            }
         }
         println!("  Next sync round: {}", next_round(&sync));
     }

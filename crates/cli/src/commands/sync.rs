@@ -2,7 +2,7 @@
 
 use playbooks::diagnose::diagnose as run_diagnosis;
 use playbooks::mappings::inspect;
-use playbooks::plan::{render_findings, render_verdicts, CheckStatus};
+use playbooks::plan::{render_findings, render_verdicts, CheckStatus, Confirmation};
 use playbooks::restart::{self, ScopeChoice, Symptom};
 
 use crate::args::{Global, ScopeArg, SymptomArg};
@@ -116,13 +116,26 @@ pub async fn restart(global: &Global, app: &str, options: RestartOptions) -> Res
     if !global.json {
         print!("{}", preview.plan.render_text());
     }
-    if preview.chosen == ScopeChoice::Full && typed.is_none() {
+    // The plan decides which restarts need the app's name typed (Full, and letting held-back
+    // deletions through): `--yes` is not enough for those.
+    let needs_typed = matches!(
+        preview.plan.steps[0].requires_confirmation,
+        Some(Confirmation::Typed { .. })
+    );
+    if needs_typed && typed.is_none() {
+        let what = match preview.chosen {
+            ScopeChoice::ForceDeletes => "letting the held-back deletions through",
+            _ => "starting sync from scratch",
+        };
         return Err(CliError::bad_input(
-            "Nothing was changed: starting sync from scratch needs the app's name typed.",
-            format!("Run again with --confirm \"{}\".", preview.app.display_name),
+            format!("Nothing was changed: {what} needs the app's name typed."),
+            format!(
+                "Review the list above, then run again with --confirm \"{}\".",
+                preview.app.display_name
+            ),
         ));
     }
-    if preview.chosen != ScopeChoice::Full && !output::confirmed("Go ahead?", yes)? {
+    if !needs_typed && !output::confirmed("Go ahead?", yes)? {
         println!("Nothing was changed.");
         return Ok(exit::OK);
     }

@@ -238,6 +238,28 @@ impl Graph {
         .await
     }
 
+    /// The ids of the users who are direct members of the group (`GET /groups/{id}/members`;
+    /// members of other types are left out; one without `@odata.type` counts as a user).
+    pub async fn group_member_user_ids(&self, group_id: &str) -> Result<Vec<String>> {
+        let url = self.url(
+            ApiVersion::V1,
+            &["groups", group_id, "members"],
+            &[("$select", "id"), ("$top", "999")],
+        );
+        let members: Vec<serde_json::Value> = self
+            .collect(self.list_request(url, Operation::ReadUsers), None)
+            .await?;
+        Ok(members
+            .into_iter()
+            .filter(|m| {
+                m.get("@odata.type")
+                    .and_then(|t| t.as_str())
+                    .is_none_or(|t| t.eq_ignore_ascii_case("#microsoft.graph.user"))
+            })
+            .filter_map(|m| m.get("id").and_then(|id| id.as_str()).map(str::to_string))
+            .collect())
+    }
+
     /// The user's app role assignments, including those through groups the user is a direct
     /// member of ("List appRoleAssignments granted to a user"); optionally for one app only
     /// (`resourceId` is a GUID literal: unquoted).

@@ -266,33 +266,44 @@ pub struct SynchronizationError {
     pub tenant_actionable: Option<bool>,
 }
 
-/// `synchronizationJobRestartScope` flags ("synchronizationJobRestartCriteria"). Sent as a
-/// comma-separated string of PascalCase names in documented order.
+/// `synchronizationJobRestartScope` flags ("synchronizationJobRestartCriteria", graph-docs
+/// `api-reference/v1.0/resources/synchronization-synchronizationjobrestartcriteria.md`). The bit
+/// values are Graph's own (msgraph-metadata CSDL, graph-api.md §11.1): ConnectorDataStore=1,
+/// Escrows=2, Watermark=4, QuarantineState=8, Full=15 (the four before it), ForceDeletes=32 — so
+/// `Full` does **not** force held-back deletions. Sent as a comma-separated string of PascalCase
+/// names in documented order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct ResetScope(u8);
 
 impl ResetScope {
-    /// Docs: "DO NOT USE. Contact Microsoft Support."
+    /// Docs: "Clears the underlying cache for all users. DO NOT USE. Contact Microsoft Support."
     pub const CONNECTOR_DATA_STORE: ResetScope = ResetScope(1);
-    /// Stop retrying escrowed (failed) exports.
+    /// "Clearing escrows will stop the service from retrying failures."
     pub const ESCROWS: ResetScope = ResetScope(1 << 1);
-    /// Re-evaluate every object instead of only changes.
+    /// "Re-evaluate all the users again, rather than just processing changes."
     pub const WATERMARK: ResetScope = ResetScope(1 << 2);
-    /// Lift the quarantine.
+    /// "Temporarily lifts the quarantine."
     pub const QUARANTINE_STATE: ResetScope = ResetScope(1 << 3);
-    /// Everything: also breaks the links between source and target objects (cached SCIM ids).
-    pub const FULL: ResetScope = ResetScope(1 << 4);
-    /// Apply pending deletes held back by the accidental-deletion threshold.
+    /// "All of the options": ConnectorDataStore, Escrows, Watermark and QuarantineState. Clearing
+    /// the connector data store is what breaks the links between source and target objects.
+    /// Not ForceDeletes.
+    pub const FULL: ResetScope = ResetScope(0b1111);
+    /// "Forces the system to delete the pending deleted users when using the accidental
+    /// deletions prevention feature and the deletion threshold is exceeded" ("Allow deletes").
     pub const FORCE_DELETES: ResetScope = ResetScope(1 << 5);
-    /// What the portal's "Restart provisioning" does.
+    /// What the portal's "Restart provisioning" does, and what an empty scope means ("similar to
+    /// setting the resetScope to include QuarantineState, Watermark, and Escrows"). Sent
+    /// explicitly rather than as `""` (graph-api.md §3.6: whether an empty value is accepted
+    /// everywhere is not documented).
     pub const PORTAL_RESTART: ResetScope = ResetScope((1 << 1) | (1 << 2) | (1 << 3));
 
-    const NAMES: [(ResetScope, &'static str); 6] = [
+    /// The single flags, in documented order (`Full` is written when all four of its flags are
+    /// set).
+    const NAMES: [(ResetScope, &'static str); 5] = [
         (Self::CONNECTOR_DATA_STORE, "ConnectorDataStore"),
         (Self::WATERMARK, "Watermark"),
         (Self::ESCROWS, "Escrows"),
         (Self::QUARANTINE_STATE, "QuarantineState"),
-        (Self::FULL, "Full"),
         (Self::FORCE_DELETES, "ForceDeletes"),
     ];
 
@@ -308,13 +319,20 @@ impl ResetScope {
         self.0 & other.0 == other.0
     }
 
-    /// Names of the flags set, in documented order.
+    /// Names of the flags set, in documented order; `Full` stands for its four flags.
     pub fn names(self) -> Vec<&'static str> {
-        Self::NAMES
-            .iter()
-            .filter(|(f, _)| self.contains(*f))
-            .map(|(_, n)| *n)
-            .collect()
+        let full = self.contains(Self::FULL);
+        let mut names = Vec::new();
+        if full {
+            names.push("Full");
+        }
+        names.extend(
+            Self::NAMES
+                .iter()
+                .filter(|(f, _)| self.contains(*f) && !(full && Self::FULL.contains(*f)))
+                .map(|(_, n)| *n),
+        );
+        names
     }
 }
 
@@ -346,11 +364,15 @@ impl FromStr for ResetScope {
             if part.eq_ignore_ascii_case("None") {
                 continue;
             }
-            let flag = Self::NAMES
-                .iter()
-                .find(|(_, n)| n.eq_ignore_ascii_case(part))
-                .map(|(f, _)| *f)
-                .ok_or_else(|| format!("unknown reset scope \"{part}\""))?;
+            let flag = if part.eq_ignore_ascii_case("Full") {
+                Self::FULL
+            } else {
+                Self::NAMES
+                    .iter()
+                    .find(|(_, n)| n.eq_ignore_ascii_case(part))
+                    .map(|(f, _)| *f)
+                    .ok_or_else(|| format!("unknown reset scope \"{part}\""))?
+            };
             scope |= flag;
         }
         Ok(scope)
@@ -838,9 +860,10 @@ impl Graph {
         Ok(())
     }
 
-    /// Restarts with the given scope (`{"criteria":{"resetScope":"…"}}`). The scope is always
-    /// sent explicitly; an empty scope is sent as `""`, which the docs equate with the portal's
-    /// restart. Only `Full` breaks the cached source↔target links (§9.11).
+    /// Restarts with the given scope (`{"criteria":{"resetScope":"…"}}`). Callers send the
+    /// portal's restart as [`ResetScope::PORTAL_RESTART`] (the flags written out) rather than an
+    /// empty scope. Only `Full` (its ConnectorDataStore) breaks the cached source↔target links
+    /// (§9.11); only `ForceDeletes` lets held-back deletions through.
     pub async fn restart_job(
         &self,
         service_principal_id: &str,
@@ -958,6 +981,20 @@ mod tests {
         assert_eq!("".parse::<ResetScope>().unwrap(), ResetScope::empty());
         assert_eq!("None".parse::<ResetScope>().unwrap(), ResetScope::empty());
         assert!("Everything".parse::<ResetScope>().is_err());
+        // Full is the four flags, not ForceDeletes (CSDL: Full=15, ForceDeletes=32).
+        assert_eq!(ResetScope::FULL.to_string(), "Full");
+        assert!(ResetScope::FULL.contains(ResetScope::CONNECTOR_DATA_STORE | s));
+        assert!(!ResetScope::FULL.contains(ResetScope::FORCE_DELETES));
+        assert_eq!(
+            (ResetScope::FULL | ResetScope::FORCE_DELETES).to_string(),
+            "Full, ForceDeletes"
+        );
+        assert_eq!(
+            "ConnectorDataStore, Escrows, Watermark, QuarantineState"
+                .parse::<ResetScope>()
+                .unwrap(),
+            ResetScope::FULL
+        );
         let q = ResetScope::QUARANTINE_STATE | ResetScope::FORCE_DELETES;
         assert!(q.contains(ResetScope::FORCE_DELETES));
         assert_eq!(

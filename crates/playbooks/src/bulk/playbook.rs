@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::graph_actions::GraphRowActions;
+use super::preview::AppDeletionScope;
 use super::runner::{BulkRequest, BulkRunner, RunControl};
 use super::{parse_csv, BulkPreview, BulkReport, CsvInput, Lookup};
 use crate::desk::Desk;
@@ -60,6 +61,10 @@ pub struct BulkPlan {
     pub unfinished_run_id: Option<String>,
     /// Changes this person may not make, with what is missing; when not empty, nothing runs.
     pub refusals: Vec<String>,
+    /// Apps whose accidental-deletion threshold the file would reach in one sync round, and
+    /// what will happen then (offboarding only). Shown before the run; they do not stop it.
+    #[serde(default)]
+    pub deletion_warnings: Vec<String>,
 }
 
 /// Lookups go 20 to a `$batch`, this many batches at once.
@@ -71,6 +76,10 @@ pub async fn preview(desk: &Desk, kind: BulkKind, file: &[u8]) -> Result<BulkPla
     let csv = parse_csv(file)?;
     let lookups = look_up(desk, kind, &csv).await?;
     let preview = BulkPreview::new(&csv, lookups);
+    let deletion_warnings = match kind {
+        BulkKind::Offboard if preview.ready > 0 => deletion_warnings(desk, &preview).await,
+        _ => Vec::new(),
+    };
     let unfinished_run_id = desk
         .journal()
         .unfinished_run_for(kind.playbook(), &csv.content_sha256)?
@@ -81,7 +90,67 @@ pub async fn preview(desk: &Desk, kind: BulkKind, file: &[u8]) -> Result<BulkPla
         preview,
         unfinished_run_id,
         refusals: refusals(desk, kind),
+        deletion_warnings,
     })
+}
+
+/// Reads the apps with automatic account sync, their thresholds and (for those the file could
+/// reach) who is in their scope; a read that fails is said as a warning, not fatal.
+async fn deletion_warnings(desk: &Desk, preview: &BulkPreview) -> Vec<String> {
+    let apps = match desk.graph().apps_with_provisioning().await {
+        Ok(apps) => apps,
+        Err(error) => {
+            return vec![format!("Whether this file reaches an app's accidental-deletion threshold could not be checked: {error}")];
+        }
+    };
+    let mut scopes = Vec::new();
+    let mut unread = Vec::new();
+    for app in apps {
+        let Some(job) = app.jobs.first() else {
+            continue;
+        };
+        let (threshold, threshold_assumed) = crate::restart::deletion_threshold(job);
+        let name = app
+            .service_principal
+            .display_name
+            .clone()
+            .unwrap_or_else(|| app.service_principal.id.clone());
+        if preview.ready < threshold {
+            continue;
+        }
+        if crate::restart::syncs_everyone(job) {
+            // Everyone is in scope of an app that syncs all users.
+            let in_scope = preview
+                .rows
+                .iter()
+                .filter_map(|row| row.found.as_ref().map(|f| f.id.to_lowercase()))
+                .collect();
+            scopes.push(AppDeletionScope {
+                app: name,
+                threshold,
+                threshold_assumed,
+                in_scope,
+            });
+            continue;
+        }
+        match crate::app_sync::people_in_scope(desk, &app.service_principal.id).await {
+            Ok(in_scope) => scopes.push(AppDeletionScope {
+                app: name,
+                threshold,
+                threshold_assumed,
+                in_scope,
+            }),
+            Err(error) => unread.push(format!("{name} ({error})")),
+        }
+    }
+    let mut warnings = preview.deletion_threshold_warnings(&scopes);
+    if !unread.is_empty() {
+        warnings.push(format!(
+            "Who is in scope of these apps could not be read, so whether this file reaches their accidental-deletion threshold was not checked: {}.",
+            unread.join("; ")
+        ));
+    }
+    warnings
 }
 
 async fn look_up(desk: &Desk, kind: BulkKind, csv: &CsvInput) -> Result<HashMap<u32, Lookup>> {

@@ -160,6 +160,52 @@ impl BulkPreview {
     }
 }
 
+/// One app with automatic account sync, as the accidental-deletion check needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppDeletionScope {
+    pub app: String,
+    /// `QuarantineTooManyDeletesThreshold` of its job.
+    pub threshold: u32,
+    /// The job did not show it; Microsoft's example value (500) is assumed.
+    pub threshold_assumed: bool,
+    /// The people in its scope (lower-case object ids).
+    pub in_scope: std::collections::BTreeSet<String>,
+}
+
+impl BulkPreview {
+    /// For an offboarding file: a warning for every app where the ready rows in its scope would
+    /// reach its accidental-deletion threshold in one sync round. entra-docs
+    /// `accidental-deletions.md`: disables count toward the threshold as well as deletions; "when
+    /// the deletion threshold is met, the job goes into quarantine" and the changes wait for an
+    /// admin to allow them (the page also says "anything above the threshold": we warn from the
+    /// threshold itself, the cautious reading).
+    pub fn deletion_threshold_warnings(&self, apps: &[AppDeletionScope]) -> Vec<String> {
+        let ready: Vec<String> = self
+            .rows
+            .iter()
+            .filter(|row| row.state == RowState::Ready)
+            .filter_map(|row| row.found.as_ref().map(|f| f.id.to_lowercase()))
+            .collect();
+        apps.iter()
+            .filter_map(|app| {
+                let n = ready.iter().filter(|id| app.in_scope.contains(*id)).count();
+                let threshold = app.threshold as usize;
+                (threshold > 0 && n >= threshold).then(|| {
+                    let name = &app.app;
+                    let assumed = if app.threshold_assumed {
+                        " (the job does not show it; this is Microsoft's example value)"
+                    } else {
+                        ""
+                    };
+                    format!(
+                        "{n} people in this file are in scope of {name}, whose accidental-deletion threshold is {threshold}{assumed}. At its next sync round Entra will hold back all of these changes instead of turning the accounts off in {name}, and pause sync for {name} (quarantine) until an administrator reviews them. Sign-in through single sign-on is still blocked as soon as sign-in is turned off. To avoid it, run the file in parts of fewer than {threshold} people in scope of {name}, one part per sync round (about 40 minutes apart), or ask {name}'s administrator to raise the threshold first."
+                    )
+                })
+            })
+            .collect()
+    }
+}
+
 fn left_out(reason: String) -> RowState {
     RowState::LeftOut { reason }
 }
@@ -168,6 +214,52 @@ fn left_out(reason: String) -> RowState {
 mod tests {
     use super::*;
     use crate::bulk::parse_csv;
+
+    /// Disables count toward an app's deletion threshold: a file whose ready rows in scope of
+    /// an app reach it warns before anything runs; rows out of scope or not ready do not count.
+    #[test]
+    fn rows_that_reach_an_apps_deletion_threshold_are_warned_about() {
+        let csv = parse_csv(
+            "upn\nann@contoso.com\nbob@contoso.com\ncat@contoso.com\ndan@contoso.com\n".as_bytes(),
+        )
+        .unwrap();
+        let lookups = HashMap::from([
+            (2, Lookup::Found(person("A1", "Ann Lee"))),
+            (3, Lookup::Found(person("b2", "Bob Ray"))),
+            (
+                4,
+                Lookup::AlreadyDone {
+                    target: person("c3", "Cat Wu"),
+                    detail: "sign-in is already off".into(),
+                },
+            ),
+            (5, Lookup::Found(person("d4", "Dan Oz"))),
+        ]);
+        let preview = BulkPreview::new(&csv, lookups);
+        let scope = |ids: &[&str]| ids.iter().map(|i| i.to_string()).collect();
+        let apps = vec![
+            AppDeletionScope {
+                app: "Floorplan".into(),
+                threshold: 2,
+                threshold_assumed: false,
+                in_scope: scope(&["a1", "b2", "c3"]),
+            },
+            AppDeletionScope {
+                app: "Lunchbox".into(),
+                threshold: 2,
+                threshold_assumed: false,
+                in_scope: scope(&["a1", "c3"]),
+            },
+        ];
+        let warnings = preview.deletion_threshold_warnings(&apps);
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0].starts_with("2 people in this file are in scope of Floorplan"),
+            "{}",
+            warnings[0]
+        );
+        assert!(warnings[0].contains("pause sync for Floorplan (quarantine)"));
+    }
 
     fn person(id: &str, name: &str) -> TargetRecord {
         TargetRecord {

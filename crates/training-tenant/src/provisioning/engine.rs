@@ -22,8 +22,8 @@ use serde_json::{json, Map, Value};
 
 use super::expression::{Source, Val};
 use super::job::{
-    escrow_threshold, Escrow, Job, Link, PatchStyle, Quarantine, CYCLE_INTERVAL_MINUTES,
-    ESCROW_REASONS, QUARANTINE_INTERVAL_HOURS,
+    escrow_threshold, Escrow, Job, JobError, Link, PatchStyle, Quarantine, CYCLE_INTERVAL_MINUTES,
+    ESCROW_REASONS, QUARANTINE_INTERVAL_HOURS, TOO_MANY_DELETES,
 };
 use super::logs::{step, Entry, ErrorInfo, Step};
 use super::schema::{self, Clause, UserMapping};
@@ -31,6 +31,9 @@ use super::Provisioning;
 use crate::scim::{path, ScimResponse, PATCH_OP};
 use crate::state::directory::{timestamp, Directory, DirectoryEventKind, PrincipalType, User};
 use crate::state::TenantState;
+
+/// `synchronizationError.code` of a run that stopped because the app refused the credentials.
+const SCIM_INVALID_CREDENTIALS: &str = "SystemForCrossDomainIdentityManagementInvalidCredentials";
 
 /// Runs every cycle that is due by the virtual clock's now, in time order, each at its
 /// scheduled time. Returns how many cycles ran.
@@ -252,8 +255,14 @@ pub fn run_cycle(
         }
     }
     if cycle.unauthorized.is_none() {
+        // entra-docs `accidental-deletions.md`: disables count toward the threshold as well as
+        // deletes ("the same functionality also works for disables"), evaluated per cycle.
+        // The page says both "anything above the threshold" and "when the deletion threshold
+        // is met"; the tenant takes the stricter reading: reaching it is enough.
         let deprovisions = plans.iter().filter(|p| p.deprovisions()).count();
-        let staged = deprovisions > cycle.job.delete_threshold && !cycle.job.force_deletes;
+        let staged = deprovisions > 0
+            && deprovisions >= cycle.job.delete_threshold
+            && !cycle.job.force_deletes;
         for plan in plans {
             if cycle.unauthorized.is_some() {
                 break;
@@ -277,18 +286,31 @@ pub fn run_cycle(
                 }
             }
         }
+        if cycle.job.force_deletes
+            && cycle
+                .job
+                .quarantine
+                .as_ref()
+                .is_some_and(|q| q.reason == TOO_MANY_DELETES)
+        {
+            // "Allow deletes": the held-back deletions went out; "the status returns to healthy
+            // with the next cycle".
+            cycle.job.quarantine = None;
+        }
         if staged {
             cycle.job.quarantine = Some(Quarantine {
-                reason: "TooManyDeletes".into(),
+                reason: TOO_MANY_DELETES.into(),
                 current_began: t,
                 series_began: t,
                 series_count: 1,
                 next_attempt: t + Duration::minutes(CYCLE_INTERVAL_MINUTES),
-                error_code: "TooManyDeletes".into(),
-                error_message: format!(
-                    "The job exceeded the accidental deletions threshold of {} deprovisioning actions in one cycle. Review the staged deletes and restart with ForceDeletes (Allow deletes) or fix the cause and restart.",
-                    cycle.job.delete_threshold
-                ),
+                error: Some(JobError {
+                    code: TOO_MANY_DELETES.into(),
+                    message: format!(
+                        "The deletions and disables of this cycle reached the accidental deletions threshold of {}; they were not exported (StagedDelete in the provisioning logs) and the job is in quarantine until an administrator allows or rejects them.",
+                        cycle.job.delete_threshold
+                    ),
+                }),
             });
         }
     }
@@ -308,7 +330,10 @@ pub fn run_cycle(
         "countImported": candidates.len(),
         "countImportedDeltas": candidates.len(),
         "countImportedReferenceDeltas": 0,
-        "error": unauthorized.as_ref().map(|m| json!({"code": "Unauthorized", "message": m, "tenantActionable": true})),
+        // The code a custom SCIM app's rejected credentials get in Microsoft's job examples
+        // (graph-docs beta tutorial on monitoring provisioning: `lastExecution.error.code`
+        // "SystemForCrossDomainIdentityManagementInvalidCredentials").
+        "error": unauthorized.as_ref().map(|m| json!({"code": SCIM_INVALID_CREDENTIALS, "message": m, "tenantActionable": true})),
         "state": if unauthorized.is_some() { "Failed" } else if failures > 0 { "EntryLevelErrors" } else { "Succeeded" },
         "timeBegan": timestamp(t),
         "timeEnded": timestamp(t + Duration::seconds(1 + candidates.len() as i64 / 50)),
@@ -318,21 +343,22 @@ pub fn run_cycle(
         Some(message) => {
             // "Credential … errors can quarantine regardless of counts"; runs once a day after.
             job.count_successive_complete_failures += 1;
+            // The cause goes in `lastExecution.error` only (above), `quarantine.error` stays
+            // null: Microsoft's own quarantined-job example has exactly this shape.
+            let _ = message;
             let q = job.quarantine.get_or_insert(Quarantine {
                 reason: "EncounteredQuarantineException".into(),
                 current_began: t,
                 series_began: t,
                 series_count: 0,
                 next_attempt: t,
-                error_code: "Unauthorized".into(),
-                error_message: String::new(),
+                error: None,
             });
             q.reason = "EncounteredQuarantineException".into();
             q.current_began = t;
             q.series_count += 1;
             q.next_attempt = t + Duration::hours(QUARANTINE_INTERVAL_HOURS);
-            q.error_code = "Unauthorized".into();
-            q.error_message = message;
+            q.error = None;
             job.next_run = q.next_attempt;
         }
         None => {
@@ -391,17 +417,18 @@ fn quarantine_on_failure_counts(job: &mut Job, t: DateTime<Utc>) {
         series_began: t,
         series_count: 0,
         next_attempt: t,
-        error_code: String::new(),
-        error_message: String::new(),
+        error: None,
     });
     q.reason = reason.into();
     q.current_began = t;
     q.series_count += 1;
     q.next_attempt = t + Duration::hours(QUARANTINE_INTERVAL_HOURS);
-    q.error_code = "EscrowThresholdExceeded".into();
-    q.error_message = format!(
-        "{failures} objects failed to provision (escrowed) and {successes} are provisioned: the job exceeded the failure thresholds and is in quarantine. It runs once a day until the failures are fixed; see the provisioning logs for the errors."
-    );
+    q.error = Some(JobError {
+        code: "EscrowThresholdExceeded".into(),
+        message: format!(
+            "{failures} objects failed to provision (escrowed) and {successes} are provisioned: the job exceeded the failure thresholds and is in quarantine. It runs once a day until the failures are fixed; see the provisioning logs for the errors."
+        ),
+    });
     job.next_run = q.next_attempt;
 }
 
@@ -1213,7 +1240,7 @@ impl Cycle<'_> {
             steps,
             plan.target_id,
         );
-        e.error = Some(ErrorInfo { code: "StagedDelete".into(), reason: "The accidental deletions threshold was exceeded; this action waits for Allow deletes (restart with ForceDeletes).".into(), category: "nonServiceFailure", recommended_action: Some("Review the staged deletes, then restart the job with ForceDeletes.".into()) });
+        e.error = Some(ErrorInfo { code: "StagedDelete".into(), reason: "The accidental deletions threshold was exceeded; this action waits for Allow deletes (restart with ForceDeletes).".into(), category: "nonServiceFailure", recommended_action: Some("Investigate the source of the deletion; prevent it if it is not intended (assign the user again, restore the user, or update the provisioning configuration), or allow the deletes.".into()) });
         Some(e)
     }
 

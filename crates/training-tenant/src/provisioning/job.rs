@@ -15,8 +15,12 @@ use crate::state::directory::timestamp;
 pub const CYCLE_INTERVAL_MINUTES: i64 = 40;
 /// Quarantined jobs run "gradually reduced to once per day" (quarantine status doc).
 pub const QUARANTINE_INTERVAL_HOURS: i64 = 24;
-/// The accidental-deletions default seen in the Graph get-job example.
+/// The accidental-deletions threshold's value in the Graph get-job example
+/// (`QuarantineTooManyDeletesThreshold` = "500"); entra-docs `accidental-deletions.md` lets the
+/// admin choose it and states no default.
 pub const DEFAULT_DELETE_THRESHOLD: usize = 500;
+/// `quarantineReason` for the accidental-deletions threshold.
+pub const TOO_MANY_DELETES: &str = "TooManyDeletes";
 
 /// Quarantine by failure counts ("Application provisioning in quarantine status", Entra docs,
 /// "subject to change"; graph-api.md §8.1): thresholds are evaluated only from 5,000 failures
@@ -121,8 +125,19 @@ pub struct Quarantine {
     pub series_began: DateTime<Utc>,
     pub series_count: i64,
     pub next_attempt: DateTime<Utc>,
-    pub error_code: String,
-    pub error_message: String,
+    /// `quarantine.error`. Microsoft's own quarantined-job example (graph-docs beta
+    /// `resources/synchronization_job.md`, "JSON Example") has no `error` on the quarantine:
+    /// the cause (`BoxInsufficientPermissions`) is only in `lastExecution.error`. Credential
+    /// quarantines here do the same; a client must look in both places.
+    pub error: Option<JobError>,
+}
+
+/// A `synchronizationError` (graph-docs `synchronization-synchronizationerror.md`).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JobError {
+    pub code: String,
+    pub message: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -284,56 +299,81 @@ impl Job {
         })
     }
 
-    /// `restart` with `criteria.resetScope` (synchronizationJobRestartCriteria): comma-separated
-    /// flags; empty = the portal's "Restart provisioning" ≈ `QuarantineState, Watermark, Escrows`.
-    /// Default restart keeps the links; `Full` (and `ConnectorDataStore`) drops them.
+    /// `restart` with `criteria.resetScope`, each flag exactly as graph-docs
+    /// `api-reference/v1.0/resources/synchronization-synchronizationjobrestartcriteria.md`
+    /// defines it (flag values from the CSDL's `synchronizationJobRestartScope`):
+    ///
+    /// * empty — "emulates the Restart provisioning option … similar to … `QuarantineState`,
+    ///   `Watermark`, and `Escrows`": the three below, links kept;
+    /// * `Watermark` — the next cycle re-evaluates every object in scope (an initial cycle);
+    /// * `Escrows` — escrowed failures are no longer retried;
+    /// * `QuarantineState` — the quarantine is lifted; `None` "starts a paused or quarantined
+    ///   job" (the docs say to use Start instead; it does the same here);
+    /// * `ConnectorDataStore` — "clears the underlying cache for all users": the links;
+    /// * `Full` — "all of the options": ConnectorDataStore + Escrows + Watermark +
+    ///   QuarantineState (CSDL: Full = 15). It does **not** touch the deletions held back by the
+    ///   accidental-deletions threshold: that is ForceDeletes (32), which `Full` does not include;
+    /// * `ForceDeletes` — "forces the system to delete the pending deleted users": the next cycle
+    ///   runs now and sends what was held back ("The status returns to healthy with the next
+    ///   cycle", entra-docs `accidental-deletions.md`). `"Full, ForceDeletes"` does both.
+    ///
+    /// Unknown names are refused (400) rather than ignored.
     pub fn restart(&mut self, scope: &str, now: DateTime<Utc>) -> Result<(), String> {
-        let flags: Vec<String> = scope
-            .split(',')
-            .map(|f| f.trim().to_string())
-            .filter(|f| !f.is_empty())
-            .collect();
+        const CONNECTOR_DATA_STORE: u8 = 1;
+        const ESCROWS: u8 = 2;
+        const WATERMARK: u8 = 4;
+        const QUARANTINE_STATE: u8 = 8;
+        const FULL: u8 = 15;
+        const FORCE_DELETES: u8 = 32;
         let known = [
-            "None",
-            "ConnectorDataStore",
-            "Escrows",
-            "Watermark",
-            "QuarantineState",
-            "Full",
-            "ForceDeletes",
+            ("None", 0),
+            ("ConnectorDataStore", CONNECTOR_DATA_STORE),
+            ("Escrows", ESCROWS),
+            ("Watermark", WATERMARK),
+            ("QuarantineState", QUARANTINE_STATE),
+            ("Full", FULL),
+            ("ForceDeletes", FORCE_DELETES),
         ];
-        for f in &flags {
-            if !known.iter().any(|k| k.eq_ignore_ascii_case(f)) {
+        let mut flags = 0u8;
+        let mut start_only = false;
+        let mut any = false;
+        for f in scope.split(',').map(str::trim).filter(|f| !f.is_empty()) {
+            any = true;
+            let Some((name, bits)) = known.iter().find(|(k, _)| k.eq_ignore_ascii_case(f)) else {
                 return Err(format!(
                     "'{f}' is not a valid synchronizationJobRestartScope value."
                 ));
-            }
+            };
+            start_only |= *name == "None";
+            flags |= bits;
         }
-        let has = |k: &str| flags.iter().any(|f| f.eq_ignore_ascii_case(k));
-        let full = has("Full");
-        let portal = flags.is_empty();
-        if full || portal || has("Watermark") {
+        if !any {
+            flags = WATERMARK | ESCROWS | QUARANTINE_STATE;
+        }
+        let has = |bits: u8| flags & bits == bits;
+        if has(WATERMARK) {
             self.watermark = None;
         }
-        if full || portal || has("Escrows") {
+        if has(ESCROWS) {
             self.escrows.clear();
         }
-        if full || portal || has("QuarantineState") || has("None") {
+        if has(QUARANTINE_STATE) || start_only {
             self.quarantine = None;
         }
-        if full || has("ConnectorDataStore") {
+        if has(CONNECTOR_DATA_STORE) {
             self.links.clear();
             self.group_links.clear();
-            self.staged_deletes.clear();
         }
-        if has("ForceDeletes") && !full {
+        if has(FORCE_DELETES) {
             self.force_deletes = true;
-            if self
+            // The held-back deletions go out at the next cycle, which runs now even while the
+            // job is still quarantined for them.
+            if let Some(q) = self
                 .quarantine
-                .as_ref()
-                .is_some_and(|q| q.reason == "TooManyDeletes")
+                .as_mut()
+                .filter(|q| q.reason == TOO_MANY_DELETES)
             {
-                self.quarantine = None;
+                q.next_attempt = now;
             }
         }
         self.paused = false;
@@ -357,7 +397,7 @@ impl Job {
                 "reason": q.reason,
                 "seriesBegan": timestamp(q.series_began),
                 "seriesCount": q.series_count,
-                "error": {"code": q.error_code, "message": q.error_message, "tenantActionable": true},
+                "error": q.error.as_ref().map(|e| json!({"code": e.code, "message": e.message, "tenantActionable": true})),
             })
         });
         let total = self.links.values().filter(|l| l.managed).count() as i64;
@@ -438,6 +478,87 @@ mod tests {
         j.restart("Full", now).unwrap();
         assert!(j.links.is_empty(), "Full drops the links");
         assert!(j.restart("Everything", now).is_err());
+    }
+
+    fn held_back(j: &mut Job, now: DateTime<Utc>) {
+        j.staged_deletes.insert("u".into());
+        j.escrows.insert(
+            "e".into(),
+            Escrow {
+                retries: 1,
+                first_failure: now,
+                next_retry: now,
+                error_code: "EntryConflict".into(),
+            },
+        );
+        j.watermark = Some(3);
+        j.force_deletes = false;
+        j.quarantine = Some(Quarantine {
+            reason: TOO_MANY_DELETES.into(),
+            current_began: now,
+            series_began: now,
+            series_count: 1,
+            next_attempt: now + Duration::minutes(40),
+            error: None,
+        });
+    }
+
+    /// Each flag as synchronizationJobRestartCriteria defines it: Full is ConnectorDataStore +
+    /// Escrows + Watermark + QuarantineState and nothing about held-back deletions; only
+    /// ForceDeletes releases them, alone or with Full; empty is Watermark + Escrows +
+    /// QuarantineState.
+    #[test]
+    fn restart_flags_apply_exactly_as_documented() {
+        let now = Utc::now();
+        let mut j = job();
+
+        held_back(&mut j, now);
+        j.restart("", now).unwrap();
+        assert_eq!(
+            (j.watermark, j.escrows.len(), j.quarantine.is_some()),
+            (None, 0, false)
+        );
+        assert!(!j.force_deletes, "an empty scope does not allow deletes");
+        assert_eq!(j.staged_deletes.len(), 1);
+
+        held_back(&mut j, now);
+        j.restart("Full", now).unwrap();
+        assert!(!j.force_deletes, "Full does not include ForceDeletes");
+        assert_eq!(
+            j.staged_deletes.len(),
+            1,
+            "Full keeps the held-back deletions"
+        );
+        assert_eq!((j.escrows.len(), j.quarantine.is_some()), (0, false));
+
+        held_back(&mut j, now);
+        j.restart("Full, ForceDeletes", now).unwrap();
+        assert!(j.force_deletes, "Full combined with ForceDeletes does both");
+        assert!(j.watermark.is_none());
+
+        held_back(&mut j, now);
+        j.restart("ForceDeletes", now).unwrap();
+        assert!(j.force_deletes);
+        assert_eq!(
+            j.watermark,
+            Some(3),
+            "ForceDeletes alone keeps the watermark"
+        );
+        assert_eq!(j.escrows.len(), 1, "ForceDeletes alone keeps the escrows");
+        assert_eq!(
+            j.quarantine.as_ref().map(|q| q.next_attempt),
+            Some(now),
+            "the cycle that sends them runs now"
+        );
+
+        held_back(&mut j, now);
+        j.restart("Escrows", now).unwrap();
+        assert_eq!(j.watermark, Some(3));
+        assert!(
+            j.quarantine.is_some(),
+            "Escrows alone leaves the quarantine"
+        );
+        assert!(j.escrows.is_empty());
     }
 
     #[test]

@@ -14,4 +14,9 @@ unfinishedRunId: string | null,
 /**
  * Changes this person may not make, with what is missing; when not empty, nothing runs.
  */
-refusals: Array<string>, };
+refusals: Array<string>, 
+/**
+ * Apps whose accidental-deletion threshold the file would reach in one sync round, and
+ * what will happen then (offboarding only). Shown before the run; they do not stop it.
+ */
+deletionWarnings: Array<string>, };

@@ -1,4 +1,5 @@
 // Reset scopes and symptoms in plain words (the Entra term beside each, UX.md).
+import type { HeldBack } from "../../lib/bindings/HeldBack";
 import type { ScopeChoice } from "../../lib/bindings/ScopeChoice";
 import type { Symptom } from "../../lib/bindings/Symptom";
 
@@ -9,12 +10,24 @@ export const SYMPTOMS: { value: Symptom; label: string }[] = [
   { value: "other", label: "Something else / the vendor asked for a restart" },
 ];
 
+// Microsoft's definitions (synchronizationJobRestartCriteria): the plain restart is Watermark +
+// Escrows + QuarantineState — a full first round over everyone in scope, links kept; Full adds
+// the connector data store (the links) and does not include ForceDeletes.
 export const SCOPES: { value: ScopeChoice; label: string; entra: string }[] = [
-  { value: "default", label: "Restart sync (keeps the links to app accounts)", entra: "restart" },
+  { value: "default", label: "Restart sync (re-checks everyone in scope; keeps the links to app accounts)", entra: "restart: Watermark, Escrows, QuarantineState" },
   { value: "quarantine", label: "Clear the pause after repeated errors", entra: "reset scope QuarantineState" },
-  { value: "force_deletes", label: "Let held-back deletions through", entra: "reset scope ForceDeletes" },
-  { value: "full", label: "Start sync from scratch (heavy)", entra: "reset scope Full" },
+  { value: "force_deletes", label: "Let held-back deletions through (after reviewing who)", entra: "reset scope ForceDeletes (Allow deletes)" },
+  { value: "full", label: "Start sync from scratch (heavy; held-back deletions stay held back)", entra: "reset scope Full" },
 ];
+
+/** "2 people are held back for review: Ann Lee and Bob Ray." — or why it could not be read. */
+export function heldBackSummary(held: HeldBack): string {
+  if (held.cannotRead !== null) return `Who is held back could not be read from the provisioning logs (${held.cannotRead}).`;
+  if (held.count === 0) return "The provisioning logs show no held-back deletions.";
+  const who = held.count === 1 ? "1 person is" : `${held.count} people are`;
+  const more = held.count - held.people.length;
+  return `${who} held back for review${more > 0 ? ` (the first ${held.people.length} are listed, ${more} more in the provisioning logs)` : ""}.`;
+}
 
 /** "Active", "Paused", "Paused because of repeated errors" for a job status code. */
 export function jobStatusWords(status: string | null): string {
