@@ -132,7 +132,7 @@ pub async fn desk(global: &Global) -> Result<Desk, CliError> {
         .ok()
         .filter(|t| !t.trim().is_empty())
     {
-        connection.with_access_token(token.trim())?
+        connection.with_access_token(token.trim()).await?
     } else if connection.is_training() {
         let account =
             read_state(TRAINING_ACCOUNT_FILE).unwrap_or_else(|| DEFAULT_DEMO_ACCOUNT.to_string());

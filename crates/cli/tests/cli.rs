@@ -127,7 +127,7 @@ fn whoami_prints_sentences_or_json() {
     let out = text(&human.stdout);
     assert!(out.contains("Signed in as helpdesk@"), "{out}");
     assert!(out.contains("training tenant"), "{out}");
-    assert!(out.contains("You may not:"), "{out}");
+    assert!(out.contains("Not shown in your sign-in"), "{out}");
 
     let json = served.run(&["whoami", "--json"]);
     assert_eq!(json.status.code(), Some(0));

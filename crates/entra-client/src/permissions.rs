@@ -1,10 +1,16 @@
 //! What each Graph operation needs, and what the signed-in person can do.
 //!
 //! Microsoft Graph with delegated permissions checks *both* the delegated permission of the
-//! token (`scp`) and the signed-in person's directory role (`wids`): "a permission alone is not
-//! enough" (graph-api.md §1.6, rbac-for-apis). This module is the one table of operation →
-//! permission + roles; the preflight reads the token's claims against it, and 403 errors use it
-//! to say which role to ask for.
+//! token (`scp`) and the signed-in person's directory role: "a permission alone is not enough"
+//! (graph-api.md §1.6, rbac-for-apis). This module is the one table of operation → permission +
+//! roles; 403 errors use it to say which role to ask for.
+//!
+//! The role half is only a hint here. The token's `wids` claim lists tenant-wide built-in roles
+//! only: a role scoped to an administrative unit, or a custom role, never shows there, yet Graph
+//! allows what it grants (entra-docs `access-token-claims-reference.md`; graph-api.md §11.7). So a
+//! role missing from `wids` makes an operation *unconfirmed*, never refused: the desk tries it and
+//! turns a 403 into "ask for role X". A missing delegated permission (`scp`) is certain — Graph
+//! refuses every call without it — and does refuse.
 
 use serde::Serialize;
 
@@ -14,6 +20,7 @@ pub enum Role {
     GlobalAdministrator,
     UserAdministrator,
     HelpdeskAdministrator,
+    AuthenticationAdministrator,
     PrivilegedAuthenticationAdministrator,
     ApplicationAdministrator,
     CloudApplicationAdministrator,
@@ -26,10 +33,11 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 12] = [
+    pub const ALL: [Role; 13] = [
         Role::GlobalAdministrator,
         Role::UserAdministrator,
         Role::HelpdeskAdministrator,
+        Role::AuthenticationAdministrator,
         Role::PrivilegedAuthenticationAdministrator,
         Role::ApplicationAdministrator,
         Role::CloudApplicationAdministrator,
@@ -47,6 +55,7 @@ impl Role {
             Role::GlobalAdministrator => "62e90394-69f5-4237-9190-012177145e10",
             Role::UserAdministrator => "fe930be7-5e62-47db-91af-98c3a49a38b1",
             Role::HelpdeskAdministrator => "729827e3-9c14-49f7-bb1b-9608f156bbb8",
+            Role::AuthenticationAdministrator => "c4e39bd9-1100-46d3-8c65-fb160da0071f",
             Role::PrivilegedAuthenticationAdministrator => "7be44c8a-adaf-4e2a-84d6-ab2649e08a13",
             Role::ApplicationAdministrator => "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3",
             Role::CloudApplicationAdministrator => "158c047a-c907-4556-b7ef-446551a6b5f7",
@@ -64,6 +73,7 @@ impl Role {
             Role::GlobalAdministrator => "Global Administrator",
             Role::UserAdministrator => "User Administrator",
             Role::HelpdeskAdministrator => "Helpdesk Administrator",
+            Role::AuthenticationAdministrator => "Authentication Administrator",
             Role::PrivilegedAuthenticationAdministrator => {
                 "Privileged Authentication Administrator"
             }
@@ -142,6 +152,16 @@ const USER_ADMIN_ROLES: &[Role] = &[
     PrivilegedAuthenticationAdministrator,
     GlobalAdministrator,
 ];
+/// `accountEnabled` is a sensitive attribute: User Administrator and Authentication Administrator
+/// may change it for non-admin users, Privileged Authentication Administrator for everyone
+/// (entra-docs `role-based-access-control/privileged-roles-permissions.md`, "Who can perform
+/// sensitive actions", and its authentication roles table: "Update sensitive properties").
+const SENSITIVE_ATTRIBUTE_ROLES: &[Role] = &[
+    UserAdministrator,
+    AuthenticationAdministrator,
+    PrivilegedAuthenticationAdministrator,
+    GlobalAdministrator,
+];
 
 impl Operation {
     pub const ALL: [Operation; 18] = [
@@ -196,15 +216,13 @@ impl Operation {
                 permissions: READ_USERS,
                 roles: &[],
             },
-            // `accountEnabled` is a sensitive attribute: User Administrator for ordinary users,
-            // Privileged Authentication Administrator for admins ("Who can perform sensitive actions").
             Operation::SetAccountEnabled => Requirement {
                 permissions: &[
                     &["User.EnableDisableAccount.All", "User.Read.All"],
                     &["User.ReadWrite.All"],
                     &["Directory.ReadWrite.All"],
                 ],
-                roles: USER_ADMIN_ROLES,
+                roles: SENSITIVE_ATTRIBUTE_ROLES,
             },
             Operation::UpdateUser | Operation::DeleteUser => Requirement {
                 permissions: &[&["User.ReadWrite.All"], &["Directory.ReadWrite.All"]],
@@ -219,6 +237,7 @@ impl Operation {
                 roles: &[
                     UserAdministrator,
                     HelpdeskAdministrator,
+                    AuthenticationAdministrator,
                     PrivilegedAuthenticationAdministrator,
                     GlobalAdministrator,
                 ],
@@ -297,7 +316,7 @@ impl Requirement {
             format!("An administrator must grant the app the permission {perms} (admin consent).")
         } else {
             format!(
-                "Ask an administrator for the {} role (if it is eligible in Privileged Identity Management, activate it and sign in again); the app also needs the permission {perms}.",
+                "Ask an administrator for the {} role for this person — for the whole organisation, or for an administrative unit the person is in (if the role is eligible in Privileged Identity Management, activate it and sign in again); the app also needs the permission {perms}.",
                 self.role_list()
             )
         }
@@ -358,7 +377,12 @@ impl GrantedAccess {
 #[serde(rename_all = "camelCase")]
 pub struct Capability {
     pub operation: Operation,
+    /// The permission is granted and a role that allows it shows in the token.
     pub allowed: bool,
+    /// The permission is granted but no role that allows it shows in the token: Graph decides
+    /// (a role scoped to an administrative unit, or a custom role, may allow it). Never a reason
+    /// to skip a step — try it and explain a 403.
+    pub unconfirmed: bool,
     /// Permissions of the least-privileged set that the token lacks (empty when granted).
     pub missing_permissions: Vec<&'static str>,
     /// Roles of which the person needs one (empty when they hold one, or none is needed).
@@ -393,25 +417,35 @@ pub fn check(operation: Operation, access: &GrantedAccess) -> Capability {
         req.roles.to_vec()
     };
     let allowed = permission_ok && role_ok;
-    let explanation = (!allowed).then(|| {
-        let mut parts = Vec::new();
-        if !missing_permissions.is_empty() {
-            parts.push(format!(
-                "this sign-in lacks the permission {} (an administrator must add it to the app registration and grant admin consent, then you sign in again)",
-                missing_permissions.join(" and ")
-            ));
-        }
+    let unconfirmed = permission_ok && !role_ok;
+    let roles = join_or(missing_roles.iter().map(|r| r.display_name()).collect());
+    let explanation = if unconfirmed {
+        Some(format!(
+            "Your sign-in does not show a role that lets you {} (it takes {roles}). A role limited to an administrative unit, or a custom role, does not show there, so the desk will try; if Entra refuses, it says which role to ask for.",
+            operation.describe()
+        ))
+    } else if !allowed {
+        let mut parts = vec![format!(
+            "this sign-in lacks the permission {} (an administrator must add it to the app registration and grant admin consent, then you sign in again)",
+            missing_permissions.join(" and ")
+        )];
         if !missing_roles.is_empty() {
             parts.push(format!(
-                "you need the {} role (ask whoever manages roles in your organisation; if the role is eligible in Privileged Identity Management, activate it and sign in again)",
-                join_or(missing_roles.iter().map(|r| r.display_name()).collect())
+                "you need the {roles} role (ask whoever manages roles in your organisation; if the role is eligible in Privileged Identity Management, activate it and sign in again)"
             ));
         }
-        format!("You can't {}: {}.", operation.describe(), parts.join(", and "))
-    });
+        Some(format!(
+            "You can't {}: {}.",
+            operation.describe(),
+            parts.join(", and ")
+        ))
+    } else {
+        None
+    };
     Capability {
         operation,
         allowed,
+        unconfirmed,
         missing_permissions,
         missing_roles,
         explanation,
@@ -451,22 +485,55 @@ mod tests {
     }
 
     #[test]
-    fn helpdesk_user_admin_can_disable_but_not_restart() {
+    fn helpdesk_user_admin_can_disable_and_restart_is_only_unconfirmed() {
         let a = access(
             "User.Read.All User.EnableDisableAccount.All User.RevokeSessions.All Synchronization.ReadWrite.All",
             &[Role::UserAdministrator],
         );
         assert!(check(Operation::SetAccountEnabled, &a).allowed);
         assert!(check(Operation::RevokeSignInSessions, &a).allowed);
+        // No app role shows in the token, but one may be held for an administrative unit or as
+        // a custom role: Graph decides, so this is a doubt, not a refusal.
         let restart = check(Operation::RestartSynchronizationJob, &a);
         assert!(!restart.allowed);
+        assert!(restart.unconfirmed);
         assert!(restart.missing_permissions.is_empty());
         let sentence = restart.explanation.unwrap();
         assert!(
-            sentence.starts_with("You can't restart provisioning"),
+            sentence.starts_with(
+                "Your sign-in does not show a role that lets you restart provisioning"
+            ),
             "{sentence}"
         );
         assert!(sentence.contains("Application Administrator"), "{sentence}");
+        assert!(sentence.contains("will try"), "{sentence}");
+    }
+
+    /// Authentication Administrator may turn sign-in off and on for non-admins (the sensitive
+    /// attributes table of privileged-roles-permissions.md).
+    #[test]
+    fn authentication_administrator_may_disable_and_revoke() {
+        let a = access(
+            "User.Read.All User.EnableDisableAccount.All User.RevokeSessions.All",
+            &[Role::AuthenticationAdministrator],
+        );
+        assert!(check(Operation::SetAccountEnabled, &a).allowed);
+        assert!(check(Operation::RevokeSignInSessions, &a).allowed);
+    }
+
+    /// A person with no role in `wids` (an administrative-unit or custom role holder) is never
+    /// refused for want of a role; a missing permission still refuses.
+    #[test]
+    fn no_role_in_the_token_is_a_doubt_and_a_missing_permission_a_refusal() {
+        let a = access("User.Read.All User.EnableDisableAccount.All", &[]);
+        let disable = check(Operation::SetAccountEnabled, &a);
+        assert!(disable.unconfirmed && !disable.allowed);
+        let revoke = check(Operation::RevokeSignInSessions, &a);
+        assert!(!revoke.unconfirmed && !revoke.allowed);
+        assert!(revoke
+            .explanation
+            .unwrap()
+            .starts_with("You can't sign people out everywhere"));
     }
 
     #[test]

@@ -33,6 +33,17 @@ impl AppSync {
         self.job_id.is_some()
     }
 
+    /// Whether the app's sync runs its rounds: it has a job that is neither paused nor in
+    /// quarantine (a quarantined job runs rarely or not at all, graph-api.md §8.1), so a change
+    /// can be promised to reach it at the next round.
+    pub fn sync_runs(&self) -> bool {
+        self.has_sync()
+            && !matches!(
+                self.job_status.as_deref(),
+                Some("Paused" | "Quarantine" | "NotConfigured")
+            )
+    }
+
     /// "Floorplan will mark the account inactive at the next sync round, in about 25 minutes."
     pub fn when_it_reaches(&self, change: &str) -> String {
         let app = &self.app.display_name;

@@ -44,6 +44,15 @@ pub struct MappingReport {
 pub const SOURCE: &str =
     "How Application Provisioning works in Microsoft Entra ID (attribute mappings, matching)";
 
+/// Why the checks are skipped when Entra answers 403: what it refused and the role to ask for
+/// (the sign-in's roles are only a hint, so the refusal is where we learn it).
+fn refused_because(error: &entra_client::Error) -> String {
+    format!(
+        "Entra refused to show the attribute mappings. {}",
+        error.hint()
+    )
+}
+
 /// Reads the app's schema and lints it. A missing permission gives every check "skipped".
 pub async fn inspect(desk: &Desk, app: &str) -> Result<MappingReport> {
     let app = find_app(desk, app).await?;
@@ -59,7 +68,9 @@ pub async fn inspect(desk: &Desk, app: &str) -> Result<MappingReport> {
     let jobs = match desk.graph().list_jobs(&app.service_principal_id).await {
         Ok(jobs) => jobs,
         Err(entra_client::Error::NotFound { .. }) => Vec::new(),
-        Err(entra_client::Error::Forbidden { message, .. }) => return Ok(skipped_all(message)),
+        Err(error @ entra_client::Error::Forbidden { .. }) => {
+            return Ok(skipped_all(refused_because(&error)))
+        }
         Err(error) => return Err(error.into()),
     };
     let Some(job) = jobs.first() else {
@@ -74,7 +85,9 @@ pub async fn inspect(desk: &Desk, app: &str) -> Result<MappingReport> {
         .await
     {
         Ok(schema) => schema,
-        Err(entra_client::Error::Forbidden { message, .. }) => return Ok(skipped_all(message)),
+        Err(error @ entra_client::Error::Forbidden { .. }) => {
+            return Ok(skipped_all(refused_because(&error)))
+        }
         Err(error) => return Err(error.into()),
     };
     Ok(MappingReport {

@@ -136,30 +136,47 @@ pub async fn preview(desk: &Desk, person: &str, departure: Departure) -> Result<
     } else {
         person_apps(desk, &person.id).await?
     };
-    let refusals = desk.signed_in().refusals(&[
-        (Operation::SetAccountEnabled, "turn off sign-in"),
-        (Operation::RevokeSignInSessions, "end sessions"),
-    ]);
+    let signed_in = desk.signed_in();
+    let rights = Rights {
+        disable: signed_in.may(Operation::SetAccountEnabled).err(),
+        revoke: signed_in.may(Operation::RevokeSignInSessions).err(),
+        doubts: signed_in.doubts(&[
+            (Operation::SetAccountEnabled, "turn off sign-in"),
+            (Operation::RevokeSignInSessions, "end sessions"),
+        ]),
+    };
     Ok(OffboardPreview {
-        plan: plan(&person, departure, &apps, refusals),
+        plan: plan(&person, departure, &apps, &rights),
         person,
         departure,
         apps,
     })
 }
 
-/// The plan from observed state; `refusals` are the sentences for changes this person may not
-/// make (from the preflight).
-fn plan(
-    person: &PersonMatch,
-    departure: Departure,
-    apps: &[AppSync],
-    refusals: Vec<String>,
-) -> Plan {
+/// What the sign-in says this person may do, for the plan.
+#[derive(Debug, Clone, Default)]
+struct Rights {
+    /// Why turning off sign-in is refused for sure (a missing delegated permission).
+    disable: Option<String>,
+    /// Why ending sessions is refused for sure.
+    revoke: Option<String>,
+    /// Steps whose role does not show in the sign-in: tried, Entra decides.
+    doubts: Vec<String>,
+}
+
+/// The plan from observed state. A step refused for sure is not planned: it is said under what
+/// will not happen, with why. An app whose sync is paused or in quarantine is promised nothing.
+fn plan(person: &PersonMatch, departure: Departure, apps: &[AppSync], rights: &Rights) -> Plan {
     let name = &person.display_name;
     let synced: Vec<&AppSync> = apps
         .iter()
         .filter(|a| a.has_sync() || a.cannot_read.is_some())
+        .collect();
+    // Only apps whose sync runs will mark the account inactive at their next round.
+    let running: Vec<&AppSync> = synced
+        .iter()
+        .copied()
+        .filter(|a| a.cannot_read.is_none() && a.sync_runs())
         .collect();
     let mut facts = vec![format!(
         "Sign-in: {}",
@@ -209,23 +226,33 @@ fn plan(
             warnings,
         };
     }
-    let app_names = if synced.is_empty() {
-        "the apps".to_string()
+    let apps_follow = if running.is_empty() {
+        String::new()
     } else {
-        synced
-            .iter()
-            .map(|a| a.app.display_name.clone())
-            .collect::<Vec<_>>()
-            .join(" and ")
+        format!(
+            " {} {} the account inactive at the next sync round.",
+            running
+                .iter()
+                .map(|a| a.app.display_name.clone())
+                .collect::<Vec<_>>()
+                .join(" and "),
+            if running.len() == 1 { "marks" } else { "mark" }
+        )
     };
-    steps.push(PlannedStep {
+    let mut will_not_happen = Vec::new();
+    if let Some(why) = &rights.disable {
+        will_not_happen.push(format!(
+            "Sign-in is not turned off: you cannot turn off sign-in. {why}"
+        ));
+    } else {
+        steps.push(PlannedStep {
         id: "disable".into(),
         title: format!("Turn off sign-in for {name}"),
         entra_term: "disable (accountEnabled = false)".into(),
         why: if person.account_enabled == Some(false) {
-            format!("Sign-in is already off; nothing will be sent. {app_names} {} the account inactive at the next sync round.", if synced.len() == 1 { "marks" } else { "mark" })
+            format!("Sign-in is already off; nothing will be sent.{apps_follow}")
         } else {
-            format!("{name} can no longer sign in, and {app_names} {} the account inactive at the next sync round.", if synced.len() == 1 { "marks" } else { "mark" })
+            format!("{name} can no longer sign in.{apps_follow}")
         },
         documented_reason: DocumentedReason {
             behaviour: "Disabling a user (accountEnabled = false) is picked up in the next provisioning cycle and sent to the app as a SCIM PATCH setting active to false, when active is mapped from IsSoftDeleted.".into(),
@@ -235,7 +262,13 @@ fn plan(
         verification: format!("Sign-in reads as off; each app's provisioning log shows a successful disable/update for {name}."),
         requires_confirmation: None,
     });
-    steps.push(PlannedStep {
+    }
+    if let Some(why) = &rights.revoke {
+        will_not_happen.push(format!(
+            "{name}'s active sessions are not ended: you cannot end sessions. {why}"
+        ));
+    } else {
+        steps.push(PlannedStep {
         id: "revoke_sessions".into(),
         title: format!("End {name}'s active sessions"),
         entra_term: "revoke sign-in sessions (revokeSignInSessions)".into(),
@@ -248,6 +281,7 @@ fn plan(
         verification: "The sessions-valid-from time moves to the time of the request.".into(),
         requires_confirmation: None,
     });
+    }
     for app in &synced {
         warnings.push(app.when_it_reaches("mark the account inactive"));
     }
@@ -256,11 +290,11 @@ fn plan(
             "Sync now (provision on demand) cannot push this: Microsoft does not provision on demand a person who is disabled in Entra ({ON_DEMAND_DOC}). Sign-in through single sign-on is blocked as soon as {name} is disabled and sessions end."
         ));
     }
-    warnings.extend(refusals);
-    let mut will_not_happen = vec![
+    warnings.extend(rights.doubts.iter().cloned());
+    will_not_happen.extend([
         format!("{name}'s account is not deleted."),
         "Licences, group memberships and app assignments stay as they are.".to_string(),
-    ];
+    ]);
     match departure {
         Departure::Temporary => will_not_happen.push(format!(
             "Nothing is removed: when {name} comes back, turn sign-in back on (Reactivate)."
@@ -564,20 +598,62 @@ mod tests {
             &jane(),
             Departure::Temporary,
             &[floorplan(Some(25), "Active")],
-            vec![],
+            &Rights::default(),
         );
+        let ids: Vec<&str> = plan.steps.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, ["disable", "revoke_sessions"]);
+        assert!(plan.steps[0]
+            .why
+            .contains("Floorplan marks the account inactive"));
         insta::assert_snapshot!(plan.render_text());
     }
 
+    /// A step the person surely cannot do is not listed as happening, and an app in quarantine
+    /// is promised nothing (it will not mark the account inactive until the quarantine ends).
     #[test]
     fn permanent_offboarding_warns_about_later_deletion_and_missing_rights() {
+        let rights = Rights {
+            revoke: Some("This sign-in lacks the permission User.RevokeSessions.All.".into()),
+            ..Rights::default()
+        };
         let plan = plan(
             &jane(),
             Departure::Permanent,
             &[floorplan(None, "Quarantine")],
-            vec!["You cannot end sessions: ask for the User Administrator role.".into()],
+            &rights,
         );
+        let ids: Vec<&str> = plan.steps.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, ["disable"], "a refused step is not planned");
+        assert!(plan
+            .will_not_happen
+            .iter()
+            .any(|line| line.contains("sessions are not ended")
+                && line.contains("User.RevokeSessions.All")));
+        let promises_floorplan = plan
+            .steps
+            .iter()
+            .any(|s| s.why.contains("Floorplan") || s.title.contains("Floorplan"));
+        assert!(!promises_floorplan, "{:?}", plan.steps);
+        assert!(plan.warnings.iter().any(|w| w.contains("Floorplan")
+            && w.contains("quarantine")
+            && w.contains("will not")));
         insta::assert_snapshot!(plan.render_text());
+    }
+
+    /// No role in the sign-in (e.g. User Administrator for an administrative unit) is a doubt:
+    /// the step stays planned, with the warning that Entra decides.
+    #[test]
+    fn a_role_that_does_not_show_in_the_sign_in_keeps_the_step_and_says_so() {
+        let rights = Rights {
+            doubts: vec!["Entra may refuse to let you turn off sign-in. Your sign-in does not show a role that lets you disable or re-enable accounts.".into()],
+            ..Rights::default()
+        };
+        let plan = plan(&jane(), Departure::Temporary, &[], &rights);
+        assert_eq!(plan.steps.len(), 2);
+        assert!(plan
+            .warnings
+            .iter()
+            .any(|w| w.starts_with("Entra may refuse")));
     }
 
     #[test]

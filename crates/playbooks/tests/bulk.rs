@@ -159,23 +159,36 @@ async fn a_hundred_thousand_row_file_is_previewed_row_by_row() {
         .is_empty());
 }
 
+/// No role in the sign-in is no proof of no right (a role for an administrative unit, or a
+/// custom role, never shows there): the run tries, and each row Entra refuses is a failed row
+/// naming the role to ask for — and nothing was changed.
 #[tokio::test]
-async fn without_the_role_a_bulk_run_is_refused_before_anything_is_recorded() {
+async fn without_a_role_in_the_sign_in_each_row_is_tried_and_a_refusal_names_the_role() {
     let training = Training::start().await;
-    let desk = training.desk("pat").await; // no role
-    let (_, leaver) = training.person("leaver-today");
+    let desk = training.desk("pat").await; // no role at all
+    let (leaver_id, leaver) = training.person("leaver-today");
     let file = format!("upn\n{leaver}\n");
     let plan = bulk::preview(&desk, BulkKind::Offboard, file.as_bytes())
         .await
         .unwrap();
-    assert!(!plan.refusals.is_empty());
+    assert!(plan.refusals.is_empty(), "{:?}", plan.refusals);
+    assert!(
+        plan.doubts
+            .iter()
+            .any(|d| d.starts_with("Entra may refuse to let you turn off sign-in")),
+        "{:?}",
+        plan.doubts
+    );
     let (control, _events) = new_control();
-    let refused = bulk::run(&desk, &plan, control).await.unwrap_err();
-    assert_eq!(refused.code(), "not_allowed");
-    assert!(desk
-        .journal()
-        .actions(&ActionFilter::default())
-        .unwrap()
-        .is_empty());
-    assert!(desk.journal().unfinished_runs().unwrap().is_empty());
+    let report = bulk::run(&desk, &plan, control).await.unwrap();
+    assert_eq!(report.counts.failed, 1, "{report:?}");
+    let text = report.render_text();
+    assert!(text.contains("User Administrator"), "{text}");
+    let admin = training.desk(common::GLOBAL_ADMIN).await;
+    let leaver = admin.graph().get_user(&leaver_id).await.unwrap();
+    assert_eq!(
+        leaver.account_enabled,
+        Some(true),
+        "Entra refused: nothing changed"
+    );
 }

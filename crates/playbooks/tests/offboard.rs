@@ -115,8 +115,11 @@ async fn offboarding_disables_and_ends_sessions_journaled() {
     assert!(desk.graph().get_deleted_user(&leaver_id).await.is_ok());
 }
 
+/// A person with no role in the sign-in may still hold one for an administrative unit or as a
+/// custom role: the desk warns, tries, and Entra's refusal is the step's result — naming the role
+/// to ask for — with nothing changed.
 #[tokio::test]
-async fn without_the_role_nothing_is_sent_and_the_reason_is_given() {
+async fn without_a_role_the_step_is_tried_and_entras_refusal_names_the_role() {
     let training = Training::start().await;
     let desk = training.desk("pat").await; // no role
     let (leaver_id, leaver_upn) = training.person("leaver-today");
@@ -128,21 +131,27 @@ async fn without_the_role_nothing_is_sent_and_the_reason_is_given() {
             .plan
             .warnings
             .iter()
-            .any(|w| w.contains("You cannot turn off sign-in")),
+            .any(|w| w.starts_with("Entra may refuse to let you turn off sign-in")),
         "{:?}",
         preview.plan.warnings
     );
     let (events, _keep) = mpsc::channel(64);
     let result = offboard::run(&desk, &preview, &events).await.unwrap();
-    assert!(matches!(
-        result.steps[0].outcome,
-        StepOutcome::Skipped { .. }
-    ));
-    assert!(desk
+    let StepOutcome::Failed { error } = &result.steps[0].outcome else {
+        panic!("{:?}", result.steps);
+    };
+    assert!(error.hint.contains("User Administrator"), "{}", error.hint);
+    let failed: Vec<ActionStatus> = desk
         .journal()
         .actions(&ActionFilter::default())
         .unwrap()
-        .is_empty());
+        .iter()
+        .map(|a| a.status)
+        .collect();
+    assert!(
+        failed.iter().all(|s| *s == ActionStatus::Failed),
+        "each refusal is journaled as failed: {failed:?}"
+    );
     let admin = training.desk(common::GLOBAL_ADMIN).await;
     assert_eq!(
         admin

@@ -7,6 +7,7 @@
 pub mod batch;
 pub mod deleted_items;
 pub mod lenient;
+pub mod me;
 pub mod odata;
 pub mod paging;
 pub mod provisioning_logs;

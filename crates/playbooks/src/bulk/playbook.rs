@@ -59,12 +59,17 @@ pub struct BulkPlan {
     pub preview: BulkPreview,
     /// An interrupted run over the same file (same SHA-256): offer to resume it instead.
     pub unfinished_run_id: Option<String>,
-    /// Changes this person may not make, with what is missing; when not empty, nothing runs.
+    /// Changes this person surely may not make (a delegated permission is missing); when not
+    /// empty, nothing runs.
     pub refusals: Vec<String>,
     /// Apps whose accidental-deletion threshold the file would reach in one sync round, and
     /// what will happen then (offboarding only). Shown before the run; they do not stop it.
     #[serde(default)]
     pub deletion_warnings: Vec<String>,
+    /// Changes whose role does not show in the sign-in: each row is tried, and a row Entra
+    /// refuses says which role to ask for (roles limited to an administrative unit and custom
+    /// roles never show in the sign-in, graph-api.md §11.7).
+    pub doubts: Vec<String>,
 }
 
 /// Lookups go 20 to a `$batch`, this many batches at once.
@@ -91,6 +96,7 @@ pub async fn preview(desk: &Desk, kind: BulkKind, file: &[u8]) -> Result<BulkPla
         unfinished_run_id,
         refusals: refusals(desk, kind),
         deletion_warnings,
+        doubts: doubts(desk, kind),
     })
 }
 
@@ -228,19 +234,27 @@ fn classify(kind: BulkKind, user: &User) -> Lookup {
     }
 }
 
-/// What the signed-in person may not do of `kind`'s actions, in sentences.
-fn refusals(desk: &Desk, kind: BulkKind) -> Vec<String> {
+/// The operations of `kind`'s actions, with what each does in plain words.
+fn operations(kind: BulkKind) -> Vec<(Operation, &'static str)> {
     kind.actions()
         .into_iter()
-        .filter_map(|action| {
-            let operation = match action {
-                ActionKind::Disable | ActionKind::Enable => Operation::SetAccountEnabled,
-                ActionKind::RevokeSessions => Operation::RevokeSignInSessions,
-                _ => return None,
-            };
-            desk.signed_in().may(operation).err()
+        .filter_map(|action| match action {
+            ActionKind::Disable => Some((Operation::SetAccountEnabled, "turn off sign-in")),
+            ActionKind::Enable => Some((Operation::SetAccountEnabled, "turn sign-in back on")),
+            ActionKind::RevokeSessions => Some((Operation::RevokeSignInSessions, "end sessions")),
+            _ => None,
         })
         .collect()
+}
+
+/// What the signed-in person surely may not do of `kind`'s actions, in sentences.
+fn refusals(desk: &Desk, kind: BulkKind) -> Vec<String> {
+    desk.signed_in().refusals(&operations(kind))
+}
+
+/// Which of `kind`'s actions Entra may refuse (the role does not show in the sign-in).
+fn doubts(desk: &Desk, kind: BulkKind) -> Vec<String> {
+    desk.signed_in().doubts(&operations(kind))
 }
 
 /// Runs the ready rows of a confirmed preview. Progress goes to `control.progress`. Refused

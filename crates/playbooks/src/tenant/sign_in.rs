@@ -24,13 +24,47 @@ pub struct SignedIn {
     session: Option<Session>,
     /// The bare access token (automation), kept to rebuild the client with another retry policy.
     bare_token: Option<Arc<str>>,
+    /// The token's claims, read only as a hint of what the person may do (see
+    /// `entra_client::permissions`); never to say who they are.
     claims: AccessTokenClaims,
+    /// Who is signed in, as Graph's `/me` answers; `None` for an app-only token.
+    me: Option<Me>,
+}
+
+/// The signed-in person as `/me` answers (Microsoft: don't read access tokens for APIs you
+/// don't own — entra-docs `access-tokens.md`, graph-api.md §11.7).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Me {
+    pub(crate) id: String,
+    pub(crate) user_principal_name: String,
+    pub(crate) display_name: Option<String>,
+}
+
+impl Me {
+    /// Asks Graph. An app-only token has no `/me` (Graph answers 400), and a sign-in whose
+    /// `/me` cannot be read falls back to the token's account name, said in the log.
+    async fn of(graph: &Graph, claims: &AccessTokenClaims) -> Option<Me> {
+        if claims.scp.is_none() && !claims.roles.is_empty() {
+            return None;
+        }
+        match graph.get_me().await {
+            Ok(user) => Some(Me {
+                user_principal_name: user.user_principal_name.clone().unwrap_or_default(),
+                display_name: user.display_name.clone(),
+                id: user.id,
+            }),
+            Err(error) => {
+                tracing::warn!(%error, "GET /me failed; who is signed in is taken from the token");
+                None
+            }
+        }
+    }
 }
 
 impl std::fmt::Debug for SignedIn {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SignedIn")
-            .field("account", &self.claims.account())
+            .field("account", &self.account())
             .field("connection", &self.connection)
             .finish()
     }
@@ -130,12 +164,16 @@ impl TenantConnection {
             tokens,
         )
         .await?;
+        let graph = session.graph()?;
+        let claims = session.claims();
+        let me = Me::of(&graph, &claims).await;
         Ok(SignedIn {
             connection: self.clone(),
-            graph: session.graph()?,
-            claims: session.claims(),
+            graph,
+            claims,
             session: Some(session),
             bare_token: None,
+            me,
         })
     }
 
@@ -146,18 +184,22 @@ impl TenantConnection {
         else {
             return Ok(None);
         };
+        let graph = session.graph()?;
+        let claims = session.claims();
+        let me = Me::of(&graph, &claims).await;
         Ok(Some(SignedIn {
             connection: self.clone(),
-            graph: session.graph()?,
-            claims: session.claims(),
+            graph,
+            claims,
             session: Some(session),
             bare_token: None,
+            me,
         }))
     }
 
     /// Automation: a ready access token (`PROVDESK_ACCESS_TOKEN`), used as it is, never stored.
-    /// Who acted is read from the token for the journal.
-    pub fn with_access_token(&self, token: &str) -> Result<SignedIn> {
+    /// Who acted is asked of `/me` (an app-only token names its app).
+    pub async fn with_access_token(&self, token: &str) -> Result<SignedIn> {
         let claims = AccessTokenClaims::decode_unverified(token)?;
         let endpoints = self.authenticator().endpoints();
         let graph = Graph::with_http(
@@ -166,14 +208,28 @@ impl TenantConnection {
             Arc::new(StaticToken(token.to_string())),
             RetryPolicy::default(),
         )?;
+        let me = Me::of(&graph, &claims).await;
         Ok(SignedIn {
             connection: self.clone(),
             graph,
             session: None,
             claims,
             bare_token: Some(Arc::from(token)),
+            me,
         })
     }
+}
+
+/// What the sign-in says about one operation, before trying it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Permission {
+    /// The permission is granted and a role that allows it shows in the sign-in.
+    Allowed,
+    /// The permission is granted, but no role that allows it shows in the sign-in (roles
+    /// scoped to an administrative unit and custom roles never do): the desk tries.
+    Unconfirmed(String),
+    /// A delegated permission is missing: Graph refuses every such call.
+    Refused(String),
 }
 
 impl SignedIn {
@@ -203,12 +259,30 @@ impl SignedIn {
         Ok(self)
     }
 
-    /// Who acted, for the journal: from the token, never typed in.
+    /// Who acted, for the journal: as `/me` answered at sign-in, never typed in.
     pub fn actor(&self) -> Actor {
         Actor {
-            upn: self.claims.account(),
-            oid: self.claims.oid.clone().unwrap_or_default(),
+            upn: self.account(),
+            oid: self
+                .me
+                .as_ref()
+                .map(|me| me.id.clone())
+                .or_else(|| self.claims.oid.clone())
+                .unwrap_or_default(),
         }
+    }
+
+    /// The signed-in account's user principal name (an app-only token: its app id).
+    pub fn account(&self) -> String {
+        self.me
+            .as_ref()
+            .map(|me| me.user_principal_name.clone())
+            .filter(|upn| !upn.is_empty())
+            .unwrap_or_else(|| self.claims.account())
+    }
+
+    pub(crate) fn me(&self) -> Option<&Me> {
+        self.me.as_ref()
     }
 
     /// The tenant id from the token (falls back to the configured tenant).
@@ -224,27 +298,56 @@ impl SignedIn {
         entra_client::permissions::preflight(&self.claims.granted_access())
     }
 
-    /// Whether this person may perform `operation`; `Err(reason)` names what is missing.
-    pub fn may(&self, operation: Operation) -> std::result::Result<(), String> {
+    /// What the sign-in says about `operation` (see [`Permission`]).
+    pub fn permission(&self, operation: Operation) -> Permission {
         let capability = check(operation, &self.claims.granted_access());
-        if capability.allowed {
-            Ok(())
-        } else {
-            Err(capability
+        let why = || {
+            capability
                 .explanation
-                .unwrap_or_else(|| format!("you are not allowed to {}", operation.describe())))
+                .clone()
+                .unwrap_or_else(|| format!("you are not allowed to {}", operation.describe()))
+        };
+        if capability.allowed {
+            Permission::Allowed
+        } else if capability.unconfirmed {
+            Permission::Unconfirmed(why())
+        } else {
+            Permission::Refused(why())
         }
     }
 
-    /// For each `(operation, what it does in plain words)` this person may not perform, a
+    /// Whether this person may perform `operation`; `Err(reason)` only when it is refused for
+    /// sure (a delegated permission is missing). A role that does not show in the token is no
+    /// reason to skip a step: Graph decides, and a 403 is explained then.
+    pub fn may(&self, operation: Operation) -> std::result::Result<(), String> {
+        match self.permission(operation) {
+            Permission::Refused(why) => Err(why),
+            Permission::Allowed | Permission::Unconfirmed(_) => Ok(()),
+        }
+    }
+
+    /// For each `(operation, what it does in plain words)` this person surely may not perform, a
     /// sentence "You cannot {what}: {why}" — what a preview lists before anything runs.
     pub fn refusals(&self, wanted: &[(Operation, &str)]) -> Vec<String> {
         wanted
             .iter()
-            .filter_map(|&(operation, what)| {
-                self.may(operation)
-                    .err()
-                    .map(|why| format!("You cannot {what}: {why}"))
+            .filter_map(|&(operation, what)| match self.permission(operation) {
+                Permission::Refused(why) => Some(format!("You cannot {what}: {why}")),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// For each `(operation, what)` whose role does not show in the sign-in, a sentence saying
+    /// the desk will try and Entra decides.
+    pub fn doubts(&self, wanted: &[(Operation, &str)]) -> Vec<String> {
+        wanted
+            .iter()
+            .filter_map(|&(operation, what)| match self.permission(operation) {
+                Permission::Unconfirmed(why) => {
+                    Some(format!("Entra may refuse to let you {what}. {why}"))
+                }
+                _ => None,
             })
             .collect()
     }

@@ -32,8 +32,12 @@ pub struct CapabilityView {
     pub operation: String,
     /// Plain words: "disable or re-enable accounts".
     pub description: String,
+    /// The sign-in shows it allowed.
     pub allowed: bool,
-    /// For a refusal: what is missing and whom to ask.
+    /// Not shown in the sign-in, but Graph may allow it (a role limited to an administrative
+    /// unit, or a custom role): the desk tries and explains a refusal.
+    pub unconfirmed: bool,
+    /// For a refusal or a doubt: what is missing and whom to ask.
     pub explanation: Option<String>,
 }
 
@@ -41,9 +45,14 @@ impl WhoAmI {
     pub(crate) fn new(signed_in: &SignedIn) -> Self {
         let claims = signed_in.claims();
         WhoAmI {
-            account: claims.account(),
-            display_name: claims.name.clone(),
-            object_id: claims.oid.clone(),
+            account: signed_in.account(),
+            display_name: signed_in
+                .me()
+                .map_or_else(|| claims.name.clone(), |me| me.display_name.clone()),
+            object_id: signed_in
+                .me()
+                .map(|me| me.id.clone())
+                .or_else(|| claims.oid.clone()),
             tenant_id: signed_in.tenant_id(),
             training: signed_in.connection().is_training(),
             remembered: signed_in.is_remembered(),
@@ -60,6 +69,7 @@ impl WhoAmI {
                     operation: format!("{:?}", capability.operation),
                     description: capability.operation.describe().to_string(),
                     allowed: capability.allowed,
+                    unconfirmed: capability.unconfirmed,
                     explanation: capability.explanation,
                 })
                 .collect(),
@@ -91,7 +101,18 @@ impl WhoAmI {
         for capability in self.capabilities.iter().filter(|c| c.allowed) {
             out.push_str(&format!("  ✓ {}\n", capability.description));
         }
-        let refused: Vec<_> = self.capabilities.iter().filter(|c| !c.allowed).collect();
+        let unconfirmed: Vec<_> = self.capabilities.iter().filter(|c| c.unconfirmed).collect();
+        if !unconfirmed.is_empty() {
+            out.push_str("\nNot shown in your sign-in (Entra decides when you try — roles limited to an administrative unit and custom roles do not show):\n");
+            for capability in unconfirmed {
+                out.push_str(&format!("  ? {}\n", capability.description));
+            }
+        }
+        let refused: Vec<_> = self
+            .capabilities
+            .iter()
+            .filter(|c| !c.allowed && !c.unconfirmed)
+            .collect();
         if !refused.is_empty() {
             out.push_str("\nYou may not:\n");
             for capability in refused {

@@ -141,6 +141,7 @@ fn restore(call: &Call, id: &str) -> Result<GraphResponse, GraphError> {
         .deleted_users
         .get(&key)
         .ok_or_else(|| GraphError::not_found(id))?;
+    call.caller.require_tenant_wide(&auth::RESTORE_USER)?;
     call.caller.require_can_manage(&user.directory_roles)?;
     let restored = dir.restore_user(&key, now)?;
     let mut item = Map::new();
@@ -158,6 +159,7 @@ fn permanently_delete(call: &Call, id: &str) -> Result<GraphResponse, GraphError
         .deleted_users
         .get(&key)
         .ok_or_else(|| GraphError::not_found(id))?;
+    call.caller.require_tenant_wide(&auth::DELETE_USER)?;
     call.caller.require_can_manage(&user.directory_roles)?;
     dir.hard_delete_user(&key, now)?;
     Ok(GraphResponse::no_content())

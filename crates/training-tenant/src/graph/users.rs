@@ -459,6 +459,12 @@ fn update(call: &Call, key: &str) -> Result<GraphResponse, GraphError> {
     let now = call.now();
     let mut dir = call.state.directory_mut();
     let user = find(&dir, key)?;
+    let actions: &[&str] = match changes.get("accountEnabled").and_then(Value::as_bool) {
+        Some(false) if only_enable_disable => &[auth::DISABLE_USERS_ACTION],
+        Some(true) if only_enable_disable => &[auth::ENABLE_USERS_ACTION],
+        _ => &[],
+    };
+    call.caller.require_over(need, &user.id, actions)?;
     call.caller.require_can_manage(&user.directory_roles)?;
     let id = user.id.clone();
     if let Some(upn) = changes.get("userPrincipalName").and_then(Value::as_str) {
@@ -477,6 +483,8 @@ fn delete(call: &Call, key: &str) -> Result<GraphResponse, GraphError> {
     let now = call.now();
     let mut dir = call.state.directory_mut();
     let user = find(&dir, key)?;
+    call.caller
+        .require_over(&auth::DELETE_USER, &user.id, &[auth::DELETE_USERS_ACTION])?;
     call.caller.require_can_manage(&user.directory_roles)?;
     if !call.caller.claims.is_app_only() && user.id == call.caller.claims.oid {
         return Err(GraphError::bad_request(
@@ -494,6 +502,11 @@ fn revoke(call: &Call, key: &str) -> Result<GraphResponse, GraphError> {
     let now = call.now();
     let mut dir = call.state.directory_mut();
     let user = find(&dir, key)?;
+    call.caller.require_over(
+        &auth::REVOKE_SESSIONS,
+        &user.id,
+        &[auth::REVOKE_SESSIONS_ACTION],
+    )?;
     call.caller.require_can_manage(&user.directory_roles)?;
     let id = user.id.clone();
     dir.revoke_sessions(&id, now)?;

@@ -11,7 +11,8 @@ use super::{
     StoryPerson,
 };
 use crate::state::directory::{
-    timestamp, AppRole, AppRoleAssignment, Directory, Group, PrincipalType, ServicePrincipal, User,
+    timestamp, AdministrativeUnit, AppRole, AppRoleAssignment, CustomRole, Directory, Group,
+    PrincipalType, RoleAssignment, ServicePrincipal, User,
 };
 use crate::state::roles;
 
@@ -42,7 +43,7 @@ impl Scenario {
                     user_principal_name: user.upn().to_string(),
                     display_name: user.display_name().to_string(),
                     id: id.clone(),
-                    roles: p.roles.clone(),
+                    roles: self.role_names(p),
                     role_template_ids: user.directory_roles.clone(),
                     description: description.clone(),
                 });
@@ -106,6 +107,8 @@ impl Scenario {
                 },
             );
         }
+
+        self.add_delegated_roles(&mut dir);
 
         let mut apps = Vec::new();
         for a in &self.apps {
@@ -275,6 +278,99 @@ impl Scenario {
             props,
             directory_roles: Vec::new(),
             deleted_date_time: None,
+        }
+    }
+
+    /// The roles a person holds, by name, as a sign-in page lists them: tenant-wide built-in
+    /// roles, then "User Administrator (administrative unit Interns)", then custom roles.
+    fn role_names(&self, p: &PersonSpec) -> Vec<String> {
+        let unit_name = |key: &str| {
+            self.administrative_units
+                .iter()
+                .find(|u| u.key == key)
+                .map_or_else(|| key.to_string(), |u| u.display_name.clone())
+        };
+        let custom_name = |key: &str| {
+            self.custom_roles
+                .iter()
+                .find(|r| r.key == key)
+                .map_or_else(|| key.to_string(), |r| r.display_name.clone())
+        };
+        p.roles
+            .iter()
+            .cloned()
+            .chain(p.scoped_roles.iter().map(|s| {
+                format!(
+                    "{} (administrative unit {})",
+                    s.role,
+                    unit_name(&s.administrative_unit)
+                )
+            }))
+            .chain(
+                p.custom_roles
+                    .iter()
+                    .map(|k| format!("{} (custom role)", custom_name(k))),
+            )
+            .collect()
+    }
+
+    /// Administrative units (membership by rule, once, like groups), custom roles, and the
+    /// people's AU-scoped and custom role assignments. None of these reach the token's `wids`
+    /// (entra-docs `access-token-claims-reference.md`: `wids` holds tenant-wide built-in roles).
+    fn add_delegated_roles(&self, dir: &mut Directory) {
+        for unit in &self.administrative_units {
+            let id = self.object_id("administrativeUnit", &unit.key);
+            let members = dir
+                .users
+                .values()
+                .chain(dir.deleted_users.values())
+                .filter(|u| {
+                    unit.members
+                        .iter()
+                        .all(|(prop, value)| u.str_prop(prop) == Some(value.as_str()))
+                })
+                .map(|u| u.id.clone())
+                .collect();
+            dir.administrative_units.insert(
+                id.clone(),
+                AdministrativeUnit {
+                    id,
+                    display_name: unit.display_name.clone(),
+                    members,
+                },
+            );
+        }
+        for role in &self.custom_roles {
+            let id = self.object_id("roleDefinition", &role.key);
+            dir.custom_roles.insert(
+                id.clone(),
+                CustomRole {
+                    id,
+                    display_name: role.display_name.clone(),
+                    permissions: role.permissions.clone(),
+                },
+            );
+        }
+        for p in &self.people {
+            let principal_id = self.object_id("user", &p.key);
+            for scoped in &p.scoped_roles {
+                if let Some(template) = roles::template_id(&scoped.role) {
+                    dir.role_assignments.push(RoleAssignment {
+                        principal_id: principal_id.clone(),
+                        role_definition_id: template.to_string(),
+                        administrative_unit_id: Some(
+                            self.object_id("administrativeUnit", &scoped.administrative_unit),
+                        ),
+                    });
+                }
+            }
+            for key in &p.custom_roles {
+                dir.role_assignments.push(RoleAssignment {
+                    principal_id: principal_id.clone(),
+                    role_definition_id: self.object_id("roleDefinition", key),
+                    administrative_unit_id: None,
+                });
+            }
         }
     }
 

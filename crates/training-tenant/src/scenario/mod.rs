@@ -45,6 +45,42 @@ pub struct Scenario {
     pub people: Vec<PersonSpec>,
     pub groups: Vec<GroupSpec>,
     pub apps: Vec<AppSpec>,
+    /// Administrative units: containers a role can be scoped to (entra-docs
+    /// `role-based-access-control/administrative-units.md`).
+    #[serde(default)]
+    pub administrative_units: Vec<AdministrativeUnitSpec>,
+    /// Custom directory roles: a name and the permissions (`microsoft.directory/...` actions)
+    /// it grants (entra-docs `role-based-access-control/custom-user-permissions.md`).
+    #[serde(default)]
+    pub custom_roles: Vec<CustomRoleSpec>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AdministrativeUnitSpec {
+    pub key: String,
+    pub display_name: String,
+    /// Membership rule, as for groups: the people whose properties have these values.
+    pub members: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CustomRoleSpec {
+    pub key: String,
+    pub display_name: String,
+    /// Resource actions, e.g. `microsoft.directory/users/disable`.
+    pub permissions: Vec<String>,
+}
+
+/// A built-in role assigned at the scope of one administrative unit.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ScopedRoleSpec {
+    /// Built-in role name, e.g. "User Administrator".
+    pub role: String,
+    /// Key of an entry of `administrativeUnits`.
+    pub administrative_unit: String,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -101,6 +137,12 @@ pub struct PersonSpec {
     pub employee_type: Option<String>,
     #[serde(default)]
     pub roles: Vec<String>,
+    /// Built-in roles scoped to an administrative unit (never in the token's `wids`).
+    #[serde(default)]
+    pub scoped_roles: Vec<ScopedRoleSpec>,
+    /// Keys of `customRoles` assigned tenant-wide (never in the token's `wids`).
+    #[serde(default)]
+    pub custom_roles: Vec<String>,
     /// Present for demo accounts: what the account is for, shown on the sign-in page.
     pub demo: Option<String>,
     pub account_enabled: Option<bool>,
@@ -259,6 +301,29 @@ impl Scenario {
                 p.leaves_in_days,
                 prev,
             ];
+            for scoped in &p.scoped_roles {
+                if crate::state::roles::template_id(&scoped.role).is_none()
+                    || !s
+                        .administrative_units
+                        .iter()
+                        .any(|u| u.key == scoped.administrative_unit)
+                {
+                    return Err(Error::InvalidScenario(format!(
+                        "person '{}': scoped role '{}' needs a built-in role and an administrative unit of the scenario",
+                        p.key, scoped.role
+                    )));
+                }
+            }
+            if let Some(unknown) = p
+                .custom_roles
+                .iter()
+                .find(|k| !s.custom_roles.iter().any(|r| &r.key == *k))
+            {
+                return Err(Error::InvalidScenario(format!(
+                    "person '{}': custom role '{unknown}' is not in customRoles",
+                    p.key
+                )));
+            }
             if !all.into_iter().all(days_ok) {
                 return Err(Error::InvalidScenario(format!(
                     "person '{}': day counts must be between 0 and {MAX_DAYS}",

@@ -149,7 +149,49 @@ pub struct Directory {
     pub groups: BTreeMap<String, Group>,
     pub service_principals: BTreeMap<String, ServicePrincipal>,
     pub app_role_assignments: Vec<AppRoleAssignment>,
+    /// Administrative units by object id.
+    pub administrative_units: BTreeMap<String, AdministrativeUnit>,
+    /// Custom role definitions by id.
+    pub custom_roles: BTreeMap<String, CustomRole>,
+    /// Role assignments that are *not* tenant-wide built-in roles (those are
+    /// `User::directory_roles`): built-in roles scoped to an administrative unit, and custom roles.
+    pub role_assignments: Vec<RoleAssignment>,
     pub events: Vec<DirectoryEvent>,
+}
+
+/// An administrative unit: a container that a role assignment can be scoped to, so that, e.g.,
+/// a User Administrator manages only the unit's members (entra-docs
+/// `role-based-access-control/administrative-units.md`, `admin-units-assign-roles.md`).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AdministrativeUnit {
+    pub id: String,
+    pub display_name: String,
+    /// Object ids of member users.
+    pub members: std::collections::BTreeSet<String>,
+}
+
+/// A custom directory role: the resource actions it grants (entra-docs
+/// `role-based-access-control/custom-user-permissions.md`: `microsoft.directory/users/enable`,
+/// `.../users/disable`, ...).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CustomRole {
+    pub id: String,
+    pub display_name: String,
+    pub permissions: Vec<String>,
+}
+
+/// What a role assignment grants, as Graph's `unifiedRoleAssignment` models it: a role
+/// definition (built-in template id or custom role id) at a directory scope (`/` for the whole
+/// tenant, `/administrativeUnits/{id}` for one unit).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoleAssignment {
+    pub principal_id: String,
+    pub role_definition_id: String,
+    /// `None`: the whole tenant; `Some(id)`: the administrative unit `id`.
+    pub administrative_unit_id: Option<String>,
 }
 
 /// Why a directory change was refused; the Graph layer turns these into Graph errors.

@@ -12,11 +12,13 @@ export type BulkPlan = { kind: BulkKind, csv: CsvInput, preview: BulkPreview,
  */
 unfinishedRunId: string | null, 
 /**
- * Changes this person may not make, with what is missing; when not empty, nothing runs.
+ * Changes this person surely may not make (a delegated permission is missing); when not
+ * empty, nothing runs.
  */
 refusals: Array<string>, 
 /**
- * Apps whose accidental-deletion threshold the file would reach in one sync round, and
- * what will happen then (offboarding only). Shown before the run; they do not stop it.
+ * Changes whose role does not show in the sign-in: each row is tried, and a row Entra
+ * refuses says which role to ask for (roles limited to an administrative unit and custom
+ * roles never show in the sign-in, graph-api.md §11.7).
  */
-deletionWarnings: Array<string>, };
+doubts: Array<string>, };

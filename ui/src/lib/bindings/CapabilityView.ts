@@ -11,8 +11,17 @@ operation: string,
 /**
  * Plain words: "disable or re-enable accounts".
  */
-description: string, allowed: boolean, 
+description: string, 
 /**
- * For a refusal: what is missing and whom to ask.
+ * The sign-in shows it allowed.
+ */
+allowed: boolean, 
+/**
+ * Not shown in the sign-in, but Graph may allow it (a role limited to an administrative
+ * unit, or a custom role): the desk tries and explains a refusal.
+ */
+unconfirmed: boolean, 
+/**
+ * For a refusal or a doubt: what is missing and whom to ask.
  */
 explanation: string | null, };
