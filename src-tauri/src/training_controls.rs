@@ -218,11 +218,15 @@ mod cycle_tests {
         let mut patched = false;
         for _ in 0..3 {
             controls.run_next_cycle();
+            // The PATCH's operations set active to false (not merely the word "active").
             patched = controls.scim_requests(&leo)[before..].iter().any(|r| {
                 r.method == "PATCH"
                     && r.request_body
                         .as_deref()
-                        .is_some_and(|b| b.contains("active"))
+                        .and_then(|b| serde_json::from_str(b).ok())
+                        .is_some_and(|body| {
+                            training_tenant::scim::active_patch::active_set_by(&body) == Some(false)
+                        })
             });
             if patched {
                 break;

@@ -15,7 +15,8 @@ use std::time::Duration;
 use common::{fixture_json, fixture_text, fixtures_dir, LocalServer};
 use entra_client::error::IdentityError;
 use entra_client::graph::provisioning_logs::{
-    ProvisioningAction, ProvisioningLogQuery, ProvisioningStatus, StepType,
+    ProvisioningAction, ProvisioningLogQuery, ProvisioningObjectSummary, ProvisioningStatus,
+    StepType,
 };
 use entra_client::graph::synchronization::{
     JobStatusCode, ObjectMapping, ParseExpressionRequest, ResetScope, ScheduleState,
@@ -421,6 +422,24 @@ async fn every_fixture_is_understood() {
         Some("RolesCompound")
     );
     covered.insert("v1.0__provisioningobjectsummary-list__response-success.json");
+    let failed: Vec<ProvisioningObjectSummary> = serde_json::from_value(
+        fixture_json("v1.0__provisioningobjectsummary-list__response-failure.json")["value"]
+            .clone(),
+    )
+    .unwrap();
+    let e = &failed[0];
+    assert_eq!(e.status(), Some(&ProvisioningStatus::Failure));
+    assert_eq!(
+        e.error().unwrap().error_code.as_deref(),
+        Some("ContosoEntryConflict")
+    );
+    assert_eq!(
+        e.source_identity.as_ref().unwrap().identity_type.as_deref(),
+        Some("Group"),
+        "a group's entry"
+    );
+    assert_eq!(e.initiated_by.as_ref().unwrap().kind(), Some("system"));
+    covered.insert("v1.0__provisioningobjectsummary-list__response-failure.json");
 
     // --- $batch ------------------------------------------------------------------------------
     let doc_batch = fixture_json("v1.0__json-batching__request.json");
@@ -561,6 +580,12 @@ async fn every_fixture_is_understood() {
     );
     assert_eq!(Error::Identity(e).code(), "sign_in.invalid_scope");
     covered.insert("entra-docs__v2-oauth2-auth-code-flow__token-error-response.json");
+
+    // --- Graph's published schema (CSDL subset): the training tenant's graph_schema test
+    // holds its answers against it --------------------------------------------------------------
+    let schema = fixture_json("graph-schema-v1.0-subset.json");
+    assert!(schema["entityTypes"]["provisioningObjectSummary"].is_object());
+    covered.insert("graph-schema-v1.0-subset.json");
 
     // --- every file is classified ------------------------------------------------------------
     for name in SCIM_ONLY {

@@ -122,5 +122,40 @@ async fn provisioning_logs_filter_and_pace() {
         "sourceIdentity/id eq 'o''brien' and provisioningStatusInfo/status eq 'failure'"
     );
     assert!(q.iter().any(|(k, v)| k == "$top" && v == "1"));
-    assert!(!q.iter().any(|(k, _)| k == "$orderby"));
+    // The default order is not documented (provisioningobjectsummary-list.md): always asked.
+    assert!(q
+        .iter()
+        .any(|(k, v)| k == "$orderby" && v == "activityDateTime desc"));
+}
+
+/// A service that ignores `$orderby` and answers oldest first, over two pages: the newest
+/// entries are still the ones chosen, newest first.
+#[tokio::test]
+async fn the_newest_entries_are_found_whatever_order_the_answer_comes_in() {
+    let base = Arc::new(std::sync::Mutex::new(String::new()));
+    let b2 = base.clone();
+    let server = LocalServer::start(Arc::new(move |s, _| {
+        let base = b2.lock().unwrap().clone();
+        let entry = |id: &str, minute: u32| {
+            json!({"id": id, "activityDateTime": format!("2026-11-20T10:{minute:02}:00Z"),
+                   "provisioningAction": "update", "provisioningStatusInfo": {"status": "success"}})
+        };
+        let body = if s.query.contains("skiptoken") {
+            json!({"value": [entry("c", 30), entry("d", 40)]})
+        } else {
+            json!({"value": [entry("a", 10), entry("b", 20)],
+                   "@odata.nextLink": format!("{base}/v1.0/auditLogs/provisioning?$skiptoken=page2")})
+        };
+        (200, vec![], body.to_string())
+    }))
+    .await;
+    *base.lock().unwrap() = server.base();
+    let graph = server.graph(fast_retry(2));
+    let query = ProvisioningLogQuery {
+        page_size: Some(2),
+        ..Default::default()
+    };
+    let newest = graph.recent_provisioning_logs(&query, 2).await.unwrap();
+    let ids: Vec<_> = newest.iter().map(|e| e.id.as_str()).collect();
+    assert_eq!(ids, ["d", "c"]);
 }

@@ -13,10 +13,10 @@ use ts_rs::TS;
 
 use crate::desk::Desk;
 use crate::error::Result;
-use crate::explain::explain;
+use crate::explain::{explain, not_a_person};
 use crate::find::{find_app, find_person, AppMatch, PersonMatch};
 use crate::job_cause::job_cause;
-use crate::mappings::lint;
+use crate::mappings::{active_target, is_fixed_value, lint};
 use crate::plan::{CheckStatus, Conclusion, Verdict};
 
 /// The diagnosis for one person and one app.
@@ -381,7 +381,7 @@ pub fn verdicts(observed: &Observed) -> Vec<Verdict> {
                 "What do the provisioning logs say for this person?",
                 if problem.is_some() { Conclusion::Cause } else { Conclusion::NotTheCause },
                 explanation,
-                lines.iter().map(evidence_line).collect(),
+                entries.iter().zip(&lines).map(|(entry, line)| evidence_line(entry, line)).collect(),
                 fix,
             )
         }
@@ -399,13 +399,18 @@ pub fn verdicts(observed: &Observed) -> Vec<Verdict> {
     out
 }
 
-/// One log entry as evidence: when, action, status and Microsoft's words when there are any.
-fn evidence_line(line: &crate::explain::LogLine) -> String {
+/// One log entry as evidence: when, action, status, what it was about when that is not a
+/// person (a group's entry is not evidence about the person), and Microsoft's words when there
+/// are any.
+fn evidence_line(entry: &ProvisioningObjectSummary, line: &crate::explain::LogLine) -> String {
     let when = line
         .when
         .map(|t| t.format("%d %b %H:%M").to_string())
         .unwrap_or_default();
-    let head = format!("{when} {} {}", line.action, line.status);
+    let mut head = format!("{when} {} {}", line.action, line.status);
+    if let Some(subject) = not_a_person(entry) {
+        head.push_str(&format!(" ({subject})"));
+    }
     if line.evidence.is_empty() {
         head.trim_start().to_string()
     } else {
@@ -413,15 +418,18 @@ fn evidence_line(line: &crate::explain::LogLine) -> String {
     }
 }
 
-/// The fixed value `active` is mapped to (`"True"`), when it is a constant.
+/// The fixed value the app's active attribute is mapped to (`"True"`), when it is a constant
+/// (under the app's own name for active too, e.g. `IsActive`: [`active_target`]).
 fn constant_active(schema: &SynchronizationSchema) -> Option<String> {
-    let (_, mapping) = schema.user_mappings().into_iter().next()?;
-    let source = mapping.mapping_for("active")?.source.as_ref()?;
-    let constant = source
-        .source_type
-        .as_deref()
-        .is_some_and(|t| t.eq_ignore_ascii_case("Constant"));
-    constant.then(|| format!("\"{}\"", source.name.clone().unwrap_or_default()))
+    let mapping = active_target(schema)?.mapping?;
+    if !is_fixed_value(mapping) {
+        return None;
+    }
+    let value = match &mapping.source {
+        Some(source) => source.name.clone(),
+        None => mapping.default_value.clone(),
+    };
+    Some(format!("\"{}\"", value.unwrap_or_default()))
 }
 
 #[cfg(test)]
@@ -505,6 +513,36 @@ mod tests {
             .fix
             .as_deref()
             .is_some_and(|f| f.contains("Test connection")));
+    }
+
+    /// Microsoft's example of a failed create is a group's (provisioningobjectsummary-list.md,
+    /// example 2): the verdict names the group, not "an account with the same user name".
+    #[test]
+    fn a_groups_entry_is_named_as_the_group() {
+        let mut observed = soft_deleted();
+        observed.logs = Ok(serde_json::from_value(
+            fixture("v1.0__provisioningobjectsummary-list__response-failure.json")["value"].clone(),
+        )
+        .unwrap());
+        let verdicts = verdicts(&observed);
+        let logs = &verdicts[4];
+        assert!(
+            logs.explanation.contains("the group “Self-service Pilot”"),
+            "{}",
+            logs.explanation
+        );
+        assert!(
+            !logs.explanation.contains("user name"),
+            "{}",
+            logs.explanation
+        );
+        assert!(
+            logs.evidence[0].contains("create Failed (the group “Self-service Pilot”)"),
+            "{:?}",
+            logs.evidence
+        );
+        let fix = logs.fix.as_deref().unwrap_or_default();
+        assert!(!fix.contains("Full reset"), "{fix}");
     }
 
     #[test]

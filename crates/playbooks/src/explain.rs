@@ -35,6 +35,79 @@ pub struct LogLine {
     pub evidence: Vec<String>,
 }
 
+/// What an entry is about, from `sourceIdentity.identityType` (else `targetIdentity`'s):
+/// "Type of identity that has been provisioned, such as 'user' or 'group'" (graph-docs
+/// `api-reference/v1.0/resources/provisionedidentity.md`; the list examples write `Group`,
+/// `RolesCompound`, `ServicePrincipal`, so the type is read without case). A missing type is
+/// read as a person: the entries this desk asks for are filtered on a person's object id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Subject {
+    Person,
+    Group { name: Option<String> },
+    Other { kind: String, name: Option<String> },
+}
+
+impl Subject {
+    fn of(entry: &ProvisioningObjectSummary) -> Self {
+        let kind = [&entry.source_identity, &entry.target_identity]
+            .into_iter()
+            .flatten()
+            .find_map(|i| {
+                i.identity_type
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|t| !t.is_empty())
+            });
+        let name = entry
+            .source_identity
+            .as_ref()
+            .and_then(|i| i.display_name.as_deref())
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(str::to_string);
+        match kind {
+            None => Subject::Person,
+            Some(k)
+                if k.eq_ignore_ascii_case("user") || k.to_ascii_lowercase().ends_with(":user") =>
+            {
+                Subject::Person
+            }
+            Some(k)
+                if k.eq_ignore_ascii_case("group")
+                    || k.to_ascii_lowercase().ends_with(":group") =>
+            {
+                Subject::Group { name }
+            }
+            Some(k) => Subject::Other {
+                kind: k.to_string(),
+                name,
+            },
+        }
+    }
+
+    /// The object in the app: "the account", "the group “Sales”".
+    fn object(&self) -> String {
+        match self {
+            Subject::Person => "the account".into(),
+            Subject::Group { name: Some(n) } => format!("the group “{n}”"),
+            Subject::Group { name: None } => "the group".into(),
+            Subject::Other {
+                kind,
+                name: Some(n),
+            } => format!("the {kind} object “{n}”"),
+            Subject::Other { kind, name: None } => format!("the {kind} object"),
+        }
+    }
+
+    /// Who or what was processed: "the person", "the group “Sales”".
+    fn who(&self) -> String {
+        match self {
+            Subject::Person => "the person".into(),
+            _ => self.object(),
+        }
+    }
+}
+
 /// Explains one entry.
 pub fn explain(entry: &ProvisioningObjectSummary) -> LogLine {
     let action = entry
@@ -53,6 +126,9 @@ pub fn explain(entry: &ProvisioningObjectSummary) -> LogLine {
                 .and_then(|t| t.display_name.clone())
         });
     let app = app_name.clone().unwrap_or_else(|| "the app".into());
+    let subject = Subject::of(entry);
+    let object = subject.object();
+    let who = subject.who();
     let error = entry.error();
     let code = error.and_then(|e| e.error_code.clone()).unwrap_or_default();
     let reason = error.and_then(|e| e.reason.clone()).unwrap_or_default();
@@ -89,21 +165,21 @@ pub fn explain(entry: &ProvisioningObjectSummary) -> LogLine {
         Some(ProvisioningStatus::Success) => {
             let plain = match entry.provisioning_action {
                 Some(ProvisioningAction::Disable) => {
-                    format!("Entra told {app} to mark the account inactive.")
+                    format!("Entra told {app} to mark {object} inactive.")
                 }
                 Some(ProvisioningAction::Update) if active_false => {
-                    format!("Entra told {app} to mark the account inactive (active = false).")
+                    format!("Entra told {app} to mark {object} inactive (active = false).")
                 }
                 Some(ProvisioningAction::Update) => {
-                    format!("Entra updated the account in {app}.")
+                    format!("Entra updated {object} in {app}.")
                 }
                 Some(ProvisioningAction::Create) => {
-                    format!("Entra created (or linked) the account in {app}.")
+                    format!("Entra created (or linked) {object} in {app}.")
                 }
                 Some(ProvisioningAction::Delete) => {
-                    format!("Entra deleted the account in {app}.")
+                    format!("Entra deleted {object} in {app}.")
                 }
-                _ => format!("Entra processed the person for {app}; nothing needed to change."),
+                _ => format!("Entra processed {who} for {app}; nothing needed to change."),
             };
             ("Success", plain, None)
         }
@@ -113,8 +189,12 @@ pub fn explain(entry: &ProvisioningObjectSummary) -> LogLine {
                 || text.contains("scope")
             {
                 (
-                    format!("Skipped: the person is not in scope for {app} (not assigned to it, or filtered out by a scoping rule), so nothing was sent."),
-                    Some(format!("Assign the person (or a group they are a direct member of) to {app}, or check the app's scoping filter.")),
+                    format!("Skipped: {who} is not in scope for {app} (not assigned to it, or filtered out by a scoping rule), so nothing was sent."),
+                    Some(if subject == Subject::Person {
+                        format!("Assign the person (or a group they are a direct member of) to {app}, or check the app's scoping filter.")
+                    } else {
+                        format!("Assign {object} to {app}, or check the app's scoping filter.")
+                    }),
                 )
             } else if text.contains("redundant") {
                 (
@@ -123,7 +203,7 @@ pub fn explain(entry: &ProvisioningObjectSummary) -> LogLine {
                 )
             } else {
                 (
-                    format!("Skipped: Entra sent nothing to {app} for this person."),
+                    format!("Skipped: Entra sent nothing to {app} for {}.", if subject == Subject::Person { "this person".to_string() } else { who.clone() }),
                     Some("Read Microsoft's reason below; if the person should have been changed, run the diagnosis.".into()),
                 )
             };
@@ -135,10 +215,19 @@ pub fn explain(entry: &ProvisioningObjectSummary) -> LogLine {
                 || text.contains("409")
                 || text.contains("already exists")
             {
-                (
-                    format!("Failed: {app} refused to create the account because one with the same user name or e-mail already exists. Entra retries every cycle and may corrupt the user name with a 32-character prefix."),
-                    Some(format!("Match the new account to the existing one in {app} (same userName/externalId); if Entra already linked the wrong account, restart sync from scratch (Full reset).")),
-                )
+                match &subject {
+                    Subject::Person => (
+                        format!("Failed: {app} refused to create the account because one with the same user name or e-mail already exists. Entra retries every cycle and may corrupt the user name with a 32-character prefix."),
+                        Some(format!("Match the new account to the existing one in {app} (same userName/externalId); if Entra already linked the wrong account, restart sync from scratch (Full reset).")),
+                    ),
+                    // Not a person: no user name, no prefix trap. Microsoft's reason for a
+                    // group's 409 is "a user or a group already exists with the same name"
+                    // (provisioningobjectsummary-list.md, example 2).
+                    _ => (
+                        format!("Failed: {app} refused to create {object} because one with the same name already exists there. Entra tries again every cycle."),
+                        Some(format!("Find the existing one in {app}: remove or rename it there, or take {object} out of the app's assignments if it should not be sent.")),
+                    ),
+                }
             } else if text.contains("credential")
                 || text.contains("401")
                 || text.contains("unauthorized")
@@ -158,7 +247,7 @@ pub fn explain(entry: &ProvisioningObjectSummary) -> LogLine {
         }
         Some(ProvisioningStatus::Warning) => (
             "Warning",
-            format!("Entra processed the person for {app} with a warning."),
+            format!("Entra processed {who} for {app} with a warning."),
             None,
         ),
         _ => (
@@ -200,6 +289,13 @@ fn held_back(app: &str) -> (&'static str, String, Option<String>) {
         format!("Held back: Entra was about to delete or turn off this account in {app}, but that sync round reached {app}'s accidental-deletion threshold, so it held the change back for review and paused sync."),
         Some(format!("Check why this person would lose their {app} account. If it is not meant, assign them again, restore them, or fix the scoping; only if every held-back deletion is meant, let them through (Restart sync, \"Let held-back deletions through\").")),
     )
+}
+
+/// What an entry is about when that is not a person ("the group “Sales”"); `None` for a
+/// person's entry.
+pub fn not_a_person(entry: &ProvisioningObjectSummary) -> Option<String> {
+    let subject = Subject::of(entry);
+    (subject != Subject::Person).then(|| subject.object())
 }
 
 /// Whether an entry shows the app account was made inactive (or removed).
@@ -257,6 +353,70 @@ mod tests {
         assert_eq!(line.status, "Failed");
         assert!(line.plain.contains("already exists"), "{}", line.plain);
         assert!(line.fix.unwrap().contains("Full reset"));
+    }
+
+    /// Microsoft's failure example is a group's 409: it is the group that already exists, not
+    /// "an account with the same user name", and there is no user-name prefix to warn about.
+    #[test]
+    fn a_groups_conflict_names_the_group() {
+        let page = fixture("v1.0__provisioningobjectsummary-list__response-failure.json");
+        let entries: Vec<ProvisioningObjectSummary> =
+            serde_json::from_value(page["value"].clone()).unwrap();
+        let line = explain(&entries[0]);
+        assert_eq!(line.status, "Failed");
+        assert_eq!(
+            line.plain,
+            "Failed: Contoso refused to create the group “Self-service Pilot” because one with the same name already exists there. Entra tries again every cycle."
+        );
+        let fix = line.fix.unwrap_or_default();
+        assert!(fix.contains("the group “Self-service Pilot”"), "{fix}");
+        assert!(
+            !fix.contains("userName") && !fix.contains("Full reset"),
+            "{fix}"
+        );
+        assert_eq!(
+            not_a_person(&entries[0]).as_deref(),
+            Some("the group “Self-service Pilot”")
+        );
+    }
+
+    #[test]
+    fn a_person_and_a_group_out_of_scope_are_told_apart() {
+        let skipped = |identity: serde_json::Value| -> LogLine {
+            explain(
+                &serde_json::from_value(serde_json::json!({
+                    "id": "x", "provisioningAction": "other",
+                    "provisioningStatusInfo": {"status": "skipped", "errorInformation": {
+                        "errorCode": "EntrySynchronizationSkipped", "reason": "The object is not in scope"}},
+                    "servicePrincipal": {"id": "sp", "displayName": "Floorplan"},
+                    "sourceIdentity": identity
+                }))
+                .unwrap(),
+            )
+        };
+        let person =
+            skipped(serde_json::json!({"id": "u1", "displayName": "Ada", "identityType": "User"}));
+        assert!(
+            person
+                .plain
+                .starts_with("Skipped: the person is not in scope"),
+            "{}",
+            person.plain
+        );
+        let group = skipped(
+            serde_json::json!({"id": "g1", "displayName": "Interns", "identityType": "group"}),
+        );
+        assert!(
+            group
+                .plain
+                .starts_with("Skipped: the group “Interns” is not in scope"),
+            "{}",
+            group.plain
+        );
+        assert_eq!(
+            group.fix.as_deref(),
+            Some("Assign the group “Interns” to Floorplan, or check the app's scoping filter.")
+        );
     }
 
     #[test]

@@ -2,11 +2,12 @@
 //! explained lines), [`entries_since`] for the playbooks, [`cache`] for the logs screen (read once,
 //! filtered in memory).
 //!
-//! The time window is applied here, on `activityDateTime`, rather than sent as
-//! `activityDateTime gt …` in `$filter`: Microsoft documents that comparison for the reports API,
-//! but not every service that imitates it has accepted it (the training tenant's shared `$filter`
-//! parser refused `gt` until its reports dialect reached the router), and the other filters (app,
-//! person, status) already keep the answer small.
+//! The default order of the logs is not documented (graph-api.md §11.5): entries are asked for
+//! newest first, and the answer's order is checked rather than trusted
+//! ([`entra_client::graph::provisioning_logs::OrderCheck`]). The time window is sent as
+//! `activityDateTime gt …` (documented for this API: graph-docs
+//! `api-reference/v1.0/api/provisioningobjectsummary-list.md`), so that an answer in another
+//! order is still a bounded read, and applied here again (`>=`, the boundary included).
 
 pub mod cache;
 
@@ -20,15 +21,16 @@ use crate::error::Result;
 use crate::explain::{explain, LogLine};
 use crate::find::{find_app, find_person};
 
-/// Up to `limit` entries matching `query`, at or after `since`.
+/// The `limit` newest entries matching `query`, at or after `since`, newest first.
 pub async fn entries_since(
     desk: &Desk,
     query: &ProvisioningLogQuery,
     since: Option<DateTime<Utc>>,
     limit: usize,
 ) -> Result<Vec<ProvisioningObjectSummary>> {
+    // `gt` excludes the boundary: ask from a second earlier, keep `>= since` below.
     let query = ProvisioningLogQuery {
-        since: None,
+        since: since.map(|s| s - Duration::seconds(1)),
         ..query.clone()
     };
     let entries = desk.graph().recent_provisioning_logs(&query, limit).await?;

@@ -103,6 +103,115 @@ fn user_mapping(schema: &SynchronizationSchema) -> Option<&ObjectMapping> {
     schema.user_mappings().first().map(|(_, mapping)| *mapping)
 }
 
+/// The app's attribute that says whether an account is active, and the mapping that sets it.
+///
+/// SCIM calls it `active` (RFC 7643 §4.1.1), but a gallery app keeps its own name: Microsoft's
+/// object-mapping example (Salesforce) maps `IsActive ← Not([IsSoftDeleted])` (graph-docs
+/// `api-reference/v1.0/resources/synchronization-objectmapping.md`), and a disabled or deleted
+/// person reaches the app through whichever attribute is fed from `IsSoftDeleted` (entra-docs
+/// `docs/identity/app-provisioning/how-provisioning-works.md`). Each app's attribute list —
+/// name and type (`Boolean`, …) "as defined in the target object's schema" — is part of the
+/// synchronization schema (entra-docs `docs/identity/app-provisioning/customize-application-attributes.md`).
+/// So it is recognised, in this order, as: the attribute named `active`; the attribute a
+/// mapping feeds from an expression over `IsSoftDeleted`; a mapped attribute whose name says
+/// active (`IsActive`, `Enabled`); a Boolean attribute of that name in the app's object
+/// definition, even unmapped.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActiveTarget<'a> {
+    /// The app's name for it (`active`, `IsActive`).
+    pub name: String,
+    /// `None` when the app has the attribute but nothing maps to it.
+    pub mapping: Option<&'a AttributeMapping>,
+}
+
+/// Names an app may give its "active" flag. Not `inactive`-like names: their meaning is the
+/// opposite, and guessing it would pass a mapping that disables everyone.
+fn names_active(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let last = lower.rsplit([':', '.']).next().unwrap_or(&lower);
+    !last.contains("inactive")
+        && (last == "active"
+            || last == "isactive"
+            || last == "enabled"
+            || last == "isenabled"
+            || last == "accountenabled")
+}
+
+/// The app's active attribute in the user mapping, if it can be recognised (see
+/// [`ActiveTarget`]).
+pub fn active_target(schema: &SynchronizationSchema) -> Option<ActiveTarget<'_>> {
+    let (rule, mapping) = schema.user_mappings().into_iter().next()?;
+    let target = |m: &AttributeMapping| m.target_attribute_name.clone().unwrap_or_default();
+    if let Some(m) = mapping.mapping_for("active") {
+        return Some(ActiveTarget {
+            name: target(m),
+            mapping: Some(m),
+        });
+    }
+    let mapped = |m: &&AttributeMapping| m.target_attribute_name.is_some();
+    if let Some(m) = mapping.attribute_mappings.iter().filter(mapped).find(|m| {
+        m.source
+            .as_ref()
+            .is_some_and(|s| uses_attribute(s, "IsSoftDeleted"))
+    }) {
+        return Some(ActiveTarget {
+            name: target(m),
+            mapping: Some(m),
+        });
+    }
+    if let Some(m) = mapping
+        .attribute_mappings
+        .iter()
+        .filter(mapped)
+        .find(|m| names_active(&target(m)))
+    {
+        return Some(ActiveTarget {
+            name: target(m),
+            mapping: Some(m),
+        });
+    }
+    // The app's object definition: the directory the rule writes to, the object the mapping
+    // targets.
+    let object = mapping.target_object_name.as_deref()?;
+    schema
+        .directories
+        .iter()
+        .filter(|d| {
+            rule.target_directory_name.is_none()
+                || d.name.as_deref().is_some_and(|n| {
+                    rule.target_directory_name
+                        .as_deref()
+                        .is_some_and(|t| t.eq_ignore_ascii_case(n))
+                })
+        })
+        .flat_map(|d| &d.objects)
+        .filter(|o| {
+            o.name
+                .as_deref()
+                .is_some_and(|n| n.eq_ignore_ascii_case(object))
+        })
+        .flat_map(|o| &o.attributes)
+        .filter(|a| {
+            a.attribute_type
+                .as_deref()
+                .is_none_or(|t| t.eq_ignore_ascii_case("Boolean"))
+        })
+        .find_map(|a| a.name.clone().filter(|n| names_active(n)))
+        .map(|name| ActiveTarget {
+            name,
+            mapping: None,
+        })
+}
+
+/// A fixed value: a `Constant` source, or no source and only a default value (sent only when a
+/// user is created, customize-application-attributes.md: never changes afterwards).
+pub fn is_fixed_value(mapping: &AttributeMapping) -> bool {
+    match &mapping.source {
+        Some(source) => is_constant(source),
+        None => mapping.default_value.is_some(),
+    }
+}
+
 /// The user mappings as a table.
 pub fn table(schema: &SynchronizationSchema) -> Vec<MappingRow> {
     let Some(mapping) = user_mapping(schema) else {
@@ -202,30 +311,48 @@ pub fn lint(schema: &SynchronizationSchema) -> Vec<Finding> {
     };
     let mut findings = Vec::new();
 
-    // PD-MAP-001: active from IsSoftDeleted.
-    let active = mapping.mapping_for("active");
-    let (status, evidence) = match active {
+    // PD-MAP-001: active from IsSoftDeleted, under whatever name the app gives "active".
+    let (status, evidence) = match active_target(schema) {
         None => (
             CheckStatus::Fail,
             vec!["No mapping targets the app's active attribute.".to_string()],
         ),
-        Some(m) => match &m.source {
-            Some(source) if uses_attribute(source, "IsSoftDeleted") => (
-                CheckStatus::Pass,
-                vec![format!("active ← {}", describe_source(m))],
-            ),
-            Some(source) if is_constant(source) => (
-                CheckStatus::Fail,
-                vec![format!("active ← {} (a constant)", describe_source(m))],
-            ),
-            _ => (
-                CheckStatus::Fail,
-                vec![format!(
-                    "active ← {} (does not use IsSoftDeleted)",
-                    describe_source(m)
-                )],
-            ),
-        },
+        Some(ActiveTarget {
+            name,
+            mapping: None,
+        }) => (
+            CheckStatus::Fail,
+            vec![format!(
+                "No mapping targets the app's active attribute ({name})."
+            )],
+        ),
+        Some(ActiveTarget {
+            name,
+            mapping: Some(m),
+        }) => {
+            let own_name = if name.eq_ignore_ascii_case("active") {
+                String::new()
+            } else {
+                format!(" ({name} is the app's own name for active)")
+            };
+            match &m.source {
+                Some(source) if uses_attribute(source, "IsSoftDeleted") => (
+                    CheckStatus::Pass,
+                    vec![format!("{name} ← {}{own_name}", describe_source(m))],
+                ),
+                _ if is_fixed_value(m) => (
+                    CheckStatus::Fail,
+                    vec![format!("{name} ← {} (a constant)", describe_source(m))],
+                ),
+                _ => (
+                    CheckStatus::Fail,
+                    vec![format!(
+                        "{name} ← {} (does not use IsSoftDeleted)",
+                        describe_source(m)
+                    )],
+                ),
+            }
+        }
     };
     findings.push(Finding {
         id: "PD-MAP-001".into(),
@@ -413,20 +540,107 @@ mod tests {
             "source": {"expression": format!("[{name}]"), "name": name, "parameters": [], "type": "Attribute"}})
     }
 
-    /// Microsoft's own object-mapping example maps IsActive, not active: PD-MAP-001 fails.
-    #[test]
-    fn microsofts_example_object_mapping() {
+    fn microsofts_object_mapping() -> serde_json::Value {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("../../tests/fixtures/v1.0__synchronization-objectmapping__example.json");
         let mut mapping: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
         mapping["sourceObjectName"] = "User".into();
-        let schema: SynchronizationSchema = serde_json::from_value(serde_json::json!({
+        mapping
+    }
+
+    fn with_mapping(mapping: serde_json::Value) -> SynchronizationSchema {
+        serde_json::from_value(serde_json::json!({
             "synchronizationRules": [{"id": "r", "objectMappings": [mapping]}]
         }))
-        .unwrap();
+        .unwrap()
+    }
+
+    fn active_check(schema: &SynchronizationSchema) -> Finding {
+        lint(schema)
+            .into_iter()
+            .find(|f| f.id == "PD-MAP-001")
+            .unwrap()
+    }
+
+    /// Microsoft's own object-mapping example (Salesforce) maps `IsActive ← Not([IsSoftDeleted])`:
+    /// the app's own name for active, mapped the documented way. PD-MAP-001 passes.
+    #[test]
+    fn microsofts_example_object_mapping() {
+        let schema = with_mapping(microsofts_object_mapping());
+        let active = active_check(&schema);
+        assert_eq!(active.status, CheckStatus::Pass, "{active:?}");
+        assert_eq!(
+            active.evidence,
+            ["IsActive ← Not([IsSoftDeleted]) (IsActive is the app's own name for active)"]
+        );
+        assert!(
+            !lint(&schema)
+                .iter()
+                .any(|f| f.severity == Severity::High && f.status == CheckStatus::Fail),
+            "no High advice to change a correct mapping"
+        );
         insta::assert_yaml_snapshot!(table(&schema));
         insta::assert_snapshot!(render_findings(&lint(&schema)));
+    }
+
+    /// The same app with IsActive fixed to "True", or not mapped at all while its object
+    /// definition has IsActive: still High and failed.
+    #[test]
+    fn an_apps_own_active_attribute_constant_or_unmapped_fails() {
+        let mut constant = microsofts_object_mapping();
+        constant["attributeMappings"][0]["source"] = serde_json::json!(
+            {"expression": "\"True\"", "name": "True", "type": "Constant", "parameters": []});
+        let active = active_check(&with_mapping(constant));
+        assert_eq!(active.status, CheckStatus::Fail);
+        assert_eq!(active.severity, Severity::High);
+        assert_eq!(active.evidence, ["IsActive ← \"True\" (a constant)"]);
+
+        let mut unmapped = microsofts_object_mapping();
+        unmapped["attributeMappings"]
+            .as_array_mut()
+            .unwrap()
+            .remove(0);
+        let schema: SynchronizationSchema = serde_json::from_value(serde_json::json!({
+            "directories": [{"name": "salesforce.com", "objects": [{"name": "User", "attributes": [
+                {"name": "Alias", "type": "String"}, {"name": "IsActive", "type": "Boolean"}]}]}],
+            "synchronizationRules": [{"id": "r", "targetDirectoryName": "salesforce.com",
+                "objectMappings": [unmapped]}]
+        }))
+        .unwrap();
+        let active = active_check(&schema);
+        assert_eq!(active.status, CheckStatus::Fail);
+        assert_eq!(
+            active.evidence,
+            ["No mapping targets the app's active attribute (IsActive)."]
+        );
+        assert_eq!(active_target(&schema).unwrap().name, "IsActive");
+    }
+
+    #[test]
+    fn no_active_attribute_at_all_fails() {
+        let schema = schema(serde_json::json!([attribute(
+            "userName",
+            "userPrincipalName",
+            1
+        )]));
+        let active = active_check(&schema);
+        assert_eq!(active.status, CheckStatus::Fail);
+        assert_eq!(active.severity, Severity::High);
+        assert_eq!(
+            active.evidence,
+            ["No mapping targets the app's active attribute."]
+        );
+        // A name that means the opposite is not taken for active.
+        let schema = schema_with_inactive();
+        assert!(active_target(&schema).is_none());
+    }
+
+    fn schema_with_inactive() -> SynchronizationSchema {
+        schema(serde_json::json!([
+            attribute("userName", "userPrincipalName", 1),
+            {"targetAttributeName": "IsInactive", "source": null, "defaultValue": "False"}
+        ]))
     }
 
     #[test]

@@ -160,3 +160,53 @@ async fn the_cache_reads_once_and_a_refresh_adds_only_newer_entries() {
         .iter()
         .all(|l| l.person_id.as_deref() == Some(rehired.as_str())));
 }
+
+/// The playbooks' "latest entries" are the newest ones although the tenant, asked nothing
+/// about order, answers oldest first (Microsoft does not document a default order).
+#[tokio::test]
+async fn the_latest_entries_are_the_newest_whatever_the_default_order() {
+    let training = after_a_round().await;
+    let (leaver, _) = training.person("leaver-today");
+    let admin = training.desk(common::GLOBAL_ADMIN).await;
+    admin
+        .graph()
+        .set_account_enabled(&leaver, false)
+        .await
+        .unwrap();
+    training.advance(json!({"minutes": 41})).await;
+    let desk = training.desk("Reports Reader").await;
+    let everything = search(&desk, &last_month()).await.unwrap();
+    let newest = everything[0].when;
+    assert!(
+        everything.last().unwrap().when < newest,
+        "entries of two rounds"
+    );
+
+    let since = desk.connection().tenant_now().await - Duration::days(30);
+    let latest = playbooks::logs::entries_since(&desk, &Default::default(), Some(since), 5)
+        .await
+        .unwrap();
+    let newest_five: Vec<_> = everything[..5].iter().map(|l| l.when).collect();
+    assert_eq!(newest_five[0], newest);
+    assert_eq!(
+        latest
+            .iter()
+            .map(|e| e.activity_date_time)
+            .collect::<Vec<_>>(),
+        newest_five,
+        "the five newest entries, newest first"
+    );
+    let recent = search(
+        &desk,
+        &LogSearch {
+            limit: 5,
+            ..last_month()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        recent.iter().map(|l| l.when).collect::<Vec<_>>(),
+        newest_five
+    );
+}

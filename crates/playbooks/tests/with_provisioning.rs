@@ -41,11 +41,12 @@ impl Training {
     }
 }
 
+/// A PATCH whose operations set `active` to false (the string `"False"` of Entra's default
+/// shape or a boolean), read from the body's operations — not the word "active" anywhere in it.
 fn says_inactive(request: &Value) -> bool {
-    request["method"] == "PATCH" && {
-        let body = request["requestBody"].to_string().to_lowercase();
-        body.contains("active") && body.contains("false")
-    }
+    request["method"] == "PATCH"
+        && training_tenant::scim::active_patch::active_set_by(&request["requestBody"])
+            == Some(false)
 }
 
 #[tokio::test]

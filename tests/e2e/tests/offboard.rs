@@ -5,6 +5,9 @@
 use fantoccini::Locator;
 use provisioning_desk_e2e::{audit, App};
 
+mod support;
+use support::tenant::Tenant;
+
 #[tokio::test(flavor = "multi_thread")]
 async fn offboard_leo_disables_ends_sessions_and_says_when_each_app_follows() {
     let app = App::start().await;
@@ -133,12 +136,26 @@ async fn offboard_leo_disables_ends_sessions_and_says_when_each_app_follows() {
         "{checks}"
     );
     app.click("[data-testid=scim-toggle]").await;
-    let sent = app
-        .wait_for_text("[data-testid=scim-requests]", "PATCH")
+    app.wait_for_text("[data-testid=scim-requests]", "PATCH")
         .await;
+    // What Lunchbox was sent, from the tenant's record: a PATCH whose operations set active to
+    // false (Entra's default sends the string "False"), not merely a body naming "active".
+    let tenant = Tenant::of_running_app().await;
+    let leo = tenant.get("scenario").await["people"]["leaver-today"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let patches = tenant
+        .get(&format!(
+            "scim-requests?app=lunchbox&user={leo}&method=PATCH"
+        ))
+        .await;
+    let patches = patches["value"].as_array().cloned().unwrap_or_default();
     assert!(
-        sent.contains("\"active\"") || sent.contains("active"),
-        "{sent}"
+        patches.iter().any(|r| {
+            training_tenant::scim::active_patch::active_set_by(&r["requestBody"]) == Some(false)
+        }),
+        "Lunchbox was told active = false: {patches:#?}"
     );
     let verified = app.text("[data-testid=result-verified]").await;
     assert!(verified.contains("Lunchbox"), "{verified}");

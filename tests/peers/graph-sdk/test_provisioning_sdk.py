@@ -19,6 +19,7 @@ from msgraph.generated.models.synchronization_job_restart_criteria import (
 from msgraph.generated.models.synchronization_job_restart_scope import SynchronizationJobRestartScope
 from msgraph.generated.models.synchronization_job_subject import SynchronizationJobSubject
 from msgraph.generated.models.synchronization_status_code import SynchronizationStatusCode
+from msgraph.generated.models.user import User
 from msgraph.generated.service_principals.item.synchronization.jobs.item.provision_on_demand.provision_on_demand_post_request_body import (
     ProvisionOnDemandPostRequestBody,
 )
@@ -125,6 +126,40 @@ async def test_provisioning_logs(graph, fresh):
     # (The SDK cannot map "import" to its ProvisioningStepType.Import_ member, so check the next.)
     assert entry.provisioning_steps[1].provisioning_step_type.value == "scoping"
     assert entry.provisioning_steps[-1].status.value == "failure"
+
+
+def log_query(**options):
+    return RequestConfiguration(
+        query_parameters=ProvisioningRequestBuilder.ProvisioningRequestBuilderGetQueryParameters(**options)
+    )
+
+
+async def test_provisioning_logs_order_and_case_sensitive_filters(graph, fresh):
+    """The default order of /auditLogs/provisioning is not documented (the tenant answers
+    oldest first), $orderby=activityDateTime desc is honoured, and "the filters are all case
+    sensitive": a wrongly cased property name is refused (provisioningobjectsummary-list.md)."""
+    leaver = fresh.scenario["people"]["leaver-today"]["id"]
+    await graph.users.by_user_id(leaver).patch(User(account_enabled=False))
+    fresh.post_json("/_training/clock/advance", {"minutes": 41})
+
+    unordered = await graph.audit_logs.provisioning.get(log_query(top=999))
+    times = [e.activity_date_time for e in unordered.value]
+    assert times[0] < max(times), "without $orderby the first entry is not the newest"
+
+    newest_first = await graph.audit_logs.provisioning.get(
+        log_query(top=999, orderby=["activityDateTime desc"])
+    )
+    times = [e.activity_date_time for e in newest_first.value]
+    assert times == sorted(times, reverse=True)
+    assert times[0] == max(e.activity_date_time for e in unordered.value)
+
+    job = scim_app(fresh, "floorplan")["jobId"]
+    try:
+        await graph.audit_logs.provisioning.get(log_query(filter=f"JobId eq '{job}'"))
+        raise AssertionError("a wrongly cased property name in $filter is refused")
+    except ODataError as e:
+        assert e.response_status_code == 400
+        assert "JobId" in e.error.message
 
 
 async def test_permissions_for_provisioning(fresh):

@@ -3,8 +3,14 @@
 //! * Needs AuditLog.Read.All *and* Directory.Read.All, a reader role, and an Entra ID P1/P2
 //!   tenant.
 //! * Throttled at 5 requests / 10 s per app and tenant: pages are fetched at most one per 2 s.
-//! * Filters are case-sensitive; enum values are lowercase here (`success`, `disable`) but
-//!   capitalised in provisionOnDemand and in some examples (§9.2) — parsed case-insensitively.
+//! * "The filters are all case sensitive" (graph-docs
+//!   `api-reference/v1.0/api/provisioningobjectsummary-list.md`): property names are sent as
+//!   the resource page spells them and values as Graph writes them (enum values lowercase,
+//!   `success`, `disable`; ids as Graph returned them). Answers are parsed case-insensitively:
+//!   enum values are capitalised in provisionOnDemand and in some examples (§9.2).
+//! * The default order is not documented (graph-api.md §11.5): every request asks for
+//!   `$orderby=activityDateTime desc`, and nothing here relies on the answer's order —
+//!   [`Graph::recent_provisioning_logs`] checks it and sorts.
 //! * `servicePrincipal` is documented as a collection but sent as an object (§9.10);
 //!   `initiatedBy` has `initiatorType` or `initiatingType` depending on the example.
 
@@ -274,18 +280,54 @@ impl ProvisioningLogQuery {
     }
 }
 
+/// What every request asks for: the default order is not documented (graph-api.md §11.5).
+pub const NEWEST_FIRST: &str = "activityDateTime desc";
+
+/// Tells whether a sequence of entries has come newest first so far. An entry without a time
+/// breaks the order: nothing can be concluded from where it stands.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OrderCheck {
+    last: Option<DateTime<Utc>>,
+    broken: bool,
+}
+
+impl OrderCheck {
+    /// Takes the next entries in the order they came.
+    pub fn observe<'a>(
+        &mut self,
+        entries: impl IntoIterator<Item = &'a ProvisioningObjectSummary>,
+    ) {
+        for entry in entries {
+            match (entry.activity_date_time, self.last) {
+                (None, _) => self.broken = true,
+                (Some(at), Some(last)) if at > last => self.broken = true,
+                (Some(at), _) => self.last = Some(at),
+            }
+        }
+    }
+
+    /// True while every entry seen was no newer than the one before it.
+    pub fn newest_first(&self) -> bool {
+        !self.broken
+    }
+}
+
+/// Newest first; entries without a time last. Stable: ties keep the order they came in.
+pub fn sort_newest_first(entries: &mut [ProvisioningObjectSummary]) {
+    entries.sort_by_key(|e| std::cmp::Reverse(e.activity_date_time));
+}
+
 impl Graph {
-    /// The matching events in the order Graph returns them, paged slowly (reports
-    /// throttling), as a stream.
+    /// The matching events, asked for newest first (`$orderby=activityDateTime desc`) but
+    /// streamed in the order Graph answers — callers must not rely on it (see
+    /// [`OrderCheck`]) — paged slowly (reports throttling).
     pub fn provisioning_logs(
         &self,
         query: &ProvisioningLogQuery,
     ) -> impl Stream<Item = Result<ProvisioningObjectSummary>> + Send + 'static {
         let filter = query.filter();
         let top = query.page_size.unwrap_or(50).clamp(1, 500).to_string();
-        // No `$orderby`: not every service that imitates this API supports it, and a time window
-        // (`since`/`until`) bounds the answer better than an order does.
-        let mut params = vec![("$top", top.as_str())];
+        let mut params = vec![("$top", top.as_str()), ("$orderby", NEWEST_FIRST)];
         if let Some(f) = &filter {
             params.push(("$filter", f));
         }
@@ -296,17 +338,30 @@ impl Graph {
         )
     }
 
-    /// Up to `limit` events matching the query.
+    /// The `limit` newest events matching the query, newest first. Reading stops after `limit`
+    /// entries only while the answer has come newest first as asked; a service that answers
+    /// in another order is read to the end of the query (bound it with `since`) and the newest
+    /// are chosen here.
     pub async fn recent_provisioning_logs(
         &self,
         query: &ProvisioningLogQuery,
         limit: usize,
     ) -> Result<Vec<ProvisioningObjectSummary>> {
-        use futures::{StreamExt, TryStreamExt};
-        self.provisioning_logs(query)
-            .take(limit)
-            .try_collect()
-            .await
+        use futures::StreamExt;
+        let mut entries = Vec::new();
+        let mut order = OrderCheck::default();
+        let mut stream = std::pin::pin!(self.provisioning_logs(query));
+        while let Some(entry) = stream.next().await {
+            let entry = entry?;
+            order.observe([&entry]);
+            entries.push(entry);
+            if entries.len() >= limit && order.newest_first() {
+                break;
+            }
+        }
+        sort_newest_first(&mut entries);
+        entries.truncate(limit);
+        Ok(entries)
     }
 }
 
@@ -330,6 +385,37 @@ mod initiator_tests {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn at(id: &str, time: Option<&str>) -> ProvisioningObjectSummary {
+        serde_json::from_value(serde_json::json!({"id": id, "activityDateTime": time})).unwrap()
+    }
+
+    #[test]
+    fn the_order_check_notices_an_answer_that_is_not_newest_first() {
+        let newest_first = [
+            at("c", Some("2026-11-20T10:30:00Z")),
+            at("b", Some("2026-11-20T10:30:00Z")),
+            at("a", Some("2026-11-20T10:00:00Z")),
+        ];
+        let mut check = OrderCheck::default();
+        check.observe(&newest_first);
+        assert!(check.newest_first());
+        check.observe([&at("d", Some("2026-11-20T11:00:00Z"))]);
+        assert!(!check.newest_first(), "a newer entry after older ones");
+
+        let mut undated = OrderCheck::default();
+        undated.observe([&at("x", None)]);
+        assert!(!undated.newest_first());
+
+        let mut oldest_first = vec![
+            newest_first[2].clone(),
+            newest_first[0].clone(),
+            at("z", None),
+        ];
+        sort_newest_first(&mut oldest_first);
+        let ids: Vec<_> = oldest_first.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(ids, ["c", "a", "z"]);
+    }
 
     #[test]
     fn filters_are_escaped_and_combined() {

@@ -2,10 +2,12 @@
 //!
 //! Graph allows the reports API 5 requests per 10 s per app and tenant (graph-api.md §2.6, §4):
 //! reading the logs again for every filter change takes seconds to minutes. [`LogCache`] holds
-//! every entry of a time window, each explained once ([`explain`]); [`read_into`] fills it
-//! newest first, page by page, so the screen can show the first entries while the rest loads;
+//! every entry of a time window, each explained once ([`explain`]); [`read_into`] asks for it
+//! newest first, page by page, so the screen can show the newest entries while the rest loads;
 //! reading again only asks for what the cache does not cover yet (entries newer than the newest
-//! held, or older than the oldest read). Filters ([`CacheFilter`]) run on the cache and answer
+//! held, or older than the oldest read). The order Graph answers in is checked, never trusted
+//! (its default order is not documented, graph-api.md §11.5): entries are sorted as they are
+//! added, and a partial reading claims coverage only while the answer has come newest first. Filters ([`CacheFilter`]) run on the cache and answer
 //! a count plus one window of rows ([`LogWindow`]), never every match.
 //!
 //! Invariants: `lines` is newest first and holds each entry id once; everything between
@@ -15,7 +17,9 @@ use std::collections::HashSet;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use chrono::{DateTime, Duration, Utc};
-use entra_client::graph::provisioning_logs::{ProvisioningLogQuery, ProvisioningObjectSummary};
+use entra_client::graph::provisioning_logs::{
+    OrderCheck, ProvisioningLogQuery, ProvisioningObjectSummary,
+};
 use futures::StreamExt;
 
 use crate::desk::Desk;
@@ -142,7 +146,7 @@ impl LogCache {
         }
         let added = self.lines.len() - before;
         if added > 0 {
-            // Stable and nearly sorted already (pages come newest first).
+            // Stable, and nearly sorted already when pages come newest first as asked.
             self.lines.sort_by_key(|c| std::cmp::Reverse(c.line.when));
         }
         added
@@ -236,10 +240,39 @@ impl LogCache {
     }
 }
 
-/// Reads `plan` from Graph into `cache`, newest first, one page at a time at the reports
+/// What one reading may claim as covered while it goes, page by page.
+struct ReadingCoverage {
+    /// The cache's coverage before this reading: what is left if the order proves wrong.
+    before: Option<DateTime<Utc>>,
+    order: OrderCheck,
+}
+
+impl ReadingCoverage {
+    fn start(cache: &LogCache) -> Self {
+        ReadingCoverage {
+            before: cache.covered_from,
+            order: OrderCheck::default(),
+        }
+    }
+
+    /// After a page: while the answer has come newest first, everything down to the oldest
+    /// entry read has been read; once it has not, nothing this reading claimed holds (an
+    /// entry between those read may still come), and the claim is taken back.
+    fn page(&mut self, cache: &mut LogCache, entries: &[ProvisioningObjectSummary]) {
+        self.order.observe(entries);
+        if !self.order.newest_first() {
+            cache.covered_from = self.before;
+        } else if let Some(oldest) = entries.iter().filter_map(|e| e.activity_date_time).min() {
+            cache.mark_covered_from(oldest);
+        }
+    }
+}
+
+/// Reads `plan` from Graph into `cache`, asked newest first, one page at a time at the reports
 /// API's pace, calling `on_page` with the number of entries held after each page. Stopping
 /// (dropping this future) keeps what was read; the entries then count as covered down to the
-/// oldest one read.
+/// oldest one read only if the answer came newest first — otherwise the part read says
+/// nothing about what lies between, and only a reading to the end covers the window.
 pub async fn read_into(
     desk: &Desk,
     cache: &SharedLogCache,
@@ -258,6 +291,7 @@ pub async fn read_into(
         .ready_chunks(PAGE_SIZE as usize)
         .boxed();
     let mut added = 0;
+    let mut coverage = ReadingCoverage::start(&cache.lock());
     while let Some(page) = pages.next().await {
         let entries = page
             .into_iter()
@@ -265,10 +299,7 @@ pub async fn read_into(
         let held = {
             let mut cache = cache.lock();
             added += cache.add(&entries);
-            // Newest first: everything down to the oldest entry of this page has been read.
-            if let Some(oldest) = entries.iter().filter_map(|e| e.activity_date_time).min() {
-                cache.mark_covered_from(oldest);
-            }
+            coverage.page(&mut cache, &entries);
             cache.len()
         };
         on_page(held);
@@ -390,6 +421,44 @@ mod tests {
         assert_eq!(ids(&page), ["e20", "e21", "e22", "e23", "e24"]);
         let past_the_end = cache.window(&CacheFilter::default(), 48, 5);
         assert_eq!(ids(&past_the_end), ["e48", "e49"]);
+    }
+
+    /// A reading claims coverage page by page only while the answer comes newest first: an
+    /// answer in another order (the default order is not documented) claims nothing until it
+    /// has been read to the end, and a claim made before the order broke is taken back.
+    #[test]
+    fn a_reading_claims_coverage_only_while_the_answer_is_newest_first() {
+        let page = |minutes: &[u32]| -> Vec<ProvisioningObjectSummary> {
+            minutes
+                .iter()
+                .map(|m| entry(&format!("m{m}"), *m, "Floorplan", "ada", "success"))
+                .collect()
+        };
+        let read = |pages: &[&[u32]]| -> Vec<Option<DateTime<Utc>>> {
+            let mut cache = LogCache::new();
+            let mut coverage = ReadingCoverage::start(&cache);
+            pages
+                .iter()
+                .map(|p| {
+                    let entries = page(p);
+                    cache.add(&entries);
+                    coverage.page(&mut cache, &entries);
+                    cache.covered_from()
+                })
+                .collect()
+        };
+        assert_eq!(read(&[&[50, 40], &[30, 20]]), [Some(at(40)), Some(at(20))]);
+        assert_eq!(read(&[&[20, 30], &[40, 50]]), [None, None]);
+        assert_eq!(read(&[&[20], &[30]]), [Some(at(20)), None]);
+
+        // Coverage held from an earlier reading stays.
+        let mut cache = sample();
+        cache.mark_covered_from(at(10));
+        let mut coverage = ReadingCoverage::start(&cache);
+        let newer = page(&[52, 58]);
+        cache.add(&newer);
+        coverage.page(&mut cache, &newer);
+        assert_eq!(cache.covered_from(), Some(at(10)));
     }
 
     #[test]

@@ -7,7 +7,8 @@ use serde_json::{json, Map, Value};
 
 use super::auth;
 use super::query::paginate;
-use super::users::{user_json, FILTERABLE, PROPERTY_NAMES};
+use super::user_properties::DOCUMENTED;
+use super::users::{user_json, FILTERABLE};
 use super::{Call, GraphError, GraphResponse};
 use crate::state::directory::User;
 
@@ -69,7 +70,7 @@ fn deleted_json(user: &User, select: Option<&[String]>) -> Value {
 fn list(call: &Call) -> Result<GraphResponse, GraphError> {
     call.caller.require(&auth::READ_USERS)?;
     let q = &call.query;
-    q.check_select("Microsoft.DirectoryServices.User", PROPERTY_NAMES)?;
+    q.check_select("Microsoft.DirectoryServices.User", DOCUMENTED)?;
     let advanced = q.advanced(call.req.consistency_eventual());
     q.check_filter("User", FILTERABLE, advanced)?;
     super::users::check_collections(q, "User")?;
@@ -119,7 +120,7 @@ fn with_context(call: &Call, item: Value) -> Value {
 fn get(call: &Call, id: &str) -> Result<GraphResponse, GraphError> {
     call.caller.require(&auth::READ_USERS)?;
     call.query
-        .check_select("Microsoft.DirectoryServices.User", PROPERTY_NAMES)?;
+        .check_select("Microsoft.DirectoryServices.User", DOCUMENTED)?;
     let dir = call.state.directory();
     let user = dir
         .deleted_users

@@ -9,7 +9,8 @@
 //! case-insensitive, like the directory's (UPNs and mail are looked up regardless of case); for
 //! values inside `any` (`smtp:` aliases, other e-mails) Microsoft's pages say nothing about case,
 //! and the tenant keeps the same rule — the desk does not rely on it for the `smtp:`/`SMTP:`
-//! prefix and asks for both spellings.
+//! prefix and asks for both spellings. The identity reports compare exactly
+//! ([`Expr::matches_case_sensitive`]).
 
 use serde_json::Value;
 
@@ -502,18 +503,28 @@ impl Expr {
         }
     }
 
-    /// Evaluates against an object; `get` returns a property by (exact) name.
+    /// Evaluates against an object; `get` returns a property by (exact) name. Strings compare
+    /// case-insensitively, like the directory's.
     pub fn matches<'v>(&self, get: &dyn Fn(&str) -> Option<&'v Value>) -> bool {
+        self.evaluate(get, Case::Insensitive)
+    }
+
+    /// Evaluates with strings compared exactly: the identity reports' dialect ("The filters are
+    /// all case sensitive", graph-docs `api-reference/v1.0/api/provisioningobjectsummary-list.md`).
+    pub fn matches_case_sensitive<'v>(&self, get: &dyn Fn(&str) -> Option<&'v Value>) -> bool {
+        self.evaluate(get, Case::Sensitive)
+    }
+
+    fn evaluate<'v>(&self, get: &dyn Fn(&str) -> Option<&'v Value>, case: Case) -> bool {
+        let fold = |s: &str| case.fold(s);
         match self {
-            Expr::Eq(p, lit) => literal_eq(get(p), lit),
-            Expr::Ne(p, lit) => !literal_eq(get(p), lit),
-            Expr::In(p, lits) => lits.iter().any(|l| literal_eq(get(p), l)),
+            Expr::Eq(p, lit) => literal_eq(get(p), lit, case),
+            Expr::Ne(p, lit) => !literal_eq(get(p), lit, case),
+            Expr::In(p, lits) => lits.iter().any(|l| literal_eq(get(p), l, case)),
             Expr::StartsWith(p, s) => {
-                string_of(get(p)).is_some_and(|v| lower(v).starts_with(&lower(s)))
+                string_of(get(p)).is_some_and(|v| fold(v).starts_with(&fold(s)))
             }
-            Expr::EndsWith(p, s) => {
-                string_of(get(p)).is_some_and(|v| lower(v).ends_with(&lower(s)))
-            }
+            Expr::EndsWith(p, s) => string_of(get(p)).is_some_and(|v| fold(v).ends_with(&fold(s))),
             Expr::Compare(p, ordering, lit) => {
                 compare(get(p), lit).is_some_and(|o| match ordering {
                     Ordering::Gt => o.is_gt(),
@@ -522,10 +533,10 @@ impl Expr {
                     Ordering::Le => o.is_le(),
                 })
             }
-            Expr::Contains(p, s) => string_of(get(p)).is_some_and(|v| lower(v).contains(&lower(s))),
-            Expr::And(a, b) => a.matches(get) && b.matches(get),
-            Expr::Or(a, b) => a.matches(get) || b.matches(get),
-            Expr::Not(a) => !a.matches(get),
+            Expr::Contains(p, s) => string_of(get(p)).is_some_and(|v| fold(v).contains(&fold(s))),
+            Expr::And(a, b) => a.evaluate(get, case) && b.evaluate(get, case),
+            Expr::Or(a, b) => a.evaluate(get, case) || b.evaluate(get, case),
+            Expr::Not(a) => !a.evaluate(get, case),
             Expr::Any {
                 collection,
                 var,
@@ -533,7 +544,7 @@ impl Expr {
             } => match get(collection) {
                 Some(Value::Array(items)) => items
                     .iter()
-                    .any(|item| body.matches(&|p| (p == var).then_some(item))),
+                    .any(|item| body.evaluate(&|p| (p == var).then_some(item), case)),
                 _ => false,
             },
         }
@@ -565,23 +576,35 @@ fn compare(value: Option<&Value>, lit: &Literal) -> Option<std::cmp::Ordering> {
     }
 }
 
-fn lower(s: &str) -> String {
-    s.to_lowercase()
+/// How string values compare.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Case {
+    Insensitive,
+    Sensitive,
+}
+
+impl Case {
+    fn fold(self, s: &str) -> String {
+        match self {
+            Case::Insensitive => s.to_lowercase(),
+            Case::Sensitive => s.to_string(),
+        }
+    }
 }
 
 fn string_of(v: Option<&Value>) -> Option<&str> {
     v.and_then(Value::as_str)
 }
 
-fn literal_eq(value: Option<&Value>, lit: &Literal) -> bool {
+fn literal_eq(value: Option<&Value>, lit: &Literal, case: Case) -> bool {
     match (value, lit) {
         (None | Some(Value::Null), Literal::Null) => true,
-        (Some(Value::String(v)), Literal::String(s) | Literal::Guid(s)) => {
-            v.to_lowercase() == s.to_lowercase()
-        }
+        // An unquoted GUID is lowercased when parsed: it compares without case in both dialects.
+        (Some(Value::String(v)), Literal::Guid(s)) => v.to_lowercase() == *s,
+        (Some(Value::String(v)), Literal::String(s)) => case.fold(v) == case.fold(s),
         (Some(Value::Bool(v)), Literal::Bool(b)) => v == b,
         (Some(Value::Number(v)), Literal::Number(n)) => v.as_f64() == Some(*n),
-        (Some(Value::Array(items)), lit) => items.iter().any(|i| literal_eq(Some(i), lit)),
+        (Some(Value::Array(items)), lit) => items.iter().any(|i| literal_eq(Some(i), lit, case)),
         _ => false,
     }
 }
@@ -681,6 +704,21 @@ mod tests {
         assert!(!f.matches(&|p| e.get(p)));
         assert!(parse("activityDateTime gt 2025-01-01T00:00:00Z").is_err());
         assert!(parse("contains(jobId,'a')").is_err());
+    }
+
+    #[test]
+    fn the_reports_compare_values_exactly_and_the_directory_does_not() {
+        let e = json!({"provisioningAction": "disable", "jobId": "scim.abc"});
+        let get = |p: &str| e.get(p);
+        let capitalised = parse_reports("provisioningAction eq 'Disable'").unwrap();
+        assert!(capitalised.matches(&get));
+        assert!(!capitalised.matches_case_sensitive(&get));
+        let exact =
+            parse_reports("provisioningAction eq 'disable' and contains(jobId,'abc')").unwrap();
+        assert!(exact.matches_case_sensitive(&get));
+        assert!(!parse_reports("contains(jobId,'ABC')")
+            .unwrap()
+            .matches_case_sensitive(&get));
     }
 
     #[test]

@@ -16,6 +16,7 @@ mod provisioning_logs;
 pub mod query;
 mod service_principals;
 mod synchronization;
+mod user_properties;
 mod users;
 
 use std::sync::Arc;

@@ -8,6 +8,7 @@ use serde_json::{json, Map, Value};
 use super::auth::{self, Requirement};
 use super::query::{self, paginate};
 use super::service_principals::assignment_json;
+use super::user_properties::{self, DOCUMENTED};
 use super::{Call, GraphError, GraphResponse};
 use crate::state::directory::User;
 
@@ -252,7 +253,14 @@ fn me_id(call: &Call) -> Result<String, GraphError> {
 }
 
 pub fn user_json(user: &User, select: Option<&[String]>) -> Map<String, Value> {
-    let mut out = query::project(&user.props, select, DEFAULT_PROPERTIES, PROPERTY_NAMES);
+    let mut out = query::project(&user.props, select, DEFAULT_PROPERTIES, DOCUMENTED);
+    for (name, value) in out.iter_mut() {
+        if value.is_null() {
+            if let Some(unset) = user_properties::unset_value(name) {
+                *value = unset;
+            }
+        }
+    }
     if let Some(identities) = out.get_mut("identities") {
         // A member signs in with their UPN: one identity whose issuer is the UPN's domain.
         let upn = user.upn();
@@ -273,7 +281,7 @@ fn find<'d>(dir: &'d crate::state::Directory, key: &str) -> Result<&'d User, Gra
 fn list(call: &Call) -> Result<GraphResponse, GraphError> {
     call.caller.require(&auth::READ_USERS)?;
     let q = &call.query;
-    q.check_select(TYPE_NAME, PROPERTY_NAMES)?;
+    q.check_select(TYPE_NAME, DOCUMENTED)?;
     let eventual = call.req.consistency_eventual();
     let advanced = q.advanced(eventual);
     q.check_filter("User", FILTERABLE, advanced)?;
@@ -363,7 +371,7 @@ fn count(call: &Call) -> Result<GraphResponse, GraphError> {
 
 fn get(call: &Call, key: &str) -> Result<GraphResponse, GraphError> {
     call.caller.require(&auth::READ_USERS)?;
-    call.query.check_select(TYPE_NAME, PROPERTY_NAMES)?;
+    call.query.check_select(TYPE_NAME, DOCUMENTED)?;
     let dir = call.state.directory();
     let user = find(&dir, key)?;
     let mut body = Map::new();

@@ -9,6 +9,7 @@
 //! The provisioning engine calls `ScimApp::handle` in-process (and records each exchange);
 //! `http` serves the same handler under `/scim/{app}/v2` for trainees and compliance tools.
 
+pub mod active_patch;
 pub mod filter;
 pub mod http;
 pub mod patch;

@@ -17,6 +17,11 @@ unfinishedRunId: string | null,
  */
 refusals: Array<string>, 
 /**
+ * Apps whose accidental-deletion threshold the file would reach in one sync round, and
+ * what will happen then (offboarding only). Shown before the run; they do not stop it.
+ */
+deletionWarnings: Array<string>, 
+/**
  * Changes whose role does not show in the sign-in: each row is tried, and a row Entra
  * refuses says which role to ask for (roles limited to an administrative unit and custom
  * roles never show in the sign-in, graph-api.md §11.7).
