@@ -1,5 +1,8 @@
 """Microsoft's msgraph-sdk against the training tenant: every endpoint part 1 serves."""
 
+import base64
+import json
+
 import pytest
 from kiota_abstractions.base_request_configuration import RequestConfiguration
 from msgraph.generated.directory.deleted_items.graph_user.graph_user_request_builder import (
@@ -14,6 +17,7 @@ from msgraph.generated.service_principals.service_principals_request_builder imp
 from msgraph.generated.users.item.app_role_assignments.app_role_assignments_request_builder import (
     AppRoleAssignmentsRequestBuilder,
 )
+from msgraph.generated.users.item.user_item_request_builder import UserItemRequestBuilder
 from msgraph.generated.users.users_request_builder import UsersRequestBuilder
 from msgraph_core.requests.batch_request_content import BatchRequestContent
 from msgraph_core.requests.batch_request_item import BatchRequestItem
@@ -248,6 +252,39 @@ async def test_me_and_role_errors(fresh):
         await reader.users.by_user_id(obrien_id).patch(User(account_enabled=False))
     assert err.value.response_status_code == 403
     assert err.value.error.code == "Authorization_RequestDenied"
+
+
+def demo_by_name(tenant, local: str) -> str:
+    for account in tenant.scenario["demoAccounts"]:
+        if account["userPrincipalName"].startswith(local + "@"):
+            return account["userPrincipalName"]
+    raise KeyError(local)
+
+
+async def test_administrative_unit_role_is_enforced_per_member(fresh):
+    """A User Administrator for the administrative unit Interns: Graph allows changes to the unit's
+    members and answers 403 Authorization_RequestDenied for everyone else, though the role is not
+    in the token's wids (access-token-claims-reference.md; admin-units-assign-roles.md)."""
+    token = fresh.user_token(demo_by_name(fresh, "interns.helpdesk"))
+    payload = token.split(".")[1]
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    assert "fe930be7-5e62-47db-91af-98c3a49a38b1" not in claims.get("wids", [])
+    unit_admin = fresh.client(token)
+    ivy_id, _ = person(fresh, "intern-returning")
+    await unit_admin.users.by_user_id(ivy_id).patch(User(account_enabled=True))
+    leo_id, _ = person(fresh, "leaver-today")
+    with pytest.raises(ODataError) as err:
+        await unit_admin.users.by_user_id(leo_id).patch(User(account_enabled=False))
+    assert err.value.response_status_code == 403
+    assert err.value.error.code == "Authorization_RequestDenied"
+    admin = fresh.client(fresh.app_token())
+    query = RequestConfiguration(
+        query_parameters=UserItemRequestBuilder.UserItemRequestBuilderGetQueryParameters(
+            select=["accountEnabled"]
+        )
+    )
+    assert (await admin.users.by_user_id(ivy_id).get(query)).account_enabled is True
+    assert (await admin.users.by_user_id(leo_id).get(query)).account_enabled is True
 
 
 async def test_bad_token_and_bad_query(fresh):
