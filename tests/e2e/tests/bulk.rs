@@ -129,10 +129,12 @@ async fn bulk_offboarding_previews_every_row_runs_and_exports_the_results() {
     app.close().await;
 }
 
-/// Someone without the right to change accounts sees why before anything runs, and which role
-/// to ask for; the run cannot be started.
+/// Someone whose sign-in shows no role to change accounts is warned before anything runs (a role
+/// for an administrative unit, or a custom role, never shows in the sign-in, so the desk cannot
+/// know); the run tries, Entra refuses, and the row says so — nothing was changed.
 #[tokio::test(flavor = "multi_thread")]
-async fn bulk_offboarding_without_the_role_is_refused_before_anything_runs() {
+async fn bulk_offboarding_without_a_role_in_the_sign_in_is_warned_and_entras_refusal_is_the_result()
+{
     let csv = format!("user\nleo.leaving@{DOMAIN}\n");
     let app = App::start().await;
     app.sign_in_as("reports").await;
@@ -148,22 +150,29 @@ async fn bulk_offboarding_without_the_role_is_refused_before_anything_runs() {
         )
         .await
         .expect("the file is dropped");
-    let refusals = app
-        .wait_for_text("[data-testid=bulk-refusals]", "nothing will run")
+    let doubts = app
+        .wait_for_text("[data-testid=bulk-doubts]", "Entra may refuse")
         .await;
     assert!(
-        refusals.contains("Administrator"),
-        "the role to ask for: {refusals}"
-    );
-    let confirm = app
-        .wait_for(fantoccini::Locator::Css("[data-testid=confirm]"))
-        .await;
-    assert_eq!(
-        confirm.prop("disabled").await.unwrap().as_deref(),
-        Some("true")
+        doubts.contains("User Administrator"),
+        "the role it takes: {doubts}"
     );
     let violations = audit(&app.client).await;
     assert!(violations.is_empty(), "axe-core: {violations:#?}");
+
+    app.click("[data-testid=confirm]").await;
+    let result = app
+        .wait_for_text("[data-testid=bulk-result]", "Finished")
+        .await;
+    assert!(result.contains("0 done"), "{result}");
+    assert!(result.contains("1 failed"), "{result}");
+    let report = app.texts("[data-testid=bulk-report-row]").await;
+    assert!(
+        report
+            .iter()
+            .any(|r| r.contains("Leo Leaving") && r.contains("Failed")),
+        "{report:#?}"
+    );
     app.close().await;
 }
 
