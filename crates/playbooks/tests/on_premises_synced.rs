@@ -21,10 +21,13 @@ async fn offboarding_a_synced_person_warns_and_the_ticket_says_disable_on_premis
         .unwrap();
     assert!(preview.person.synced_from_on_premises);
     assert!(
-        preview.plan.warnings.iter().any(|w| w
-            .contains("synced from your on-premises directory")
-            && w.contains("undone at the next directory sync")
-            && w.contains("on-premises Active Directory is disabled too")),
+        preview
+            .plan
+            .warnings
+            .iter()
+            .any(|w| w.contains("synced from your on-premises directory")
+                && w.contains("undone at the next directory sync")
+                && w.contains("on-premises Active Directory is disabled too")),
         "{:?}",
         preview.plan.warnings
     );
@@ -83,9 +86,12 @@ async fn reactivating_a_synced_person_says_enable_them_on_premises_too() {
 
     let preview = reactivate::preview(&desk, &upn).await.unwrap();
     assert!(
-        preview.plan.warnings.iter().any(|w| w
-            .contains("synced from your on-premises directory")
-            && w.contains("stays disabled")),
+        preview
+            .plan
+            .warnings
+            .iter()
+            .any(|w| w.contains("synced from your on-premises directory")
+                && w.contains("stays disabled")),
         "{:?}",
         preview.plan.warnings
     );
