@@ -335,6 +335,10 @@ pub enum Error {
     )]
     Unavailable { status: u16, ids: RequestIds },
 
+    /// Graph's 400 for a property that on-premises Active Directory owns (a synced person).
+    #[error("This person is synced from your on-premises Active Directory, so Entra does not accept this change here (Microsoft: {message})")]
+    OnPremisesMastered { message: String, ids: RequestIds },
+
     #[error("Microsoft Graph refused the request (HTTP {status}, {code}): {message}")]
     Graph {
         status: u16,
@@ -413,6 +417,7 @@ impl Error {
             Error::NotFound { .. } => "graph.not_found",
             Error::Throttled { .. } => "graph.throttled",
             Error::Unavailable { .. } => "graph.unavailable",
+            Error::OnPremisesMastered { .. } => "graph.on_premises_mastered",
             Error::Graph { .. } => "graph.rejected",
             Error::UnexpectedResponse { .. } => "graph.unexpected_response",
         }
@@ -495,6 +500,7 @@ impl Error {
                 None => "Wait a minute, then try again.".into(),
             },
             Error::Unavailable { .. } => "Try again in a few minutes.".into(),
+            Error::OnPremisesMastered { .. } => "This person is synced from your on-premises Active Directory; change this there — it reaches Entra at the next directory sync.".into(),
             Error::Graph { ids, .. } | Error::UnexpectedResponse { ids, .. } => {
                 let ids = ids.to_string();
                 if ids.is_empty() {
@@ -517,6 +523,7 @@ impl Error {
             | Error::Throttled { ids, .. }
             | Error::Unavailable { ids, .. }
             | Error::Graph { ids, .. }
+            | Error::OnPremisesMastered { ids, .. }
             | Error::UnexpectedResponse { ids, .. } => Some(ids),
             _ => None,
         }

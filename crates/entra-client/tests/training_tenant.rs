@@ -317,6 +317,36 @@ async fn a_missing_role_is_a_forbidden_error_that_names_the_role() {
     assert!(!cap.allowed);
 }
 
+/// A synced person's job title belongs to on-premises AD: Entra's refusal reaches the desk as
+/// its own code with the plain hint; turning sign-in off is accepted (graph-api.md §11.8).
+#[tokio::test]
+async fn a_synced_persons_on_premises_property_is_refused_in_plain_words() {
+    let env = start_default().await;
+    let session = env.session("User Administrator").await;
+    let graph = session.graph().unwrap();
+    let (synced_id, _) = env.person("synced-leaver");
+    let user = graph.get_user(&synced_id).await.unwrap();
+    assert_eq!(user.on_premises_sync_enabled, Some(true));
+    let e = graph
+        .update_user(
+            &synced_id,
+            &entra_client::graph::users::UserPatch {
+                job_title: Some("Former Office Manager".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), "graph.on_premises_mastered", "{e}");
+    assert!(
+        e.hint()
+            .contains("synced from your on-premises Active Directory; change this there"),
+        "{}",
+        e.hint()
+    );
+    graph.set_account_enabled(&synced_id, false).await.unwrap();
+}
+
 #[tokio::test]
 async fn device_code_sign_in_approved_and_declined() {
     let env = start_default().await;

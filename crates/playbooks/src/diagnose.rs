@@ -459,6 +459,7 @@ mod tests {
                 account_enabled: Some(true),
                 deleted_at: Some("2026-11-11T09:00:00Z".parse().unwrap()),
                 found_by: None,
+                synced_from_on_premises: false,
             },
             app: AppMatch {
                 service_principal_id: "6cc35b93-185a-4485-a519-50c09549f3ad".into(),

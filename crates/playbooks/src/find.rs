@@ -29,6 +29,10 @@ pub struct PersonMatch {
     #[serde(default)]
     #[ts(optional = nullable)]
     pub found_by: Option<FoundBy>,
+    /// Synced from on-premises Active Directory (`onPremisesSyncEnabled`): the next directory
+    /// sync re-applies what on-premises says (graph-api.md §11.8).
+    #[serde(default)]
+    pub synced_from_on_premises: bool,
 }
 
 /// How a search by address found a person when it was not their sign-in name (UPN).
@@ -87,6 +91,7 @@ impl PersonMatch {
             account_enabled: user.account_enabled,
             deleted_at: user.deleted_date_time,
             found_by: None,
+            synced_from_on_premises: user.on_premises_sync_enabled == Some(true),
         }
     }
 

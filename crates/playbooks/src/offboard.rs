@@ -207,6 +207,9 @@ fn plan(person: &PersonMatch, departure: Departure, apps: &[AppSync], rights: &R
     if let Some(how) = &person.found_by {
         facts.push(how.sentence());
     }
+    if person.synced_from_on_premises {
+        facts.push(crate::on_premises::FACT.to_string());
+    }
     let target = TargetSummary {
         display_name: person.label(),
         id: Some(person.id.clone()),
@@ -240,6 +243,9 @@ fn plan(person: &PersonMatch, departure: Departure, apps: &[AppSync], rights: &R
         )
     };
     let mut will_not_happen = Vec::new();
+    if person.synced_from_on_premises {
+        warnings.push(crate::on_premises::offboard_warning(name));
+    }
     if let Some(why) = &rights.disable {
         will_not_happen.push(format!(
             "Sign-in is not turned off: you cannot turn off sign-in. {why}"
@@ -392,6 +398,10 @@ pub async fn run(
         .await
         .unwrap_or_else(|_| preview.apps.clone());
     let mut next = Vec::new();
+    // First on the ticket: without it, the next directory sync turns sign-in back on.
+    if person.synced_from_on_premises || current.on_premises_sync_enabled == Some(true) {
+        next.push(crate::on_premises::offboard_follow_up(&person.display_name));
+    }
     if disabled {
         for app in apps
             .iter()
@@ -574,6 +584,7 @@ mod tests {
             account_enabled: Some(true),
             deleted_at: None,
             found_by: None,
+            synced_from_on_premises: false,
         }
     }
 

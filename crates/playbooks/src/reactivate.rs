@@ -319,6 +319,15 @@ fn plan(
             trap.iter().map(|l| l.plain.clone()).collect::<Vec<_>>().join(" | ")
         ));
     }
+    if let Some(p) = person.filter(|p| p.synced_from_on_premises) {
+        if matches!(
+            state,
+            ReturnState::Disabled | ReturnState::InRecycleBin { .. }
+        ) {
+            facts.push(crate::on_premises::FACT.to_string());
+            warnings.push(crate::on_premises::reactivate_warning(&p.display_name));
+        }
+    }
     warnings.extend(refusals);
     let will_not_happen = vec![
         "No new account is created.".to_string(),
@@ -412,6 +421,9 @@ pub async fn run(
     let apps = person_apps(desk, &person.id).await.unwrap_or_default();
     let mut pacer = OnDemandPacer::default();
     let mut next = Vec::new();
+    if person.synced_from_on_premises {
+        next.push(crate::on_premises::reactivate_warning(&person.display_name));
+    }
     let mut follow_up = Vec::new();
     for app in apps.iter().filter(|a| a.has_sync()) {
         let step_id = format!("sync_now:{}", app.app.service_principal_id);
@@ -623,6 +635,7 @@ mod tests {
             account_enabled: Some(false),
             deleted_at: Some(Utc::now()),
             found_by: None,
+            synced_from_on_premises: false,
         };
         let plan = plan(
             "ana@contoso.com",

@@ -32,6 +32,8 @@ pub fn router() -> Router<Shared> {
         .route("/_training/clock/advance", post(advance_clock))
         .route("/_training/reset", post(reset))
         .route("/_training/state", get(dump_state))
+        .route("/_training/on-premises/disable", post(disable_on_premises))
+        .route("/_training/on-premises/enable", post(enable_on_premises))
         .route("/_training/device-codes/approve", post(approve_device_code))
         .route("/_training/device-codes/decline", post(decline_device_code))
         .route(
@@ -133,11 +135,14 @@ async fn advance_clock(State(state): State<Shared>, body: Bytes) -> Response {
     }
     state.clock.advance(Duration::seconds(total));
     let hard_deleted = state.purge_expired();
+    // Directory sync cycles from on-premises AD that fell due (every 30 virtual minutes).
+    let directory_syncs = state.run_directory_syncs();
     // Provisioning cycles that fell due run now, each at its scheduled virtual time.
     let cycles = crate::provisioning::engine::run_due(&state);
     let mut body = clock_json(&state);
     body["hardDeleted"] = json!(hard_deleted);
     body["provisioningCycles"] = json!(cycles);
+    body["directorySyncs"] = json!(directory_syncs);
     Json(body).into_response()
 }
 
@@ -157,6 +162,44 @@ async fn dump_state(State(state): State<Shared>) -> Response {
         "throttling": throttling,
     }))
     .into_response()
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct OnPremisesChange {
+    /// Object id or userPrincipalName of a synced person.
+    user: String,
+}
+
+/// "Disable in on-premises AD": what the trainer shows as the right way to offboard a synced
+/// person. It reaches Entra at the next directory sync, not at once.
+async fn disable_on_premises(State(state): State<Shared>, body: Bytes) -> Response {
+    change_on_premises(&state, &body, false)
+}
+
+async fn enable_on_premises(State(state): State<Shared>, body: Bytes) -> Response {
+    change_on_premises(&state, &body, true)
+}
+
+fn change_on_premises(state: &TenantState, body: &[u8], enabled: bool) -> Response {
+    let c: OnPremisesChange = match parse(body) {
+        Ok(c) => c,
+        Err(r) => return *r,
+    };
+    let mut dir = state.directory_mut();
+    match dir.set_on_premises_enabled(&c.user, enabled) {
+        Ok(id) => Json(json!({
+            "id": id,
+            "onPremisesAccountEnabled": enabled,
+            "nextDirectorySync": dir.on_premises.next_sync.map(timestamp),
+        }))
+        .into_response(),
+        Err(_) => problem(
+            StatusCode::NOT_FOUND,
+            "NotFound",
+            "no synced (on-premises) person with this object id or userPrincipalName",
+        ),
+    }
 }
 
 #[derive(Deserialize)]

@@ -200,6 +200,18 @@ pub struct InnerError {
     pub date: Option<String>,
 }
 
+/// Graph's refusal to change a property that on-premises Active Directory owns: "Unable to update
+/// the specified properties for on-premises mastered Directory Sync objects or objects currently
+/// undergoing migration." (quoted in microsoft-graph-docs-contrib issues #5768 and #1900 on
+/// `api-reference/v1.0/api/user-update.md`). Its code is the generic `Request_BadRequest`, so the
+/// message is the only thing that tells it apart; the docs do not list it, so we match the stable
+/// part of Microsoft's sentence, case-insensitively.
+fn is_on_premises_mastered(message: &str) -> bool {
+    message
+        .to_lowercase()
+        .contains("on-premises mastered directory sync objects")
+}
+
 /// Builds the error for a non-success status from headers and body (also used for the inner
 /// answers of a `$batch`).
 pub fn error_from_response(
@@ -250,6 +262,7 @@ pub fn error_from_response(
             ids,
         },
         503 | 504 => Error::Unavailable { status, ids },
+        400 if is_on_premises_mastered(&message) => Error::OnPremisesMastered { message, ids },
         _ => Error::Graph {
             status,
             code: if detail.code.is_empty() {
@@ -552,5 +565,23 @@ mod tests {
 
         let e = error_from_response(500, &HeaderMap::new(), b"<html>oops</html>", None, None);
         assert!(matches!(e, Error::Graph { status: 500, .. }));
+    }
+
+    /// A synced person's on-premises-owned property: the desk says where to change it.
+    #[test]
+    fn on_premises_mastered_refusal_says_to_change_it_in_active_directory() {
+        let body = br#"{"error":{"code":"Request_BadRequest","message":"Unable to update the specified properties for on-premises mastered Directory Sync objects or objects currently undergoing migration.","innerError":{"date":"2021-05-03T18:43:52","request-id":"f247a79c-7eec-442d-b65e-134a327ae7eb"}}}"#;
+        let e = error_from_response(400, &HeaderMap::new(), body, None, None);
+        assert_eq!(e.code(), "graph.on_premises_mastered");
+        assert!(e
+            .to_string()
+            .contains("synced from your on-premises Active Directory"));
+        assert!(e.hint().contains("change this there"), "{}", e.hint());
+        assert!(e.hint().contains("next directory sync"), "{}", e.hint());
+        assert!(e.request_ids().is_some());
+        // Any other 400 stays a plain refusal.
+        let other = br#"{"error":{"code":"Request_BadRequest","message":"Invalid property 'x'."}}"#;
+        let e = error_from_response(400, &HeaderMap::new(), other, None, None);
+        assert_eq!(e.code(), "graph.rejected");
     }
 }

@@ -15,7 +15,11 @@ use crate::permissions::Operation;
 /// ("Get user": default properties only) (§9.6).
 /// `otherMails` and `proxyAddresses` are "Returned only on `$select`" (user resource): they say
 /// how a person found by an address was found.
-pub const USER_SELECT: &str = "id,displayName,givenName,surname,userPrincipalName,mail,otherMails,proxyAddresses,employeeId,employeeType,accountEnabled,userType,createdDateTime,deletedDateTime,signInSessionsValidFromDateTime,jobTitle,department";
+/// `onPremisesSyncEnabled` ("true if this user object is currently being synced from an
+/// on-premises Active Directory", user resource; returned only on `$select`) says that turning
+/// off sign-in here is undone at the next directory sync unless the on-premises account is
+/// disabled too (entra-docs `identity/users/users-revoke-access.md`, hybrid environment).
+pub const USER_SELECT: &str = "id,displayName,givenName,surname,userPrincipalName,mail,otherMails,proxyAddresses,employeeId,employeeType,accountEnabled,userType,createdDateTime,deletedDateTime,signInSessionsValidFromDateTime,jobTitle,department,onPremisesSyncEnabled";
 
 /// A user as the procedures see it. Everything except `id` is optional: `$select` decides
 /// what comes back, and soft-deleted users come from a different endpoint with the same shape.
@@ -61,7 +65,7 @@ pub struct User {
     /// Moves to "now" when sessions are revoked.
     #[serde(default, deserialize_with = "opt_datetime")]
     pub sign_in_sessions_valid_from_date_time: Option<DateTime<Utc>>,
-    /// Only when selected explicitly (not in [`USER_SELECT`]: not every directory serves it).
+    /// `true`: mastered in on-premises Active Directory (synced); `null`/absent: a cloud account.
     #[serde(default, deserialize_with = "opt_bool")]
     pub on_premises_sync_enabled: Option<bool>,
     /// Needs User-LifeCycleInfo.Read.All; only when selected explicitly.

@@ -474,6 +474,13 @@ fn update(call: &Call, key: &str) -> Result<GraphResponse, GraphError> {
     };
     call.caller.require_over(need, &user.id, actions)?;
     call.caller.require_can_manage(&user.directory_roles)?;
+    // A synced person's on-premises-owned properties are refused; `accountEnabled` is accepted
+    // and put back by the next directory sync (state/directory_sync.rs).
+    if crate::state::directory_sync::mastered_change(user, &changes).is_some() {
+        return Err(GraphError::bad_request(
+            crate::state::directory_sync::MASTERED_MESSAGE,
+        ));
+    }
     let id = user.id.clone();
     if let Some(upn) = changes.get("userPrincipalName").and_then(Value::as_str) {
         if dir.find_user(upn).is_some_and(|other| other.id != id) {

@@ -65,6 +65,9 @@ impl Scenario {
                     previous_hard_deleted_date_time: previous.map(|(_, at)| at),
                 },
             );
+            if let Some(on_prem) = &p.on_premises {
+                crate::state::directory_sync::add_synced_person(&mut dir, &mut user, on_prem, now);
+            }
             if let Some(days) = p.deleted_days_ago {
                 dir.insert_user(user);
                 let _ = dir.soft_delete_user(&id, now - Duration::days(days));

@@ -165,6 +165,24 @@ pub struct PersonSpec {
     /// `{address with @ as _}#EXT#@{tenant domain}` and `mail` the invitee's address (graph-api.md
     /// §11.6).
     pub guest_invited_as: Option<String>,
+    /// Synced from on-premises Active Directory (`onPremisesSyncEnabled: true`): the tenant holds
+    /// the on-premises account separately and the directory sync re-applies it.
+    pub on_premises: Option<OnPremisesSpec>,
+}
+
+/// The on-premises side of a synced person, with the properties the user resource documents
+/// (graph-docs `api-reference/v1.0/resources/user.md`: `onPremisesImmutableId`,
+/// `onPremisesSamAccountName`, `onPremisesDomainName`, `onPremisesLastSyncDateTime`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OnPremisesSpec {
+    /// base64 of the on-premises objectGUID (the default source anchor).
+    pub immutable_id: String,
+    pub sam_account_name: String,
+    /// The on-premises DNS domain, e.g. `corp.contoso.example`.
+    pub domain_name: String,
+    /// When the last directory sync ran, in minutes before start (below the 30-minute cycle).
+    pub last_sync_minutes_ago: i64,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

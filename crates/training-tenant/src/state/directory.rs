@@ -157,6 +157,9 @@ pub struct Directory {
     /// `User::directory_roles`): built-in roles scoped to an administrative unit, and custom roles.
     pub role_assignments: Vec<RoleAssignment>,
     pub events: Vec<DirectoryEvent>,
+    /// On-premises Active Directory, for synced people: held apart from the cloud copy, which
+    /// the directory sync overwrites (see `directory_sync`).
+    pub on_premises: super::directory_sync::OnPremisesDirectory,
 }
 
 /// An administrative unit: a container that a role assignment can be scoped to, so that, e.g.,
@@ -287,7 +290,7 @@ impl Directory {
         self.find_user(key).map(|u| u.id.clone())
     }
 
-    fn record(&mut self, at: DateTime<Utc>, object_id: &str, kind: DirectoryEventKind) {
+    pub(crate) fn record(&mut self, at: DateTime<Utc>, object_id: &str, kind: DirectoryEventKind) {
         self.events.push(DirectoryEvent {
             at,
             object_id: object_id.to_string(),

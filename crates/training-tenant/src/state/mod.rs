@@ -7,6 +7,7 @@
 
 pub mod clock;
 pub mod directory;
+pub mod directory_sync;
 pub mod roles;
 
 use std::sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
@@ -124,6 +125,20 @@ impl TenantState {
         let mut dir = relock(self.directory.write());
         dir.purge_expired(self.clock.now());
         dir
+    }
+
+    /// Runs the directory sync cycles from on-premises AD that fell due; returns how many ran.
+    pub fn run_directory_syncs(&self) -> usize {
+        let now = self.clock.now();
+        let due = relock(self.directory.read())
+            .on_premises
+            .next_sync
+            .is_some_and(|at| at <= now);
+        if due {
+            relock(self.directory.write()).run_directory_syncs(now)
+        } else {
+            0
+        }
     }
 
     /// Hard-deletes users whose 30 days in Deleted items are over; returns their ids.

@@ -16,4 +16,9 @@ deletedAt: string | null,
 /**
  * Found by an address other than the sign-in name: which one, so the operator sees why.
  */
-foundBy?: FoundBy | null, };
+foundBy?: FoundBy | null, 
+/**
+ * Synced from on-premises Active Directory (`onPremisesSyncEnabled`): the next directory
+ * sync re-applies what on-premises says (graph-api.md §11.8).
+ */
+syncedFromOnPremises: boolean, };

@@ -15,6 +15,7 @@ const result: OffboardResult = {
     mail: null,
     accountEnabled: false,
     deletedAt: null,
+    syncedFromOnPremises: false,
   },
   departure: "temporary",
   steps: [

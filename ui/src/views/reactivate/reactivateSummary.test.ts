@@ -13,7 +13,7 @@ describe("welcoming a person back", () => {
   it("sorts the steps into changed, verified and failed", () => {
     const outcome = reactivateOutcome({
       runId: "r",
-      person: { id: "i", displayName: "Ivy Intern", userPrincipalName: "ivy@c", mail: null, accountEnabled: true, deletedAt: null },
+      person: { id: "i", displayName: "Ivy Intern", userPrincipalName: "ivy@c", mail: null, accountEnabled: true, deletedAt: null, syncedFromOnPremises: false },
       steps: [
         { stepId: "enable", title: "Turn sign-in back on for Ivy Intern", outcome: { status: "succeeded", detail: null } },
         { stepId: "sync", title: "Sync now for Timesheets", outcome: { status: "failed", error: { code: "x", message: "Refused.", hint: "Ask." } } },
@@ -28,7 +28,7 @@ describe("welcoming a person back", () => {
   });
 
   it("says per app whether the account is confirmed active or waits for the next sync round", () => {
-    const person = { id: "i", displayName: "Ivy Intern", userPrincipalName: "ivy@c", mail: null, accountEnabled: true, deletedAt: null };
+    const person = { id: "i", displayName: "Ivy Intern", userPrincipalName: "ivy@c", mail: null, accountEnabled: true, deletedAt: null, syncedFromOnPremises: false };
     const floorplan = { app: { servicePrincipalId: "f", displayName: "Floorplan" }, state: "confirmed" as const, expectedAt: null, detail: "Floorplan answered Success: the account is active again." };
     const lunchbox = {
       app: { servicePrincipalId: "l", displayName: "Lunchbox" },
