@@ -42,6 +42,13 @@ pub struct Global {
     #[arg(long, global = true, env = "PROVDESK_GRAPH_URL")]
     pub graph_url: Option<String>,
 
+    /// Training only: behave as the desk does in this Microsoft cloud, to rehearse it (what
+    /// Microsoft does not offer there, e.g. the provisioning logs in 21Vianet, is explained and
+    /// not sent). A real tenant's cloud comes from its settings file: `"cloud"` is `global`,
+    /// `usGovernment` (GCC High), `usGovernmentDod` (DoD), `china` (21Vianet) or `custom`.
+    #[arg(long, global = true, value_enum, env = "PROVDESK_TRAINING_CLOUD")]
+    pub training_cloud: Option<TrainingCloud>,
+
     /// Print JSON instead of tables and sentences.
     #[arg(long, global = true)]
     pub json: bool,
@@ -49,6 +56,29 @@ pub struct Global {
     /// The journal file (default: the app's, shared with the desktop app).
     #[arg(long, global = true, env = "PROVDESK_JOURNAL")]
     pub journal: Option<PathBuf>,
+}
+
+/// The Microsoft clouds a training tenant can stand in for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TrainingCloud {
+    Global,
+    /// US Government L4 (GCC High).
+    UsGovernment,
+    /// US Government L5 (DoD).
+    UsGovernmentDod,
+    /// China, operated by 21Vianet.
+    China,
+}
+
+impl From<TrainingCloud> for entra_client::NationalCloud {
+    fn from(cloud: TrainingCloud) -> Self {
+        match cloud {
+            TrainingCloud::Global => entra_client::NationalCloud::Global,
+            TrainingCloud::UsGovernment => entra_client::NationalCloud::UsGovernment,
+            TrainingCloud::UsGovernmentDod => entra_client::NationalCloud::UsGovernmentDod,
+            TrainingCloud::China => entra_client::NationalCloud::China,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]

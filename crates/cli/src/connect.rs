@@ -89,7 +89,15 @@ pub async fn connection(global: &Global) -> Result<TenantConnection, CliError> {
     } else {
         TenantProfile::Tenant(deployment_config(&global.profile)?)
     };
-    Ok(TenantConnection::connect(profile).await?)
+    let connection = TenantConnection::connect(profile).await?;
+    match global.training_cloud {
+        None => Ok(connection),
+        Some(cloud) if is_training(global) => Ok(connection.standing_in_for(cloud.into())?),
+        Some(_) => Err(CliError::bad_input(
+            "--training-cloud is only for the training tenant.",
+            "A real tenant's cloud comes from its settings file (\"cloud\"); leave the option out.",
+        )),
+    }
 }
 
 fn deployment_config(profile: &str) -> Result<DeploymentConfig, CliError> {

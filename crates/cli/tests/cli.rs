@@ -793,3 +793,24 @@ fn letting_held_back_deletions_through_needs_the_apps_name_typed() {
         actions[0].request_summary
     );
 }
+
+/// Rehearsing a 21Vianet tenant: the logs are explained as not offered there, not failed.
+#[test]
+fn the_logs_rehearsed_in_21vianet_say_microsoft_does_not_offer_them() {
+    let served = Served::start();
+    let login = served.run(&["login", "--as", "Reports Reader"]);
+    assert_eq!(login.status.code(), Some(0), "{}", text(&login.stderr));
+    let global = served.run(&["logs"]);
+    assert_eq!(global.status.code(), Some(0), "{}", text(&global.stderr));
+
+    let china = served.run(&["logs", "--training-cloud", "china", "--json"]);
+    assert_eq!(china.status.code(), Some(1), "{}", text(&china.stdout));
+    let all = format!("{}{}", text(&china.stdout), text(&china.stderr));
+    assert!(all.contains("not_in_this_cloud"), "{all}");
+    assert!(
+        all.contains(
+            "Microsoft does not offer the provisioning logs in the China cloud operated by 21Vianet."
+        ),
+        "{all}"
+    );
+}

@@ -2,8 +2,16 @@
 //!
 //! The identity platform's endpoints are `{authority}/{tenant}/oauth2/v2.0/{authorize|token|devicecode}`
 //! and Graph lives at `{graph}/v1.0` and `{graph}/beta` ("National cloud deployments",
-//! graph-api.md §1.1, §2.1). The training tenant is reached as a [`Cloud::Custom`] with loopback
-//! addresses: the same code path as a real tenant.
+//! graph-api.md §1.1, §2.1, §11.9). The training tenant is reached as a [`Cloud::Custom`] with
+//! loopback addresses: the same code path as a real tenant.
+//!
+//! Sources for the national clouds: graph-docs `concepts/deployments.md` (Graph service roots:
+//! global `graph.microsoft.com`, US Government L4 `graph.microsoft.us`, L5 (DoD)
+//! `dod-graph.microsoft.us`, 21Vianet `microsoftgraph.chinacloudapi.cn`; token service: global
+//! `login.microsoftonline.com`, both US Government clouds `login.microsoftonline.us`, 21Vianet
+//! `login.chinacloudapi.cn`) and graph-docs `concepts/sdks/national-clouds.md` (a scope that
+//! names Graph must name the cloud's own Graph root, `.default` included). Which features each
+//! cloud has is in [`crate::features`].
 
 use std::net::IpAddr;
 use std::str::FromStr;
@@ -16,12 +24,26 @@ use crate::error::{Error, Result};
 /// Which Microsoft cloud a tenant lives in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+// A settings value read once per sign-in and cloned rarely: its size does not matter, and
+// boxing the custom addresses would only make the JSON form and the matches noisier.
+#[allow(clippy::large_enum_variant)]
 pub enum Cloud {
     /// `login.microsoftonline.com` + `graph.microsoft.com`.
     Global,
-    /// Azure US Government (GCC High / DoD): `login.microsoftonline.us` + `graph.microsoft.us`.
+    /// Azure US Government L4 (Microsoft 365 GCC High): `login.microsoftonline.us` +
+    /// `graph.microsoft.us`. (GCC, without "High", uses the global endpoints: deployments.md.)
     UsGovernment,
+    /// Azure US Government L5 (Microsoft 365 DoD): the same sign-in as L4,
+    /// `login.microsoftonline.us`, but its own Graph, `dod-graph.microsoft.us` (deployments.md:
+    /// "If you're working in a Microsoft 365 DoD environment, use … https://dod-graph.microsoft.us").
+    UsGovernmentDod,
     /// Microsoft Azure operated by 21Vianet: `login.chinacloudapi.cn` + `microsoftgraph.chinacloudapi.cn`.
+    ///
+    /// Two sign-in hosts are documented: Graph's deployments.md lists `login.chinacloudapi.cn`,
+    /// entra-docs `identity-platform/authentication-national-cloud.md` lists
+    /// `login.partner.microsoftonline.cn`. Both are the same 21Vianet token service; the desk
+    /// keeps `login.chinacloudapi.cn`, the one Graph's page (which also gives the Graph root)
+    /// pairs with `microsoftgraph.chinacloudapi.cn`, so that remembered sign-ins stay valid.
     China,
     /// Authority and Graph base given explicitly (the training tenant, or a future cloud).
     #[serde(rename_all = "camelCase")]
@@ -34,7 +56,35 @@ pub enum Cloud {
         /// which is also what the training tenant imitates.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         graph_resource: Option<String>,
+        /// The national cloud this one stands in for, whose documented features it has (a
+        /// training tenant rehearsing a 21Vianet tenant). Unset: the global service's features.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        stands_in_for: Option<NationalCloud>,
     },
+}
+
+/// The Microsoft clouds whose features Microsoft documents (the "National cloud availability"
+/// table of each Graph API page: Global service, US Government L4, US Government L5 (DOD),
+/// China operated by 21Vianet).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum NationalCloud {
+    Global,
+    UsGovernment,
+    UsGovernmentDod,
+    China,
+}
+
+impl NationalCloud {
+    /// The cloud's name in plain words, as a sentence can use it ("in {name}").
+    pub fn plain_name(self) -> &'static str {
+        match self {
+            NationalCloud::Global => "Microsoft's global cloud",
+            NationalCloud::UsGovernment => "the US Government cloud (GCC High)",
+            NationalCloud::UsGovernmentDod => "the US Government DoD cloud",
+            NationalCloud::China => "the China cloud operated by 21Vianet",
+        }
+    }
 }
 
 impl Cloud {
@@ -44,7 +94,38 @@ impl Cloud {
             authority: parse_url(authority)?,
             graph: parse_url(graph)?,
             graph_resource: None,
+            stands_in_for: None,
         })
+    }
+
+    /// The same cloud, standing in for `national` (only a custom cloud can; a named cloud is
+    /// what it is and is returned unchanged).
+    pub fn standing_in_for(self, national: NationalCloud) -> Self {
+        match self {
+            Cloud::Custom {
+                authority,
+                graph,
+                graph_resource,
+                ..
+            } => Cloud::Custom {
+                authority,
+                graph,
+                graph_resource,
+                stands_in_for: Some(national),
+            },
+            named => named,
+        }
+    }
+
+    /// Whose documented features this cloud has.
+    pub fn national(&self) -> NationalCloud {
+        match self {
+            Cloud::Global => NationalCloud::Global,
+            Cloud::UsGovernment => NationalCloud::UsGovernment,
+            Cloud::UsGovernmentDod => NationalCloud::UsGovernmentDod,
+            Cloud::China => NationalCloud::China,
+            Cloud::Custom { stands_in_for, .. } => stands_in_for.unwrap_or(NationalCloud::Global),
+        }
     }
 
     /// Short stable name, used in keychain keys and logs.
@@ -52,6 +133,7 @@ impl Cloud {
         match self {
             Cloud::Global => "global".into(),
             Cloud::UsGovernment => "usgov".into(),
+            Cloud::UsGovernmentDod => "usgovdod".into(),
             Cloud::China => "china".into(),
             Cloud::Custom { authority, .. } => {
                 format!("custom:{}", authority.as_str().trim_end_matches('/'))
@@ -62,7 +144,9 @@ impl Cloud {
     fn authority_base(&self) -> Url {
         match self {
             Cloud::Global => fixed("https://login.microsoftonline.com"),
-            Cloud::UsGovernment => fixed("https://login.microsoftonline.us"),
+            Cloud::UsGovernment | Cloud::UsGovernmentDod => {
+                fixed("https://login.microsoftonline.us")
+            }
             Cloud::China => fixed("https://login.chinacloudapi.cn"),
             Cloud::Custom { authority, .. } => authority.clone(),
         }
@@ -72,6 +156,7 @@ impl Cloud {
         match self {
             Cloud::Global => fixed("https://graph.microsoft.com"),
             Cloud::UsGovernment => fixed("https://graph.microsoft.us"),
+            Cloud::UsGovernmentDod => fixed("https://dod-graph.microsoft.us"),
             Cloud::China => fixed("https://microsoftgraph.chinacloudapi.cn"),
             Cloud::Custom { graph, .. } => graph.clone(),
         }
@@ -87,6 +172,8 @@ impl Cloud {
             } => r.trim_end_matches('/').to_string(),
             Cloud::Custom { .. } | Cloud::Global => "https://graph.microsoft.com".into(),
             Cloud::UsGovernment => "https://graph.microsoft.us".into(),
+            // national-clouds.md: scopes name the cloud's own Graph root.
+            Cloud::UsGovernmentDod => "https://dod-graph.microsoft.us".into(),
             Cloud::China => "https://microsoftgraph.chinacloudapi.cn".into(),
         }
     }
@@ -355,6 +442,99 @@ mod tests {
             .authorize
             .as_str()
             .starts_with("https://login.chinacloudapi.cn/"));
+    }
+
+    /// Every named cloud's endpoints, as deployments.md and national-clouds.md give them.
+    #[test]
+    fn every_named_cloud_has_its_documented_endpoints() {
+        let t = "8d7c2a51-0c3e-4b8f-9f4e-3b2a1c0d9e71";
+        let cases = [
+            (
+                Cloud::Global,
+                "https://login.microsoftonline.com",
+                "https://graph.microsoft.com",
+            ),
+            (
+                Cloud::UsGovernment,
+                "https://login.microsoftonline.us",
+                "https://graph.microsoft.us",
+            ),
+            (
+                Cloud::UsGovernmentDod,
+                "https://login.microsoftonline.us",
+                "https://dod-graph.microsoft.us",
+            ),
+            (
+                Cloud::China,
+                "https://login.chinacloudapi.cn",
+                "https://microsoftgraph.chinacloudapi.cn",
+            ),
+        ];
+        for (cloud, login, graph) in cases {
+            let e = cloud.endpoints(&tenant()).unwrap();
+            assert_eq!(
+                e.authorize.as_str(),
+                format!("{login}/{t}/oauth2/v2.0/authorize"),
+                "{cloud:?}"
+            );
+            assert_eq!(
+                e.token.as_str(),
+                format!("{login}/{t}/oauth2/v2.0/token"),
+                "{cloud:?}"
+            );
+            assert_eq!(
+                e.device_code.as_str(),
+                format!("{login}/{t}/oauth2/v2.0/devicecode"),
+                "{cloud:?}"
+            );
+            assert_eq!(e.graph_v1.as_str(), format!("{graph}/v1.0"), "{cloud:?}");
+            assert_eq!(e.graph_beta.as_str(), format!("{graph}/beta"), "{cloud:?}");
+            assert_eq!(
+                e.graph_scope("User.Read.All"),
+                format!("{graph}/User.Read.All"),
+                "{cloud:?}"
+            );
+            assert_eq!(
+                e.graph_scope(".default"),
+                format!("{graph}/.default"),
+                "{cloud:?}"
+            );
+        }
+        // Keychain keys tell the two US Government clouds apart (different tokens).
+        assert_ne!(Cloud::UsGovernment.key(), Cloud::UsGovernmentDod.key());
+    }
+
+    #[test]
+    fn the_dod_cloud_has_its_own_name_and_the_old_names_are_unchanged() {
+        let dod: Cloud = serde_json::from_str(r#""usGovernmentDod""#).unwrap();
+        assert_eq!(dod, Cloud::UsGovernmentDod);
+        for (cloud, name) in [
+            (Cloud::Global, "global"),
+            (Cloud::UsGovernment, "usGovernment"),
+            (Cloud::China, "china"),
+        ] {
+            assert_eq!(serde_json::to_value(&cloud).unwrap(), name);
+        }
+    }
+
+    #[test]
+    fn a_custom_cloud_can_stand_in_for_a_national_cloud() {
+        let c = Cloud::custom("http://127.0.0.1:4100", "http://127.0.0.1:4100").unwrap();
+        assert_eq!(c.national(), NationalCloud::Global);
+        let china = c.clone().standing_in_for(NationalCloud::China);
+        assert_eq!(china.national(), NationalCloud::China);
+        assert_eq!(
+            china.endpoints(&tenant()).unwrap(),
+            c.endpoints(&tenant()).unwrap()
+        );
+        let json = serde_json::to_string(&china).unwrap();
+        assert!(json.contains(r#""standsInFor":"china""#), "{json}");
+        // Without it, a custom cloud's JSON is as before.
+        assert!(!serde_json::to_string(&c).unwrap().contains("standsInFor"));
+        assert_eq!(
+            Cloud::Global.standing_in_for(NationalCloud::China),
+            Cloud::Global
+        );
     }
 
     #[test]

@@ -5,12 +5,12 @@
 
 use std::sync::Arc;
 
-use entra_client::Graph;
+use entra_client::{Cloud, CloudFeature, Graph};
 
 use crate::journal::{Actor, Journal, NewRun, RunRecord};
 use crate::plan::PlaybookKind;
 use crate::tenant::{SignedIn, TenantConnection, WhoAmI};
-use crate::Result;
+use crate::{Error, Result};
 
 /// A signed-in person on a tenant, with the journal every change is recorded in.
 #[derive(Clone, Debug)]
@@ -34,6 +34,25 @@ impl Desk {
 
     pub fn graph(&self) -> &Graph {
         self.signed_in.graph()
+    }
+
+    /// The cloud the tenant lives in (which features Microsoft documents there:
+    /// [`Desk::require`]).
+    pub fn cloud(&self) -> &Cloud {
+        &self.connection().authenticator().config().cloud
+    }
+
+    /// `Ok` when Microsoft documents `feature` in the tenant's cloud; otherwise the plain
+    /// [`Error::NotInThisCloud`], before anything is sent.
+    pub fn require(&self, feature: CloudFeature) -> Result<()> {
+        if self.cloud().offers(feature) {
+            Ok(())
+        } else {
+            Err(Error::NotInThisCloud {
+                feature,
+                cloud: self.cloud().national(),
+            })
+        }
     }
 
     pub fn journal(&self) -> &Arc<Journal> {

@@ -142,6 +142,14 @@ pub enum Error {
     #[error("you are not allowed to do this: {reason}")]
     NotAllowed { reason: String },
 
+    /// Microsoft does not document this feature in the tenant's cloud (entra-client
+    /// `features`), so it was not asked for: nothing was sent.
+    #[error("Microsoft does not offer {} in {}", feature.plain_name(), cloud.plain_name())]
+    NotInThisCloud {
+        feature: entra_client::CloudFeature,
+        cloud: entra_client::NationalCloud,
+    },
+
     /// More than one person or app matches; we never guess between them.
     #[error("\"{query}\" matches more than one {what}: {}", candidates.join("; "))]
     Ambiguous {
@@ -207,6 +215,7 @@ impl Error {
             Error::NotConfirmed { .. } => "not_confirmed",
             Error::NothingToRun(_) => "nothing_to_run",
             Error::NotAllowed { .. } => "not_allowed",
+            Error::NotInThisCloud { .. } => "not_in_this_cloud",
         }
     }
 
@@ -294,6 +303,7 @@ impl Error {
             Error::Ambiguous { .. } => "Use the user principal name or the object id of the one \
                                         you mean."
                 .to_string(),
+            Error::NotInThisCloud { feature, .. } => feature.instead().to_string(),
         }
     }
 }

@@ -8,10 +8,15 @@
 //! `activityDateTime gt …` (documented for this API: graph-docs
 //! `api-reference/v1.0/api/provisioningobjectsummary-list.md`), so that an answer in another
 //! order is still a bounded read, and applied here again (`>=`, the boundary included).
+//!
+//! Microsoft documents the logs API for the global and US Government clouds only (entra-client
+//! `features`): in 21Vianet every reading stops before it is sent with
+//! [`crate::Error::NotInThisCloud`], which each playbook shows as "cannot check" with the reason.
 
 pub mod cache;
 
 use chrono::{DateTime, Duration, Utc};
+use entra_client::features::CloudFeature;
 use entra_client::graph::provisioning_logs::{
     ProvisioningLogQuery, ProvisioningObjectSummary, ProvisioningStatus,
 };
@@ -28,6 +33,7 @@ pub async fn entries_since(
     since: Option<DateTime<Utc>>,
     limit: usize,
 ) -> Result<Vec<ProvisioningObjectSummary>> {
+    desk.require(CloudFeature::ProvisioningLogs)?;
     // `gt` excludes the boundary: ask from a second earlier, keep `>= since` below.
     let query = ProvisioningLogQuery {
         since: since.map(|s| s - Duration::seconds(1)),

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use entra_client::graph::provisioning_logs::{ProvisioningLogQuery, ProvisioningStatus};
 use entra_client::graph::synchronization::SynchronizationJobSubject;
-use entra_client::Operation;
+use entra_client::{CloudFeature, Operation};
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 use ts_rs::TS;
@@ -151,20 +151,42 @@ pub async fn preview(desk: &Desk, query: &str) -> Result<ReactivatePreview> {
         ),
         (Operation::ProvisionOnDemand, "sync now"),
     ]);
+    let mut plan = plan(
+        query,
+        person.as_ref(),
+        &state,
+        &apps,
+        &trap_evidence,
+        refusals,
+    );
+    not_offered_in_this_cloud(desk, &mut plan);
     Ok(ReactivatePreview {
-        plan: plan(
-            query,
-            person.as_ref(),
-            &state,
-            &apps,
-            &trap_evidence,
-            refusals,
-        ),
+        plan,
         person,
         state,
         apps,
         trap_evidence,
     })
+}
+
+/// What Microsoft does not offer in the tenant's cloud (entra-client `features`) is not
+/// promised: no "sync now" step, and a warning that says so and what happens instead.
+fn not_offered_in_this_cloud(desk: &Desk, plan: &mut Plan) {
+    if let Err(not_offered) = desk.require(CloudFeature::ProvisionOnDemand) {
+        let before = plan.steps.len();
+        plan.steps.retain(|step| !step.id.starts_with("sync_now:"));
+        if plan.steps.len() < before {
+            plan.warnings.push(format!(
+                "{not_offered}. {}",
+                CloudFeature::ProvisionOnDemand.instead()
+            ));
+        }
+    }
+    if let Err(not_offered) = desk.require(CloudFeature::ProvisioningLogs) {
+        plan.warnings.push(format!(
+            "The provisioning logs were not checked for earlier failures: {not_offered}."
+        ));
+    }
 }
 
 /// Failures and prefixed userNames in the last 30 days of logs that concern this person: a
@@ -443,6 +465,23 @@ pub async fn run(
                 .note(&step_id, &title, StepOutcome::Skipped {
                     because: "sign-in is not on, and Microsoft does not provision on demand a disabled person".into(),
                 })
+                .await;
+            continue;
+        }
+        // Not documented in every cloud (entra-client `features`): skipped with the reason,
+        // never sent to fail with an unknown error.
+        if let Err(not_offered) = desk.require(CloudFeature::ProvisionOnDemand) {
+            let when = app.when_it_reaches("mark the account active");
+            follow_up.push(AppFollowUp::pending(app, when.clone()));
+            next.push(when);
+            steps
+                .note(
+                    &step_id,
+                    &title,
+                    StepOutcome::Skipped {
+                        because: not_offered.to_string(),
+                    },
+                )
                 .await;
             continue;
         }

@@ -662,3 +662,111 @@ async fn client_credentials_errors() {
     )
     .await;
 }
+
+/// MSAL sends `client_info=1` on its token requests and reads the answer's `client_info`
+/// (base64url of `{"uid","utid"}`) as the account's home id (MSAL Python `_build_client`,
+/// `token_cache.py`); the tenant answers it on every user grant that asks, and only then.
+#[tokio::test]
+async fn client_info_is_answered_when_msal_asks_for_it_and_only_then() {
+    let env = start_with(Options {
+        device_code_interval: 0,
+        ..Options::default()
+    })
+    .await;
+    let s = env.tenant.summary().clone();
+    let token_url = env.url(&format!("/{}/oauth2/v2.0/token", s.tenant_id));
+    let (id, upn) = env.person("obrien");
+    let post = |form: Vec<(&'static str, String)>| {
+        let http = env.http.clone();
+        let url = token_url.clone();
+        let client = s.public_client_id.clone();
+        async move {
+            let mut form = form;
+            form.push(("client_id", client));
+            let r = http.post(url).form(&form).send().await.unwrap();
+            assert_eq!(r.status(), StatusCode::OK);
+            r.json::<Value>().await.unwrap()
+        }
+    };
+    let decoded = |tokens: &Value| -> Value {
+        let raw = tokens["client_info"].as_str().expect("client_info");
+        let bytes = base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, raw)
+            .expect("base64url");
+        serde_json::from_slice(&bytes).expect("json")
+    };
+    let expected = serde_json::json!({ "uid": id, "utid": env.tid() });
+    let scope = "openid profile offline_access User.Read.All";
+
+    // Authorization code, asked and not asked.
+    let redeem = |code: String, client_info: Option<&'static str>| {
+        let mut form = vec![
+            ("grant_type", "authorization_code".to_string()),
+            ("code", code),
+            ("redirect_uri", "http://localhost:8400".to_string()),
+            ("code_verifier", VERIFIER.to_string()),
+        ];
+        if let Some(v) = client_info {
+            form.push(("client_info", v.to_string()));
+        }
+        post(form)
+    };
+    let asked = redeem(env.code_for(&upn, scope).await, Some("1")).await;
+    assert_eq!(decoded(&asked), expected);
+    let unasked = redeem(env.code_for(&upn, scope).await, None).await;
+    assert!(unasked.get("client_info").is_none(), "{unasked}");
+    let zero = redeem(env.code_for(&upn, scope).await, Some("0")).await;
+    assert!(zero.get("client_info").is_none(), "{zero}");
+
+    // Refresh, asked and not asked.
+    let refresh = |rt: &Value, client_info: bool| {
+        let mut form = vec![
+            ("grant_type", "refresh_token".to_string()),
+            ("refresh_token", rt.as_str().unwrap().to_string()),
+        ];
+        if client_info {
+            form.push(("client_info", "1".to_string()));
+        }
+        post(form)
+    };
+    let refreshed = refresh(&asked["refresh_token"], true).await;
+    assert_eq!(decoded(&refreshed), expected);
+    let refreshed = refresh(&asked["refresh_token"], false).await;
+    assert!(refreshed.get("client_info").is_none(), "{refreshed}");
+
+    // Device code: the poll that redeems it asks.
+    let d: Value = env
+        .http
+        .post(env.url(&format!("/{}/oauth2/v2.0/devicecode", s.tenant_id)))
+        .form(&[
+            ("client_id", s.public_client_id.as_str()),
+            ("scope", scope),
+            ("client_info", "1"),
+        ])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let approved = env
+        .http
+        .post(env.url("/_training/device-codes/approve"))
+        .json(&serde_json::json!({ "userCode": d["user_code"], "userPrincipalName": upn }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(approved.status(), StatusCode::NO_CONTENT);
+    let device = post(vec![
+        (
+            "grant_type",
+            "urn:ietf:params:oauth:grant-type:device_code".to_string(),
+        ),
+        (
+            "device_code",
+            d["device_code"].as_str().unwrap().to_string(),
+        ),
+        ("client_info", "1".to_string()),
+    ])
+    .await;
+    assert_eq!(decoded(&device), expected);
+}

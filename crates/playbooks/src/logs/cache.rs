@@ -279,6 +279,8 @@ pub async fn read_into(
     plan: ReadPlan,
     mut on_page: impl FnMut(usize) + Send,
 ) -> Result<usize> {
+    // Not documented in every cloud (entra-client `features`): say so before asking.
+    desk.require(entra_client::CloudFeature::ProvisioningLogs)?;
     let query = ProvisioningLogQuery {
         since: plan.since,
         until: plan.until,

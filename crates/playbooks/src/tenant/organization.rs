@@ -11,7 +11,8 @@ use ts_rs::TS;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct OrganizationSettings {
-    /// "global", "usGovernment", "china" or "custom".
+    /// "global", "usGovernment" (GCC High), "usGovernmentDod" (DoD), "china" (21Vianet) or
+    /// "custom" (entra-client `Cloud`'s names).
     pub cloud: String,
     /// Custom clouds only: the sign-in authority and Graph base URLs.
     pub authority: Option<String>,
@@ -107,6 +108,27 @@ mod tests {
         };
         let config = custom.to_config().unwrap();
         assert_eq!(OrganizationSettings::from_config(&config), custom);
+    }
+
+    /// Every named cloud a person can pick becomes that cloud, the DoD one included (its own
+    /// Graph, deployments.md), and reads back as the same choice.
+    #[test]
+    fn every_named_cloud_can_be_picked() {
+        for (name, graph) in [
+            ("global", "https://graph.microsoft.com/v1.0"),
+            ("usGovernment", "https://graph.microsoft.us/v1.0"),
+            ("usGovernmentDod", "https://dod-graph.microsoft.us/v1.0"),
+            ("china", "https://microsoftgraph.chinacloudapi.cn/v1.0"),
+        ] {
+            let picked = OrganizationSettings {
+                cloud: name.into(),
+                ..settings("contoso.onmicrosoft.com")
+            };
+            let config = picked.to_config().unwrap();
+            let endpoints = config.cloud.endpoints(&config.tenant_id).unwrap();
+            assert_eq!(endpoints.graph_v1.as_str(), graph, "{name}");
+            assert_eq!(OrganizationSettings::from_config(&config), picked);
+        }
     }
 
     #[test]

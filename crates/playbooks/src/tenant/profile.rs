@@ -3,7 +3,9 @@
 use std::sync::Arc;
 
 use entra_client::TokenCache;
-use entra_client::{Authenticator, ClientId, Cloud, DeploymentConfig, SignInConfig, TenantId};
+use entra_client::{
+    Authenticator, ClientId, Cloud, DeploymentConfig, NationalCloud, SignInConfig, TenantId,
+};
 
 use super::training::TrainingScenario;
 use crate::error::{Error, Result};
@@ -93,6 +95,23 @@ impl TenantConnection {
             training: None,
             token_cache,
             in_process: None,
+        })
+    }
+
+    /// A training tenant standing in for a tenant in `national` cloud: the desk then behaves as
+    /// it would there (what Microsoft does not document in that cloud is explained, not sent),
+    /// so a trainer can rehearse a 21Vianet tenant. A real tenant's cloud is what its settings
+    /// say; it is returned unchanged.
+    pub fn standing_in_for(self, national: NationalCloud) -> Result<Self> {
+        if !self.is_training() {
+            return Ok(self);
+        }
+        let mut config = self.authenticator.config().clone();
+        config.cloud = config.cloud.standing_in_for(national);
+        let http = self.authenticator.http().clone();
+        Ok(TenantConnection {
+            authenticator: Authenticator::new(config, http)?,
+            ..self
         })
     }
 

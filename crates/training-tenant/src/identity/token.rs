@@ -19,7 +19,32 @@ use crate::scenario::stable_uuid;
 use crate::state::directory::User;
 use crate::state::TenantState;
 
-/// Issues the token response for a signed-in user.
+/// True when the token request asks for `client_info` (`client_info=1`).
+///
+/// Microsoft's MSAL libraries send `client_info=1` on every token request (MSAL Python
+/// `msal/application.py`, `_build_client`: `default_body = {"client_info": 1}`) and read the
+/// answer's `client_info` — base64url of `{"uid": …, "utid": …}`, the user's object id and
+/// tenant id — as the account's home id `uid.utid` (`msal/token_cache.py`, `__parse_account`;
+/// MSAL.NET `ClientInfoClaim`: `uid`, `utid`). The identity platform's protocol pages do not
+/// document the parameter. MSAL Python's comment says it comes back "when client_info and
+/// profile are in request"; MSAL always asks for `profile`, and this tenant answers whenever
+/// `client_info=1` is asked on a user's grant, never otherwise (a client must not count on it
+/// unasked). App-only tokens have no user, so no `client_info`.
+pub(super) fn wants_client_info(form: &HashMap<String, String>) -> bool {
+    form.get("client_info").map(|v| v.trim()) == Some("1")
+}
+
+/// `client_info` as MSAL reads it: base64url (no padding) of `{"uid":"<object id>","utid":"<tenant id>"}`.
+pub(super) fn client_info(state: &TenantState, user: &User) -> String {
+    let json = json!({ "uid": user.id, "utid": state.tenant_id() }).to_string();
+    base64::Engine::encode(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+        json.as_bytes(),
+    )
+}
+
+/// Issues the token response for a signed-in user; with `client_info` when the request asked
+/// for it ([`wants_client_info`]).
 pub(super) fn user_token_response(
     state: &TenantState,
     user: &User,
@@ -27,6 +52,7 @@ pub(super) fn user_token_response(
     scopes: &[String],
     oidc: &[String],
     nonce: Option<String>,
+    with_client_info: bool,
 ) -> Result<Value, AadError> {
     let now = tokens::now_epoch();
     let lifetime = state.settings.access_token_lifetime.as_secs() as i64;
@@ -93,6 +119,9 @@ pub(super) fn user_token_response(
             nonce,
         };
         body["id_token"] = json!(tokens::sign(&state.keys, &id).ok_or_else(server_error)?);
+    }
+    if with_client_info {
+        body["client_info"] = json!(client_info(state, user));
     }
     Ok(body)
 }
@@ -212,7 +241,15 @@ pub(super) fn redeem_code(
         .scopes
         .into_iter()
         .partition(|s| !OIDC_SCOPES.contains(&s.as_str()));
-    user_token_response(state, &user, &client_id, &graph, &oidc, grant.nonce)
+    user_token_response(
+        state,
+        &user,
+        &client_id,
+        &graph,
+        &oidc,
+        grant.nonce,
+        wants_client_info(form),
+    )
 }
 
 pub(super) fn redeem_refresh(
@@ -284,7 +321,15 @@ pub(super) fn redeem_refresh(
         }
         None => grant.scopes.clone(),
     };
-    user_token_response(state, &user, &client_id, &scopes, &oidc, None)
+    user_token_response(
+        state,
+        &user,
+        &client_id,
+        &scopes,
+        &oidc,
+        None,
+        wants_client_info(form),
+    )
 }
 
 pub(super) fn redeem_device(
@@ -374,7 +419,15 @@ pub(super) fn redeem_device(
     let (graph, oidc): (Vec<String>, Vec<String>) = scopes
         .into_iter()
         .partition(|s| !OIDC_SCOPES.contains(&s.as_str()));
-    user_token_response(state, &user, &client_id, &graph, &oidc, None)
+    user_token_response(
+        state,
+        &user,
+        &client_id,
+        &graph,
+        &oidc,
+        None,
+        wants_client_info(form),
+    )
 }
 
 pub(super) fn client_credentials(

@@ -5,7 +5,8 @@
  */
 export type OrganizationSettings = { 
 /**
- * "global", "usGovernment", "china" or "custom".
+ * "global", "usGovernment" (GCC High), "usGovernmentDod" (DoD), "china" (21Vianet) or
+ * "custom" (entra-client `Cloud`'s names).
  */
 cloud: string, 
 /**
