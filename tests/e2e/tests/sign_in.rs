@@ -40,7 +40,8 @@ async fn one_click_training_sign_in_is_remembered_until_sign_out() {
     );
     app.screenshot("sign-in-not-restored").await;
 
-    // The reports reader may read logs but change nothing: the chip says so, with the reason.
+    // The reports reader may read logs; changes are not shown in her sign-in, so the chip says
+    // Entra decides when she tries (a role for an administrative unit would not show either).
     app.click("[data-testid=demo-reports]").await;
     app.click("[data-testid=sign-in]").await;
     let chip = app
@@ -49,9 +50,11 @@ async fn one_click_training_sign_in_is_remembered_until_sign_out() {
     assert!(chip.contains("Rita Reader"), "chip says {chip:?}");
     app.click("[data-testid=account-chip]").await;
     let details = app
-        .wait_for_text("[data-testid=account-details]", "You may not")
+        .wait_for_text("[data-testid=account-details]", "Entra decides when you try")
         .await;
     assert!(details.contains("training tenant"), "{details}");
+    let may_try = app.text("[data-testid=may-try]").await;
+    assert!(may_try.contains("disable or re-enable accounts"), "{may_try}");
     let violations = audit(&app.client).await;
     assert!(
         violations.is_empty(),
