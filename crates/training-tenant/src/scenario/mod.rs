@@ -53,6 +53,10 @@ pub struct Scenario {
     /// it grants (entra-docs `role-based-access-control/custom-user-permissions.md`).
     #[serde(default)]
     pub custom_roles: Vec<CustomRoleSpec>,
+    /// Generated enterprise apps without provisioning (not in scenario files; see
+    /// [`Scenario::with_extra_apps`]).
+    #[serde(skip)]
+    pub extra_apps: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -332,6 +336,13 @@ impl Scenario {
             }
         }
         Ok(s)
+    }
+
+    /// The same company with `count` more enterprise apps that have no provisioning job (single
+    /// sign-on only), like the thousands of apps of a large real tenant.
+    pub fn with_extra_apps(mut self, count: usize) -> Self {
+        self.extra_apps = count;
+        self
     }
 
     /// The same company with `count` generated people (for scale tests and benches).
