@@ -410,7 +410,7 @@ mod tests {
             .demo_accounts
             .iter()
             .any(|d| d.role_template_ids == [roles::USER_ADMINISTRATOR]));
-        assert_eq!(a.directory.service_principals.len(), 5);
+        assert_eq!(a.directory.service_principals.len(), 6);
         let upns: std::collections::BTreeSet<_> = a
             .directory
             .users
