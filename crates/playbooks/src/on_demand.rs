@@ -53,7 +53,7 @@ pub fn assignment_not_visible_yet(person: &str, app: &str) -> String {
 /// Workplace by Facebook, and Slack fall into this category." (`provision-on-demand.md`, FAQ).
 pub fn oauth_needs_paused_sync(app: &str) -> String {
     format!(
-        "{app} connects to Microsoft with OAuth, and Microsoft can sync such an app now only while its sync is paused. To sync now: pause the app's sync, sync now, then start it again. Otherwise the next sync round will pick it up."
+        "{app}'s account sync signs in to {app} with a permission {app} granted (OAuth), not a key, and Microsoft can sync such an app now only while its sync is paused. To sync now: pause the app's sync, sync now, then start it again. Otherwise the next sync round will pick it up."
     )
 }
 

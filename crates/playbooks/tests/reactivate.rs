@@ -227,7 +227,7 @@ async fn sync_now_is_not_sent_to_an_oauth_app_whose_sync_runs() {
         follow_up.detail
     );
     let skipped = result.steps.iter().any(|s| {
-        matches!(&s.outcome, StepOutcome::Skipped { because } if because.contains("Chatwave connects to Microsoft with OAuth"))
+        matches!(&s.outcome, StepOutcome::Skipped { because } if because.contains("Chatwave's account sync signs in to Chatwave with a permission Chatwave granted (OAuth)"))
     });
     assert!(skipped, "{:?}", result.steps);
     // Nothing was sent: no sync-now action for Chatwave in the journal.
