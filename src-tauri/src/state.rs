@@ -25,7 +25,15 @@ pub const TRAINING_PEOPLE_VAR: &str = "PROVDESK_TRAINING_PEOPLE";
 /// The most generated people the variable may ask for (the tenant is tested up to this).
 const MAX_TRAINING_PEOPLE: usize = 100_000;
 
-/// The built-in training tenant's options, sized by [`TRAINING_PEOPLE_VAR`] when set.
+/// The environment variable that adds enterprise apps without account sync to the training
+/// tenant (e.g. `PROVDESK_TRAINING_EXTRA_APPS=3000`, as in a large real tenant). Unset: none.
+pub const TRAINING_EXTRA_APPS_VAR: &str = "PROVDESK_TRAINING_EXTRA_APPS";
+
+/// The most extra apps the variable may ask for.
+const MAX_TRAINING_EXTRA_APPS: usize = 20_000;
+
+/// The built-in training tenant's options, sized by [`TRAINING_PEOPLE_VAR`] and
+/// [`TRAINING_EXTRA_APPS_VAR`] when set.
 fn training_options() -> training_tenant::Options {
     let raw = std::env::var(TRAINING_PEOPLE_VAR).ok();
     let population = match training_population(raw.as_deref()) {
@@ -35,8 +43,17 @@ fn training_options() -> training_tenant::Options {
             None
         }
     };
+    let raw = std::env::var(TRAINING_EXTRA_APPS_VAR).ok();
+    let extra_apps = match training_extra_apps(raw.as_deref()) {
+        Ok(apps) => apps,
+        Err(why) => {
+            tracing::warn!("{TRAINING_EXTRA_APPS_VAR} ignored: {why}");
+            None
+        }
+    };
     training_tenant::Options {
         population,
+        extra_apps,
         ..training_tenant::Options::default()
     }
 }
@@ -57,6 +74,24 @@ fn training_population(raw: Option<&str>) -> Result<Option<usize>, String> {
         ));
     }
     Ok(Some(people))
+}
+
+/// Reads [`TRAINING_EXTRA_APPS_VAR`]'s value: a whole number from 1 to 20,000 ("3,000" reads
+/// as 3000); `None` when unset or blank.
+fn training_extra_apps(raw: Option<&str>) -> Result<Option<usize>, String> {
+    let Some(raw) = raw.map(str::trim).filter(|r| !r.is_empty()) else {
+        return Ok(None);
+    };
+    let apps: usize = raw
+        .replace([',', '_'], "")
+        .parse()
+        .map_err(|_| format!("\"{raw}\" is not a whole number of apps"))?;
+    if apps == 0 || apps > MAX_TRAINING_EXTRA_APPS {
+        return Err(format!(
+            "{apps} is outside 1 to {MAX_TRAINING_EXTRA_APPS} apps"
+        ));
+    }
+    Ok(Some(apps))
 }
 
 /// Everything the commands share, built once in Tauri's `setup`.
@@ -430,6 +465,15 @@ mod tests {
         assert!(training_population(Some("many")).is_err());
         assert!(training_population(Some("0")).is_err());
         assert!(training_population(Some("100001")).is_err());
+    }
+
+    #[test]
+    fn the_extra_training_apps_are_read_from_the_environment_value() {
+        assert_eq!(training_extra_apps(None), Ok(None));
+        assert_eq!(training_extra_apps(Some("3,000")), Ok(Some(3000)));
+        assert!(training_extra_apps(Some("lots")).is_err());
+        assert!(training_extra_apps(Some("0")).is_err());
+        assert!(training_extra_apps(Some("20001")).is_err());
     }
 
     #[tokio::test]

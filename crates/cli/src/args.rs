@@ -238,6 +238,9 @@ pub enum TrainingCommand {
         /// Graph-like throttling and latency.
         #[arg(long)]
         realistic: bool,
+        /// Adds this many enterprise apps without account sync (as in a large real tenant).
+        #[arg(long, value_parser = clap::value_parser!(u32).range(0..=20_000))]
+        extra_apps: Option<u32>,
     },
 }
 

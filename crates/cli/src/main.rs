@@ -124,7 +124,8 @@ async fn dispatch(cli: Cli) -> Result<u8, CliError> {
                 addr,
                 scenario,
                 realistic,
-            } => training::serve(addr, scenario, realistic).await,
+                extra_apps,
+            } => training::serve(addr, scenario, realistic, extra_apps).await,
         },
         Command::Completions { shell } => {
             clap_complete::generate(

@@ -21,9 +21,15 @@ struct Served {
 
 impl Served {
     fn start() -> Served {
+        Self::start_with(&[])
+    }
+
+    /// With extra `training serve` arguments (e.g. `--extra-apps 3000`).
+    fn start_with(extra: &[&str]) -> Served {
         let data = tempfile::tempdir().unwrap();
         let mut child = Command::new(BIN)
             .args(["training", "serve", "--addr", "127.0.0.1:0"])
+            .args(extra)
             .env("XDG_DATA_HOME", data.path())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -813,4 +819,77 @@ fn the_logs_rehearsed_in_21vianet_say_microsoft_does_not_offer_them() {
         ),
         "{all}"
     );
+}
+
+/// A tenant with 3,000 enterprise apps without account sync: `apps` lists the six with sync,
+/// and one app whose jobs cannot be read (403) is listed as "could not be read" instead of
+/// ending the whole list (issue 10 item 9).
+#[test]
+fn apps_on_a_tenant_with_thousands_of_apps_lists_those_with_sync_despite_one_error() {
+    let served = Served::start_with(&["--extra-apps", "3000"]);
+    let control = served.http();
+    assert_eq!(
+        served
+            .run(&["login", "--as", "Global Administrator"])
+            .status
+            .code(),
+        Some(0)
+    );
+    let scenario = control.call(Method::GET, "scenario", Value::Null);
+    let lunchbox = scenario["scimApps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["displayName"] == "Lunchbox")
+        .unwrap()["servicePrincipalId"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    control.call(
+        Method::POST,
+        "faults",
+        serde_json::json!({
+            "pathPrefix": format!("/servicePrincipals/{lunchbox}/synchronization/jobs"),
+            "method": "GET",
+            "errorRate": 1.0,
+            "status": 403,
+        }),
+    );
+
+    let apps = served.run(&["apps", "--json"]);
+    assert_eq!(apps.status.code(), Some(0), "{}", text(&apps.stderr));
+    let rows: Vec<Value> = serde_json::from_slice(&apps.stdout).unwrap();
+    let names: Vec<&str> = rows
+        .iter()
+        .map(|r| r["app"]["displayName"].as_str().unwrap())
+        .collect();
+    for app in [
+        "Floorplan",
+        "Lunchbox",
+        "Timesheets",
+        "Expensely",
+        "Badgeway",
+        "Chatwave",
+    ] {
+        assert!(names.contains(&app), "{app} missing from {names:?}");
+    }
+    assert_eq!(rows.len(), 6, "apps without sync are not listed: {names:?}");
+    let unreadable: Vec<&Value> = rows.iter().filter(|r| !r["cannotRead"].is_null()).collect();
+    assert_eq!(unreadable.len(), 1, "{rows:?}");
+    assert_eq!(unreadable[0]["app"]["displayName"], "Lunchbox");
+    assert!(unreadable[0]["cannotRead"]
+        .as_str()
+        .unwrap()
+        .starts_with("could not be read: "));
+    let floorplan = rows
+        .iter()
+        .find(|r| r["app"]["displayName"] == "Floorplan")
+        .unwrap();
+    assert_eq!(floorplan["jobStatus"], "Active", "{floorplan}");
+
+    let table = served.run(&["apps"]);
+    assert_eq!(table.status.code(), Some(0), "{}", text(&table.stderr));
+    let out = text(&table.stdout);
+    let lunchbox_line = out.lines().find(|l| l.contains("Lunchbox")).unwrap();
+    assert!(lunchbox_line.contains("could not be read"), "{out}");
 }

@@ -100,6 +100,48 @@ pub async fn person_apps(desk: &Desk, person_id: &str) -> Result<Vec<AppSync>> {
         .collect())
 }
 
+/// How far [`tenant_apps`] has got: `checked` of `total` enterprise apps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AppsProgress {
+    pub checked: usize,
+    pub total: usize,
+}
+
+/// The tenant's apps with automatic account sync, and those whose sync could not be read
+/// (`cannot_read` says why: "could not be read: …"). One app's error never aborts the list.
+/// `progress` is called as the apps are checked (a tenant can hold thousands of enterprise
+/// apps; only a few have provisioning).
+pub async fn tenant_apps(
+    desk: &Desk,
+    progress: &mut (dyn FnMut(AppsProgress) + Send),
+) -> Result<Vec<AppSync>> {
+    let now = desk.connection().tenant_now().await;
+    let apps = desk
+        .graph()
+        .apps_with_provisioning_progress(&mut |p| {
+            progress(AppsProgress {
+                checked: p.checked,
+                total: p.total,
+            })
+        })
+        .await?;
+    Ok(apps
+        .into_iter()
+        .map(|app| {
+            let mut sync = job_sync(
+                AppMatch::from_service_principal(&app.service_principal),
+                app.jobs.first(),
+                now,
+            );
+            sync.cannot_read = app
+                .jobs_error
+                .map(|error| format!("could not be read: {error}"));
+            sync
+        })
+        .collect())
+}
+
 /// An app's sync state from its job.
 pub fn job_sync(app: AppMatch, job: Option<&SynchronizationJob>, now: DateTime<Utc>) -> AppSync {
     let next_cycle_due = job.and_then(SynchronizationJob::next_cycle_due);

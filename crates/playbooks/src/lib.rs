@@ -24,6 +24,7 @@ pub mod journal;
 pub mod logs;
 pub mod mappings;
 pub mod offboard;
+pub mod on_demand;
 pub mod on_premises;
 pub mod plan;
 pub mod reactivate;

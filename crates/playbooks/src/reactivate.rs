@@ -497,6 +497,23 @@ pub async fn run(
         let Some(job_id) = app.job_id.clone() else {
             continue;
         };
+        // Known before sending: Microsoft refuses sync now for an OAuth-authorized app while
+        // its sync runs (provision-on-demand.md). A template that cannot be read is no reason
+        // to skip: the answer then explains itself.
+        let oauth = app.job_status.as_deref() != Some("Paused")
+            && graph
+                .list_templates(&app.app.service_principal_id)
+                .await
+                .is_ok_and(|templates| templates.iter().any(|t| t.connects_with_oauth()));
+        if oauth {
+            let detail = crate::on_demand::oauth_needs_paused_sync(&app.app.display_name);
+            follow_up.push(AppFollowUp::pending(app, detail.clone()));
+            next.push(detail.clone());
+            steps
+                .note(&step_id, &title, StepOutcome::Skipped { because: detail })
+                .await;
+            continue;
+        }
         let rule_id = match graph
             .get_schema(&app.app.service_principal_id, &job_id)
             .await
@@ -566,6 +583,16 @@ pub async fn run(
                     expected_at: None,
                     detail: detail.clone(),
                 });
+                next.push(detail);
+            } else if crate::on_demand::says_not_assigned(&result) && app.assigned != "not assigned"
+            {
+                // The directory shows the assignment, sync now does not: Microsoft's
+                // replication delay after a new assignment (provision-on-demand.md).
+                let detail = crate::on_demand::assignment_not_visible_yet(
+                    &person.display_name,
+                    &app.app.display_name,
+                );
+                follow_up.push(AppFollowUp::pending(app, detail.clone()));
                 next.push(detail);
             } else {
                 let detail = format!(

@@ -40,6 +40,7 @@ pub fn router() -> Router<Shared> {
             "/_training/faults",
             get(list_faults).post(add_fault).delete(clear_faults),
         )
+        .route("/_training/assignments", post(add_assignment))
         .route(
             "/_training/throttling",
             get(get_throttling).put(set_throttling),
@@ -277,4 +278,34 @@ async fn set_throttling(State(state): State<Shared>, body: Bytes) -> Response {
     }
     state.throttle().set_limits(limits.clone());
     Json(limits).into_response()
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct NewAssignment {
+    /// The user or group assigned.
+    principal_id: String,
+    /// The enterprise app's service principal.
+    service_principal_id: String,
+}
+
+/// `POST /_training/assignments {principalId, servicePrincipalId}`: assigns a user or group to
+/// an app now (on the virtual clock), as an administrator would in the admin center. The
+/// assignment is replicated to provisioning on demand only after a delay (see
+/// `provisioning::engine::ON_DEMAND_REPLICATION_DELAY`).
+async fn add_assignment(State(state): State<Shared>, body: Bytes) -> Response {
+    let a: NewAssignment = match parse(&body) {
+        Ok(a) => a,
+        Err(r) => return *r,
+    };
+    let now = state.clock.now();
+    let result = state.directory_mut().assign(
+        &a.service_principal_id.to_ascii_lowercase(),
+        &a.principal_id.to_ascii_lowercase(),
+        now,
+    );
+    match result {
+        Ok(id) => (StatusCode::CREATED, Json(json!({ "id": id }))).into_response(),
+        Err(e) => problem(StatusCode::NOT_FOUND, "NotFound", format!("{e:?}")),
+    }
 }

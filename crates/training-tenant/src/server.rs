@@ -24,6 +24,9 @@ pub struct Options {
     pub scenario: String,
     /// Overrides the number of generated people (e.g. 100_000 for scale tests).
     pub population: Option<usize>,
+    /// Adds this many enterprise apps (service principals) without provisioning, as in a real
+    /// tenant where thousands of apps exist and only a few sync accounts (scale tests).
+    pub extra_apps: Option<usize>,
     /// Graph-like throttling and latency.
     pub realistic: bool,
     /// Throttling without the latency model (implied by `realistic`).
@@ -42,6 +45,7 @@ impl Default for Options {
             addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             scenario: "contoso".into(),
             population: None,
+            extra_apps: None,
             realistic: false,
             throttling: false,
             throttle_time_scale: 1.0,
@@ -74,6 +78,9 @@ impl TrainingTenant {
         };
         if let Some(n) = options.population {
             scenario = scenario.with_population(n);
+        }
+        if let Some(n) = options.extra_apps {
+            scenario = scenario.with_extra_apps(n);
         }
         let listener = tokio::net::TcpListener::bind(options.addr)
             .await

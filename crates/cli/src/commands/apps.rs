@@ -1,7 +1,9 @@
 //! apps, job, logs: reading an app's sync state and its provisioning logs.
 
+use std::io::IsTerminal;
+
 use playbooks::app_sync::{job_sync, AppSync};
-use playbooks::find::{find_app, AppMatch};
+use playbooks::find::find_app;
 use playbooks::logs::LogSearch;
 
 use crate::args::{Global, LogStatus};
@@ -11,18 +13,21 @@ use crate::output;
 
 pub async fn apps(global: &Global) -> Result<u8, CliError> {
     let desk = connect::desk(global).await?;
-    let now = desk.connection().tenant_now().await;
-    let apps = desk.graph().apps_with_provisioning().await?;
-    let rows: Vec<AppSync> = apps
-        .iter()
-        .map(|app| {
-            job_sync(
-                AppMatch::from_service_principal(&app.service_principal),
-                app.jobs.first(),
-                now,
-            )
-        })
-        .collect();
+    // A progress line on stderr, only on a terminal and not in JSON mode: a tenant with
+    // thousands of enterprise apps takes a while to check.
+    let show = !global.json && std::io::stderr().is_terminal();
+    let rows: Vec<AppSync> = playbooks::app_sync::tenant_apps(&desk, &mut |p| {
+        if show {
+            eprint!(
+                "\rChecking enterprise apps for account sync: {} of {}",
+                p.checked, p.total
+            );
+            if p.checked == p.total {
+                eprintln!();
+            }
+        }
+    })
+    .await?;
     if global.json {
         output::json(&rows)?;
         return Ok(exit::OK);
@@ -36,7 +41,10 @@ pub async fn apps(global: &Global) -> Result<u8, CliError> {
         .map(|row| {
             vec![
                 row.app.display_name.clone(),
-                row.job_status.clone().unwrap_or_default(),
+                row.cannot_read
+                    .clone()
+                    .or_else(|| row.job_status.clone())
+                    .unwrap_or_default(),
                 next_round(row),
                 row.app.service_principal_id.clone(),
             ]
@@ -53,6 +61,9 @@ pub async fn apps(global: &Global) -> Result<u8, CliError> {
 }
 
 fn next_round(row: &AppSync) -> String {
+    if row.cannot_read.is_some() {
+        return "unknown".into();
+    }
     match (row.job_status.as_deref(), row.minutes_until_next_cycle) {
         (Some("Paused"), _) => "paused".into(),
         (Some("Quarantine"), _) => "held back (quarantine)".into(),

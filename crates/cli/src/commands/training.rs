@@ -7,11 +7,13 @@ pub async fn serve(
     addr: std::net::SocketAddr,
     scenario: String,
     realistic: bool,
+    extra_apps: Option<u32>,
 ) -> Result<u8, CliError> {
     let tenant = training_tenant::TrainingTenant::start(training_tenant::Options {
         addr,
         scenario,
         realistic,
+        extra_apps: extra_apps.map(|n| n as usize),
         ..Default::default()
     })
     .await

@@ -100,6 +100,22 @@ pub struct ProvisionedApp {
     pub jobs: Vec<SynchronizationJob>,
 }
 
+/// An app with provisioning, or one whose jobs could not be read.
+#[derive(Debug)]
+pub struct AppJobsRead {
+    pub service_principal: ServicePrincipal,
+    pub jobs: Vec<SynchronizationJob>,
+    /// Why the jobs could not be read; the other apps are still listed.
+    pub jobs_error: Option<Error>,
+}
+
+/// How far the apps listing has got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AppsProgress {
+    pub checked: usize,
+    pub total: usize,
+}
+
 /// One app a user is assigned to, with what the caller could learn about its provisioning.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -317,36 +333,82 @@ impl Graph {
         Ok(result)
     }
 
-    /// Every enterprise app that has at least one provisioning job, with its jobs. Jobs are
-    /// fetched through `$batch` (20 service principals per call); an app whose job list answers
-    /// 404 has no provisioning.
+    /// Every enterprise app that has at least one provisioning job, with its jobs. Fails when
+    /// any app's jobs cannot be read; [`Self::apps_with_provisioning_progress`] reports such
+    /// apps one by one instead.
     pub async fn apps_with_provisioning(&self) -> Result<Vec<ProvisionedApp>> {
-        let sps = self.list_service_principals(None, None).await?;
-        let requests = sps
-            .iter()
-            .map(|sp| {
-                let url = self.url(
-                    ApiVersion::V1,
-                    &["servicePrincipals", &sp.id, "synchronization", "jobs"],
-                    &[],
-                );
-                self.list_request(url, Operation::ReadSynchronization)
-            })
-            .collect();
-        let answers = self.batch(requests).await?;
         let mut apps = Vec::new();
-        for (sp, answer) in sps.into_iter().zip(answers) {
-            let jobs = match answer {
-                Ok(a) => a.json::<Page<SynchronizationJob>>()?.value,
-                Err(Error::NotFound { .. }) => Vec::new(),
-                Err(e) => return Err(e),
-            };
-            if !jobs.is_empty() {
-                apps.push(ProvisionedApp {
-                    service_principal: sp,
-                    jobs,
-                });
+        for app in self.apps_with_provisioning_progress(&mut |_| {}).await? {
+            if let Some(error) = app.jobs_error {
+                return Err(error);
             }
+            apps.push(ProvisionedApp {
+                service_principal: app.service_principal,
+                jobs: app.jobs,
+            });
+        }
+        Ok(apps)
+    }
+
+    /// Every enterprise app with provisioning, and every app whose jobs could not be read
+    /// (403/404 other than "no jobs"/500 after retries), without aborting the list.
+    ///
+    /// Microsoft documents no server-side filter for "service principals with a provisioning
+    /// job" (graph-docs `api/serviceprincipal-list.md` lists no synchronization property, and
+    /// `api/synchronization-synchronization-list-jobs.md` is per service principal), so every
+    /// service principal's `…/synchronization/jobs` is read: `$batch` of 20 (graph-api.md §2.5),
+    /// a few batches in flight at once. `progress` is called after each batch with how many
+    /// apps have been checked out of how many. An app whose job list answers 404 has no
+    /// provisioning (graph-api.md §3.2: "could also be 404 — handle both").
+    pub async fn apps_with_provisioning_progress(
+        &self,
+        progress: &mut (dyn FnMut(AppsProgress) + Send),
+    ) -> Result<Vec<AppJobsRead>> {
+        use futures::StreamExt;
+        /// Batches in flight at once: bounded, so a tenant with thousands of apps is not
+        /// asked for everything at the same moment (each inner request is throttled on its own).
+        const BATCHES_IN_FLIGHT: usize = 3;
+        let sps = self.list_service_principals(None, None).await?;
+        let total = sps.len();
+        progress(AppsProgress { checked: 0, total });
+        let chunks: Vec<Vec<ServicePrincipal>> =
+            sps.chunks(20).map(<[ServicePrincipal]>::to_vec).collect();
+        let mut answers = futures::stream::iter(chunks.into_iter().map(|chunk| async move {
+            let requests = chunk
+                .iter()
+                .map(|sp| {
+                    let url = self.url(
+                        ApiVersion::V1,
+                        &["servicePrincipals", &sp.id, "synchronization", "jobs"],
+                        &[],
+                    );
+                    self.list_request(url, Operation::ReadSynchronization)
+                })
+                .collect();
+            (chunk, self.batch(requests).await)
+        }))
+        .buffered(BATCHES_IN_FLIGHT);
+        let mut apps = Vec::new();
+        let mut checked = 0;
+        while let Some((chunk, answers)) = answers.next().await {
+            checked += chunk.len();
+            let answers = answers?;
+            for (sp, answer) in chunk.into_iter().zip(answers) {
+                let (jobs, jobs_error) =
+                    match answer.and_then(|a| a.json::<Page<SynchronizationJob>>()) {
+                        Ok(page) => (page.value, None),
+                        Err(Error::NotFound { .. }) => (Vec::new(), None),
+                        Err(error) => (Vec::new(), Some(error)),
+                    };
+                if !jobs.is_empty() || jobs_error.is_some() {
+                    apps.push(AppJobsRead {
+                        service_principal: sp,
+                        jobs,
+                        jobs_error,
+                    });
+                }
+            }
+            progress(AppsProgress { checked, total });
         }
         Ok(apps)
     }

@@ -794,6 +794,29 @@ pub struct SynchronizationTemplate {
     pub extra: Map<String, Value>,
 }
 
+impl SynchronizationTemplate {
+    /// Whether the app's provisioning is authorized with OAuth: the template's `metadata`
+    /// (a synchronizationMetadataEntry collection, graph-docs `resources/synchronization-
+    /// synchronizationtemplate.md`) holds `IsOAuthEnabled` (a `synchronizationMetadata` key in
+    /// msgraph-metadata) with a true value. The docs show no example value, so "true" is
+    /// compared without case.
+    pub fn connects_with_oauth(&self) -> bool {
+        self.extra
+            .get("metadata")
+            .and_then(Value::as_array)
+            .is_some_and(|entries| {
+                entries.iter().any(|e| {
+                    e.get("key")
+                        .and_then(Value::as_str)
+                        .is_some_and(|k| k.eq_ignore_ascii_case("IsOAuthEnabled"))
+                        && e.get("value")
+                            .and_then(Value::as_str)
+                            .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
+                })
+            })
+    }
+}
+
 impl Graph {
     fn job_url(&self, sp: &str, job: &str, tail: &[&str]) -> url::Url {
         let mut segments = vec!["servicePrincipals", sp, "synchronization", "jobs", job];
@@ -966,6 +989,21 @@ impl Graph {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_template_says_whether_it_connects_with_oauth() {
+        let template = |metadata: Value| -> SynchronizationTemplate {
+            serde_json::from_value(json!({"id": "slack", "metadata": metadata})).unwrap()
+        };
+        assert!(
+            template(json!([{"key": "IsOAuthEnabled", "value": "True"}])).connects_with_oauth()
+        );
+        assert!(
+            !template(json!([{"key": "IsOAuthEnabled", "value": "false"}])).connects_with_oauth()
+        );
+        assert!(!template(json!([])).connects_with_oauth());
+        assert!(!template(json!(null)).connects_with_oauth());
+    }
 
     #[test]
     fn reset_scope_formats_in_documented_order_and_parses_back() {

@@ -318,6 +318,16 @@ fn templates(call: &Call, sp_id: &str) -> Result<GraphResponse, GraphError> {
         .take(1)
         .map(|j| {
             let schema = j.template_schema();
+            // synchronizationTemplate.metadata is a synchronizationMetadataEntry collection;
+            // `IsOAuthEnabled` is one of the documented keys (msgraph-metadata
+            // `synchronizationMetadata`: GalleryApplicationIdentifier, IsOAuthEnabled,
+            // OAuthSettings, ...). The docs do not show its value's spelling: "true" here,
+            // and a client should compare without case.
+            let metadata = if j.oauth {
+                json!([{"key": "IsOAuthEnabled", "value": "true"}])
+            } else {
+                json!([])
+            };
             json!({
                 "id": "scim",
                 "applicationId": app_id,
@@ -325,7 +335,7 @@ fn templates(call: &Call, sp_id: &str) -> Result<GraphResponse, GraphError> {
                 "description": "Provision users to a SCIM 2.0 endpoint",
                 "discoverable": true,
                 "factoryTag": "CustomSCIM",
-                "metadata": [],
+                "metadata": metadata,
                 "schema": {"directories": schema["directories"], "synchronizationRules": schema["synchronizationRules"]},
             })
         })
@@ -465,6 +475,16 @@ fn on_demand(call: &Call, sp_id: &str, job_id: &str) -> Result<GraphResponse, Gr
         return Err(GraphError::bad_request(format!(
             "The ruleId '{rule_id}' is not a synchronization rule of this job's schema."
         )));
+    }
+    // "Applications that use OAuth for authorization currently require the provisioning job to
+    // be stopped before using on-demand provisioning. Applications such as G Suite, Box,
+    // Workplace by Facebook, and Slack fall into this category." (entra-docs
+    // `docs/identity/app-provisioning/provision-on-demand.md`, FAQ; graph-api.md §3.7).
+    // Microsoft documents no error for this case: a plain Graph 400 with a sentence.
+    if job.oauth && !job.paused {
+        return Err(GraphError::bad_request(
+            "On-demand provisioning is not available while the provisioning job of an application that uses OAuth for authorization is running. Stop the provisioning job and try again.",
+        ));
     }
     if let Err(retry) = rate_limit(&mut prov.on_demand_calls, 5) {
         return Err(GraphError::too_many_requests(retry));

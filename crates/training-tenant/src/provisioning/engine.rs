@@ -457,7 +457,7 @@ pub fn on_demand_group(
         schema::compile_groups(&job.schema).filter(|g| g.enabled),
     ) {
         (Ok(mapping), Some(groups)) => {
-            let entitlements = Entitlements::of(dir, &job.service_principal_id);
+            let entitlements = Entitlements::on_demand(dir, &job.service_principal_id, t);
             let mut cycle = Cycle {
                 prov: &mut *prov,
                 job: &mut job,
@@ -495,7 +495,7 @@ pub fn on_demand(
 ) -> Option<Entry> {
     let mut job = prov.jobs.remove(job_id)?;
     let result = schema::compile(&job.schema).ok().and_then(|mapping| {
-        let entitlements = Entitlements::of(dir, &job.service_principal_id);
+        let entitlements = Entitlements::on_demand(dir, &job.service_principal_id, t);
         let mut cycle = Cycle {
             prov: &mut *prov,
             job: &mut job,
@@ -610,8 +610,29 @@ struct Entitlements {
     roles: HashMap<String, Vec<String>>,
 }
 
+/// How long an app role assignment takes to reach provisioning on demand. Microsoft says only
+/// "There's a replication delay of up to a few minutes between when an object is assigned to an
+/// application and when that assignment is honored in on-demand provisioning. You may need to
+/// wait a few minutes and try again." (entra-docs
+/// `docs/identity/app-provisioning/provision-on-demand.md`, troubleshooting; graph-api.md §3.7).
+/// "A few minutes" is not a number: the training tenant takes 5, so a client that provisions
+/// on demand right after assigning meets the "not assigned" answer a real tenant gives.
+/// Group membership changes carry no timestamp here, so only assignments are delayed.
+pub const ON_DEMAND_REPLICATION_DELAY: Duration = Duration::minutes(5);
+
 impl Entitlements {
     fn of(dir: &Directory, sp_id: &str) -> Self {
+        Self::replicated_by(dir, sp_id, None)
+    }
+
+    /// The entitlements provisioning on demand sees at `t`: assignments younger than
+    /// [`ON_DEMAND_REPLICATION_DELAY`] have not reached it yet.
+    fn on_demand(dir: &Directory, sp_id: &str, t: DateTime<Utc>) -> Self {
+        Self::replicated_by(dir, sp_id, Some(t - ON_DEMAND_REPLICATION_DELAY))
+    }
+
+    /// Counting only assignments created at or before `cutoff` (all when `None`).
+    fn replicated_by(dir: &Directory, sp_id: &str, cutoff: Option<DateTime<Utc>>) -> Self {
         let app_roles = dir
             .service_principals
             .get(sp_id)
@@ -622,6 +643,7 @@ impl Entitlements {
             .app_role_assignments
             .iter()
             .filter(|a| a.resource_id == sp_id)
+            .filter(|a| cutoff.is_none_or(|c| a.created_date_time <= c))
         {
             let role = app_roles
                 .iter()

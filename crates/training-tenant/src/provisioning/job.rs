@@ -154,6 +154,8 @@ pub struct Job {
     pub skip_out_of_scope_deletions: bool,
     pub patch_style: PatchStyle,
     pub delete_threshold: usize,
+    /// Authorized with OAuth rather than a Secret Token ([`ScimAppSpec::oauth`]).
+    pub oauth: bool,
     /// The Secret Token Entra holds for the app.
     #[serde(skip)]
     pub secret_token: String,
@@ -206,6 +208,7 @@ impl Job {
                 PatchStyle::Default
             },
             delete_threshold: DEFAULT_DELETE_THRESHOLD,
+            oauth: spec.oauth,
             secret_token: token,
             paused: false,
             next_run: now,
@@ -233,6 +236,7 @@ impl Job {
     pub fn from_template(sibling: &Job, now: DateTime<Utc>) -> Self {
         let spec = ScimAppSpec {
             aad_opt_scim062020: sibling.patch_style == PatchStyle::AadOptscim062020,
+            oauth: sibling.oauth,
             ..ScimAppSpec::default()
         };
         let mut job = Job::new(

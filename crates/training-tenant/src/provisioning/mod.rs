@@ -48,6 +48,12 @@ pub struct ScimAppSpec {
     /// Accounts the app already holds when the scenario starts.
     #[serde(default)]
     pub existing_accounts: Vec<ExistingAccount>,
+    /// The app's provisioning connects with OAuth (like G Suite, Box, Slack) instead of a
+    /// long-lived Secret Token: its template's metadata says `IsOAuthEnabled` (Graph's
+    /// `synchronizationMetadata` enum, msgraph-metadata), and provision on demand is refused
+    /// while its job runs (see `graph::synchronization::on_demand`).
+    #[serde(default)]
+    pub oauth: bool,
 }
 
 /// An account left in an app by earlier provisioning, described by what produced it.

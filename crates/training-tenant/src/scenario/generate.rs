@@ -183,6 +183,25 @@ impl Scenario {
             });
         }
 
+        // Apps without provisioning: single sign-on only, nobody assigned, no sync job.
+        for i in 0..self.extra_apps {
+            let key = format!("generated-app-{i}");
+            let sp_id = self.object_id("servicePrincipal", &key);
+            dir.service_principals.insert(
+                sp_id.clone(),
+                ServicePrincipal {
+                    id: sp_id,
+                    app_id: self.object_id("application", &key),
+                    display_name: format!("Line-of-business app {:04}", i + 1),
+                    description: None,
+                    app_roles: Vec::new(),
+                    tags: vec!["WindowsAzureActiveDirectoryIntegratedApp".into()],
+                    app_role_assignment_required: false,
+                    created_date_time: now - Duration::days(400),
+                },
+            );
+        }
+
         let summary = ScenarioSummary {
             scenario: self.name.clone(),
             tenant_id: self.tenant_id.clone(),

@@ -53,6 +53,10 @@ pub struct Scenario {
     /// it grants (entra-docs `role-based-access-control/custom-user-permissions.md`).
     #[serde(default)]
     pub custom_roles: Vec<CustomRoleSpec>,
+    /// Generated enterprise apps without provisioning (not in scenario files; see
+    /// [`Scenario::with_extra_apps`]).
+    #[serde(skip)]
+    pub extra_apps: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -352,6 +356,13 @@ impl Scenario {
         Ok(s)
     }
 
+    /// The same company with `count` more enterprise apps that have no provisioning job (single
+    /// sign-on only), like the thousands of apps of a large real tenant.
+    pub fn with_extra_apps(mut self, count: usize) -> Self {
+        self.extra_apps = count;
+        self
+    }
+
     /// The same company with `count` generated people (for scale tests and benches).
     pub fn with_population(mut self, count: usize) -> Self {
         self.population.count = count;
@@ -417,7 +428,7 @@ mod tests {
             .demo_accounts
             .iter()
             .any(|d| d.role_template_ids == [roles::USER_ADMINISTRATOR]));
-        assert_eq!(a.directory.service_principals.len(), 5);
+        assert_eq!(a.directory.service_principals.len(), 6);
         let upns: std::collections::BTreeSet<_> = a
             .directory
             .users
