@@ -50,11 +50,17 @@ async fn one_click_training_sign_in_is_remembered_until_sign_out() {
     assert!(chip.contains("Rita Reader"), "chip says {chip:?}");
     app.click("[data-testid=account-chip]").await;
     let details = app
-        .wait_for_text("[data-testid=account-details]", "Entra decides when you try")
+        .wait_for_text(
+            "[data-testid=account-details]",
+            "Entra decides when you try",
+        )
         .await;
     assert!(details.contains("training tenant"), "{details}");
     let may_try = app.text("[data-testid=may-try]").await;
-    assert!(may_try.contains("disable or re-enable accounts"), "{may_try}");
+    assert!(
+        may_try.contains("disable or re-enable accounts"),
+        "{may_try}"
+    );
     let violations = audit(&app.client).await;
     assert!(
         violations.is_empty(),
