@@ -61,37 +61,29 @@ fn training_options() -> training_tenant::Options {
 /// Reads [`TRAINING_PEOPLE_VAR`]'s value: a whole number from 1 to 100,000 ("1,500" and
 /// "1_500" read as 1500); `None` when unset or blank.
 fn training_population(raw: Option<&str>) -> Result<Option<usize>, String> {
-    let Some(raw) = raw.map(str::trim).filter(|r| !r.is_empty()) else {
-        return Ok(None);
-    };
-    let people: usize = raw
-        .replace([',', '_'], "")
-        .parse()
-        .map_err(|_| format!("\"{raw}\" is not a whole number of people"))?;
-    if people == 0 || people > MAX_TRAINING_PEOPLE {
-        return Err(format!(
-            "{people} is outside 1 to {MAX_TRAINING_PEOPLE} people"
-        ));
-    }
-    Ok(Some(people))
+    training_count(raw, "people", MAX_TRAINING_PEOPLE)
 }
 
 /// Reads [`TRAINING_EXTRA_APPS_VAR`]'s value: a whole number from 1 to 20,000 ("3,000" reads
 /// as 3000); `None` when unset or blank.
 fn training_extra_apps(raw: Option<&str>) -> Result<Option<usize>, String> {
+    training_count(raw, "apps", MAX_TRAINING_EXTRA_APPS)
+}
+
+/// A count of `what` from 1 to `max` as a person types it ("1,500", "1_500"); `None` when unset
+/// or blank, a plain sentence when it is not a usable number.
+fn training_count(raw: Option<&str>, what: &str, max: usize) -> Result<Option<usize>, String> {
     let Some(raw) = raw.map(str::trim).filter(|r| !r.is_empty()) else {
         return Ok(None);
     };
-    let apps: usize = raw
+    let count: usize = raw
         .replace([',', '_'], "")
         .parse()
-        .map_err(|_| format!("\"{raw}\" is not a whole number of apps"))?;
-    if apps == 0 || apps > MAX_TRAINING_EXTRA_APPS {
-        return Err(format!(
-            "{apps} is outside 1 to {MAX_TRAINING_EXTRA_APPS} apps"
-        ));
+        .map_err(|_| format!("\"{raw}\" is not a whole number of {what}"))?;
+    if count == 0 || count > max {
+        return Err(format!("{count} is outside 1 to {max} {what}"));
     }
-    Ok(Some(apps))
+    Ok(Some(count))
 }
 
 /// Everything the commands share, built once in Tauri's `setup`.
