@@ -138,6 +138,11 @@ pub enum Error {
     #[error("there is nothing to do: {0}")]
     NothingToRun(String),
 
+    /// A preview handed back by a front end is not one this desk could have made (emptied,
+    /// or naming something else than what it shows); nothing was sent.
+    #[error("this preview cannot be used: {0}")]
+    PlanTampered(String),
+
     /// The signed-in person lacks a role or permission the change needs; nothing was sent.
     #[error("you are not allowed to do this: {reason}")]
     NotAllowed { reason: String },
@@ -214,6 +219,7 @@ impl Error {
             Error::Ambiguous { .. } => "ambiguous",
             Error::NotConfirmed { .. } => "not_confirmed",
             Error::NothingToRun(_) => "nothing_to_run",
+            Error::PlanTampered(_) => "plan_tampered",
             Error::NotAllowed { .. } => "not_allowed",
             Error::NotInThisCloud { .. } => "not_in_this_cloud",
         }
@@ -297,6 +303,9 @@ impl Error {
                 "Nothing was changed. Type the name exactly as shown to confirm.".to_string()
             }
             Error::NothingToRun(_) => "Read the preview; it says what to do first.".to_string(),
+            Error::PlanTampered(_) => {
+                "Nothing was changed. Go back and show the preview again.".to_string()
+            }
             Error::NotAllowed { .. } => "Nothing was changed. Ask for the role named above, or \
                                          hand the ticket to someone who has it."
                 .to_string(),

@@ -147,6 +147,25 @@ impl AppMatch {
     }
 }
 
+/// Refuses an object id that a front end handed back and that cannot name one object: empty,
+/// a `.`/`..` path segment (the URL builder drops those, so `PATCH /users/..` would go out as
+/// `PATCH /users`), or one carrying path, query or control characters. Entra object ids are
+/// GUIDs; the check is looser than that on purpose (it guards the URL, not the format).
+pub fn check_object_id(id: &str) -> Result<()> {
+    let unusable = id.trim().is_empty()
+        || matches!(id, "." | "..")
+        || id
+            .chars()
+            .any(|c| c.is_control() || matches!(c, '/' | '\\' | '?' | '#' | '%'));
+    if unusable {
+        return Err(Error::PlanTampered(format!(
+            "\"{}\" is not an object id",
+            id.escape_debug()
+        )));
+    }
+    Ok(())
+}
+
 /// Searches people (directory only) for a search box: name, UPN, mail, employee id.
 pub async fn search_people(desk: &Desk, query: &str, limit: usize) -> Result<Vec<PersonMatch>> {
     let users = desk.graph().find_users(query, limit).await?;
@@ -275,5 +294,21 @@ pub async fn find_app(desk: &Desk, query: &str) -> Result<AppMatch> {
                 })
                 .collect(),
         }),
+    }
+}
+
+#[cfg(test)]
+mod object_id_tests {
+    use super::check_object_id;
+
+    #[test]
+    fn ids_that_would_change_the_url_are_refused() {
+        for bad in [
+            "", " ", ".", "..", "a/b", "../users", "x?y", "x#y", "a%2F", "a\nb",
+        ] {
+            let refused = check_object_id(bad).expect_err(bad);
+            assert_eq!(refused.code(), "plan_tampered", "{bad:?}");
+        }
+        check_object_id("0b5a1c7e-3f0e-4c55-9d0e-2d9f1c3b4a10").unwrap();
     }
 }

@@ -326,6 +326,7 @@ pub async fn run(
     progress: &mpsc::Sender<ProgressEvent>,
 ) -> Result<OffboardResult> {
     let person = &preview.person;
+    crate::find::check_object_id(&person.id)?;
     if person.is_deleted() {
         return Err(Error::NothingToRun(format!(
             "{} is in the recycle bin; bring them back first",
@@ -523,18 +524,26 @@ pub fn deletion_plan(person: &PersonMatch) -> Plan {
 }
 
 /// Deletes (soft) the person after the typed confirmation.
+///
+/// `person` comes back from a front end, so it only says *whom* (the object id): the user is
+/// read again by that id and the typed text is compared with the user principal name Graph
+/// reports now — the account that will really be deleted, whatever the front end showed.
 pub async fn delete(
     desk: &Desk,
     person: &PersonMatch,
     typed: &str,
     progress: &mpsc::Sender<ProgressEvent>,
 ) -> Result<Vec<StepResult>> {
-    let plan = deletion_plan(person);
-    let confirmation = plan.steps[0].requires_confirmation.clone();
-    if !confirmation.is_some_and(|c| c.is_satisfied_by(typed)) {
-        return Err(Error::NotConfirmed {
-            expected: person.user_principal_name.clone(),
-        });
+    crate::find::check_object_id(&person.id)?;
+    let now = desk.graph().get_user(&person.id).await?;
+    let person = &PersonMatch::from_user(&now);
+    let expected = person.user_principal_name.clone();
+    let confirmation = Confirmation::Typed {
+        prompt: String::new(),
+        expected: expected.clone(),
+    };
+    if expected.is_empty() || !confirmation.is_satisfied_by(typed) {
+        return Err(Error::NotConfirmed { expected });
     }
     let target = TargetRecord {
         id: person.id.clone(),

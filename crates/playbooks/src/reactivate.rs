@@ -379,6 +379,7 @@ pub async fn run(
             "nobody has this address in the directory or the recycle bin; read the preview before creating anything".into(),
         ));
     };
+    crate::find::check_object_id(&person.id)?;
     let graph = desk.graph();
     let target = TargetRecord {
         id: person.id.clone(),

@@ -485,20 +485,16 @@ fn plan(
     }
     facts.push(format!("Recommended: {}", context.recommendation));
 
-    let requires_confirmation = match chosen {
-        ScopeChoice::Full => Some(Confirmation::Typed {
-            prompt: format!("Type the app's name ({name}) to start sync from scratch."),
-            expected: name.clone(),
-        }),
-        ScopeChoice::ForceDeletes => Some(Confirmation::Typed {
-            prompt: match context.held_back.filter(|h| h.count > 0) {
+    let requires_confirmation = typed_confirmation(chosen, name).map(|expected| Confirmation::Typed {
+        prompt: match chosen {
+            ScopeChoice::ForceDeletes => match context.held_back.filter(|h| h.count > 0) {
                 Some(held) => format!("You reviewed who would be deleted or turned off. Type the app's name ({name}) to let these {} held-back deletions through.", held.count),
                 None => format!("Type the app's name ({name}) to let every held-back deletion through."),
             },
-            expected: name.clone(),
-        }),
-        _ => None,
-    };
+            _ => format!("Type the app's name ({name}) to start sync from scratch."),
+        },
+        expected,
+    });
     match chosen {
         ScopeChoice::Full => {
             warnings.push(format!(
@@ -558,21 +554,50 @@ fn plan(
     }
 }
 
-/// Restarts. A Full reset needs `typed` to be the app's name exactly.
+/// The text a person must type before `chosen` is sent, or `None` when no typed confirmation
+/// is needed: the app's name for a Full reset (it forgets every link) and for letting held-back
+/// deletions through (accounts deleted in the app cannot be brought back from Entra).
+fn typed_confirmation(chosen: ScopeChoice, app_name: &str) -> Option<String> {
+    matches!(chosen, ScopeChoice::Full | ScopeChoice::ForceDeletes).then(|| app_name.to_string())
+}
+
+/// Restarts. A Full reset and letting deletions through need `typed` to be the app's name
+/// exactly.
+///
+/// The preview comes back from a front end (the web view), so nothing in it decides whether
+/// consent is needed: the confirmation is derived here from the scope that will be sent and
+/// the app's name as Graph reports it now. A preview whose plan was emptied or whose
+/// confirmation was removed still needs the typed name.
 pub async fn run(
     desk: &Desk,
     preview: &RestartPreview,
     typed: Option<&str>,
     progress: &mpsc::Sender<ProgressEvent>,
 ) -> Result<RestartResult> {
-    if let Some(confirmation) = &preview.plan.steps[0].requires_confirmation {
+    let graph = desk.graph();
+    if preview.plan.steps.len() != 1 {
+        return Err(Error::PlanTampered(
+            "a restart plan has exactly one step".into(),
+        ));
+    }
+    crate::find::check_object_id(&preview.app.service_principal_id)?;
+    crate::find::check_object_id(&preview.job_id)?;
+    let scope = preview.chosen.reset_scope();
+    let app_now = graph
+        .get_service_principal(&preview.app.service_principal_id)
+        .await?;
+    let name_now = app_now
+        .display_name
+        .unwrap_or_else(|| preview.app.display_name.clone());
+    if let Some(expected) = typed_confirmation(preview.chosen, &name_now) {
+        let confirmation = Confirmation::Typed {
+            prompt: String::new(),
+            expected: expected.clone(),
+        };
         if !typed.is_some_and(|t| confirmation.is_satisfied_by(t)) {
-            return Err(Error::NotConfirmed {
-                expected: preview.app.display_name.clone(),
-            });
+            return Err(Error::NotConfirmed { expected });
         }
     }
-    let graph = desk.graph();
     let previous_round = graph
         .get_job(&preview.app.service_principal_id, &preview.job_id)
         .await
@@ -581,7 +606,6 @@ pub async fn run(
         .map(|last| RoundMark::of(&last));
     let restarted_at = desk.connection().tenant_now().await;
     let mut steps = StepRun::start(desk, PlaybookKind::Restart, 1, progress).await?;
-    let scope = preview.chosen.reset_scope();
     steps
         .action(
             "restart",
