@@ -684,6 +684,7 @@ mod tests {
             journal
                 .record_intent(ActionIntent {
                     run_id: run.id.clone(),
+                    actor: None,
                     step: "disable".into(),
                     row: Some(row),
                     target: TargetRecord {

@@ -54,7 +54,9 @@ impl CliError {
                 | "not_confirmed"
                 | "csv_unreadable"
                 | "unknown_demo_account"
-                | "nothing_to_run" => exit::BAD_INPUT,
+                | "nothing_to_run"
+                | "plan_tampered"
+                | "run_on_another_tenant" => exit::BAD_INPUT,
                 "not_signed_in" | "not_allowed" => exit::NOT_ALLOWED,
                 code if code.starts_with("graph.forbidden")
                     || code.starts_with("sign_in.")

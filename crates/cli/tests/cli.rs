@@ -323,35 +323,11 @@ fn a_killed_bulk_run_resumes_with_exactly_once_effects() {
     let served = Served::start();
     let control = served.http();
     let state = control.call(Method::GET, "state", Value::Null);
-    let users: Vec<(String, String)> = state["directory"]["users"]
-        .as_object()
-        .unwrap()
-        .values()
-        .filter(|user| user["props"]["accountEnabled"] == true)
-        .filter(|user| {
-            user["directoryRoles"]
-                .as_array()
-                .is_none_or(|r| r.is_empty())
-        })
-        .filter_map(|user| {
-            Some((
-                user["id"].as_str()?.to_string(),
-                user["props"]["userPrincipalName"].as_str()?.to_string(),
-            ))
-        })
-        .take(40)
-        .collect();
-    assert_eq!(users.len(), 40);
+    let users = enabled_people(&state, 40);
     let events_before = state["directory"]["events"].as_array().unwrap().len();
 
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("interns.csv");
-    let mut csv = String::from("upn\n");
-    for (_, upn) in &users {
-        csv.push_str(upn);
-        csv.push('\n');
-    }
-    std::fs::write(&file, csv).unwrap();
+    let file = csv_of(dir.path(), &users);
     let file = file.to_str().unwrap();
 
     control.call(
@@ -423,6 +399,114 @@ fn a_killed_bulk_run_resumes_with_exactly_once_effects() {
             1,
             "{upn} sessions ended exactly once"
         );
+        assert_eq!(
+            state["directory"]["users"][id]["props"]["accountEnabled"], false,
+            "{upn}"
+        );
+    }
+}
+
+/// `count` enabled people without directory roles: (object id, user principal name).
+fn enabled_people(state: &Value, count: usize) -> Vec<(String, String)> {
+    let users: Vec<(String, String)> = state["directory"]["users"]
+        .as_object()
+        .unwrap()
+        .values()
+        .filter(|user| user["props"]["accountEnabled"] == true)
+        .filter(|user| {
+            user["directoryRoles"]
+                .as_array()
+                .is_none_or(|r| r.is_empty())
+        })
+        .filter_map(|user| {
+            Some((
+                user["id"].as_str()?.to_string(),
+                user["props"]["userPrincipalName"].as_str()?.to_string(),
+            ))
+        })
+        .take(count)
+        .collect();
+    assert_eq!(users.len(), count);
+    users
+}
+
+/// `interns.csv` in `dir`, one UPN per row.
+fn csv_of(dir: &Path, users: &[(String, String)]) -> PathBuf {
+    let file = dir.join("interns.csv");
+    let mut csv = String::from("upn\n");
+    for (_, upn) in users {
+        csv.push_str(upn);
+        csv.push('\n');
+    }
+    std::fs::write(&file, csv).unwrap();
+    file
+}
+
+/// Issue 13 item 4: a run that one process is carrying out is not resumed by another (the app
+/// and provdesk share the journal; "running" alone cannot tell a live run from a crashed one).
+/// The first process is provably live: its PATCHes are held by the tenant for two minutes (the longest delay it allows).
+#[test]
+fn a_run_another_process_is_carrying_out_is_not_resumed_until_that_process_is_gone() {
+    let served = Served::start();
+    let control = served.http();
+    let state = control.call(Method::GET, "state", Value::Null);
+    let users = enabled_people(&state, 12);
+    let events_before = state["directory"]["events"].as_array().unwrap().len();
+    let dir = tempfile::tempdir().unwrap();
+    let file = csv_of(dir.path(), &users);
+    let file = file.to_str().unwrap();
+
+    control.call(
+        Method::POST,
+        "faults",
+        serde_json::json!({"pathPrefix": "/users", "method": "PATCH", "delayMs": 120_000}),
+    );
+    let mut first = served
+        .command(&["bulk", "offboard", file, "--yes"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Live and stuck: its first disables are journaled as pending and held by the tenant.
+    let mut waited = 0;
+    while journal_actions(&served.journal_path()).is_empty() {
+        assert!(first.try_wait().unwrap().is_none(), "the first run ended");
+        waited += 1;
+        assert!(waited < 600, "the first run did not get going");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+
+    let second = served.run(&["bulk", "offboard", file, "--resume", "--yes"]);
+    let said = format!("{}{}", text(&second.stdout), text(&second.stderr));
+    assert_eq!(second.status.code(), Some(1), "{said}");
+    assert!(said.contains("somewhere else"), "{said}");
+    let state = control.call(Method::GET, "state", Value::Null);
+    assert_eq!(
+        state["directory"]["events"].as_array().unwrap().len(),
+        events_before,
+        "the second process sent nothing"
+    );
+
+    // kill -9: the operating system releases the first process's claim at once.
+    first.kill().unwrap();
+    first.wait().unwrap();
+    control.call(Method::DELETE, "faults", Value::Null);
+    let third = served.run(&["bulk", "offboard", file, "--resume", "--yes"]);
+    assert_eq!(
+        third.status.code(),
+        Some(0),
+        "{}{}",
+        text(&third.stdout),
+        text(&third.stderr)
+    );
+    let state = control.call(Method::GET, "state", Value::Null);
+    let events = &state["directory"]["events"].as_array().unwrap()[events_before..];
+    for (id, upn) in &users {
+        let disabled = events
+            .iter()
+            .filter(|e| e["objectId"] == id.as_str() && e["kind"] == "userUpdated")
+            .count();
+        assert_eq!(disabled, 1, "{upn} disabled exactly once");
         assert_eq!(
             state["directory"]["users"][id]["props"]["accountEnabled"], false,
             "{upn}"

@@ -66,6 +66,17 @@ pub enum Error {
     #[error("run {run_id} is being continued somewhere else (another window or terminal)")]
     RunBusy { run_id: String },
 
+    /// A run begun on one tenant cannot be continued on another: its rows are that tenant's
+    /// people (a run practised on the training tenant is never replayed on a real one).
+    #[error(
+        "run {run_id} was started on another tenant ({run_tenant}); you are signed in to {here}"
+    )]
+    RunOnAnotherTenant {
+        run_id: String,
+        run_tenant: String,
+        here: String,
+    },
+
     /// The action id is not in the journal.
     #[error("there is no action {0} in the journal")]
     ActionNotFound(String),
@@ -201,6 +212,7 @@ impl Error {
             Error::ActionAlreadyCompleted { .. } => "action_already_completed",
             Error::ActionAlreadyRecorded { .. } => "action_already_recorded",
             Error::RunBusy { .. } => "run_busy",
+            Error::RunOnAnotherTenant { .. } => "run_on_another_tenant",
             Error::ActionNotFound(_) => "action_not_found",
             Error::RunNotFound(_) => "run_not_found",
             Error::NotABulkRun(_) => "not_a_bulk_run",
@@ -262,6 +274,10 @@ impl Error {
             Error::ActionNotFound(_) | Error::RunNotFound(_) | Error::NotABulkRun(_) => {
                 "Check the id, or open the journal to find the run.".to_string()
             }
+            Error::RunOnAnotherTenant { .. } => "Nothing was changed. Sign in to the tenant the \
+                                                 run was started on to continue it, or start a \
+                                                 new run of the file here."
+                .to_string(),
             Error::RunBusy { .. } => "Let the other window or terminal finish, then open the \
                                        journal to see the result."
                 .to_string(),

@@ -85,10 +85,12 @@ pub async fn preview(desk: &Desk, kind: BulkKind, file: &[u8]) -> Result<BulkPla
         BulkKind::Offboard if preview.ready > 0 => deletion_warnings(desk, &preview).await,
         _ => Vec::new(),
     };
-    let unfinished_run_id = desk
-        .journal()
-        .unfinished_run_for(kind.playbook(), &csv.content_sha256)?
-        .map(|run| run.id);
+    // Offered only when nobody is carrying it out right now (another window, provdesk).
+    let journal = desk.journal();
+    let unfinished_run_id = journal
+        .unfinished_run_for(kind.playbook(), &csv.content_sha256, &desk.tenant_id())?
+        .map(|run| run.id)
+        .filter(|id| !journal.run_is_live(id).unwrap_or(true));
     Ok(BulkPlan {
         kind,
         csv,
@@ -294,7 +296,7 @@ pub fn unfinished_run(desk: &Desk, kind: BulkKind, file: &[u8]) -> Result<Option
     let csv = parse_csv(file)?;
     Ok(desk
         .journal()
-        .unfinished_run_for(kind.playbook(), &csv.content_sha256)?
+        .unfinished_run_for(kind.playbook(), &csv.content_sha256, &desk.tenant_id())?
         .map(|run| run.id))
 }
 
@@ -303,4 +305,5 @@ fn runner(desk: &Desk) -> BulkRunner<GraphRowActions> {
         Arc::clone(desk.journal()),
         Arc::new(GraphRowActions::new(desk.graph().clone())),
     )
+    .as_signed_in(desk.actor(), desk.tenant_id())
 }

@@ -82,6 +82,9 @@ pub struct BulkRunner<A> {
     journal: Arc<Journal>,
     actions: Arc<A>,
     concurrency: usize,
+    /// Who carries the run out now, and on which tenant (see [`BulkRunner::as_signed_in`]).
+    actor: Option<Actor>,
+    tenant_id: Option<String>,
 }
 
 impl<A: RowActions> BulkRunner<A> {
@@ -90,7 +93,17 @@ impl<A: RowActions> BulkRunner<A> {
             journal,
             actions,
             concurrency: DEFAULT_CONCURRENCY,
+            actor: None,
+            tenant_id: None,
         }
+    }
+
+    /// The person signed in now and their tenant: a resumed run continues only on the tenant it
+    /// began on, and each new action is journaled as sent by `actor`.
+    pub fn as_signed_in(mut self, actor: Actor, tenant_id: String) -> Self {
+        self.actor = Some(actor);
+        self.tenant_id = Some(tenant_id);
+        self
     }
 
     /// Rows worked on at once (at least 1).
@@ -116,12 +129,27 @@ impl<A: RowActions> BulkRunner<A> {
                 actions: request.actions,
             }),
         })?;
+        let _claim = self.journal.claim_run(&run.id)?;
         self.execute(&run.id, control).await
     }
 
     /// Continues a run from what the journal says: nothing answered is repeated, nothing
     /// unanswered is re-sent without being observed first, nothing unstarted is skipped.
+    ///
+    /// Refused while another runner (another window, `provdesk`) is carrying the run out, and
+    /// on another tenant than the one the run began on: its rows name that tenant's people.
     pub async fn resume(&self, run_id: &str, control: RunControl) -> Result<BulkReport> {
+        let run = self.journal.run(run_id)?;
+        if let Some(here) = &self.tenant_id {
+            if &run.tenant_id != here {
+                return Err(Error::RunOnAnotherTenant {
+                    run_id: run_id.to_string(),
+                    run_tenant: run.tenant_id,
+                    here: here.clone(),
+                });
+            }
+        }
+        let _claim = self.journal.claim_run(run_id)?;
         self.journal.set_run_status(run_id, RunStatus::Running)?;
         self.execute(run_id, control).await
     }
@@ -326,6 +354,7 @@ impl<A: RowActions> BulkRunner<A> {
     async fn send_new(&self, run_id: &str, row: &RunRow, kind: ActionKind) -> Result<StepOutcome> {
         let intent = ActionIntent {
             run_id: run_id.to_string(),
+            actor: self.actor.clone(),
             step: kind.as_str().to_string(),
             row: Some(row.row),
             target: row.target.clone(),

@@ -13,6 +13,7 @@
 //! naming the file, and the file is left exactly as it was.
 
 mod answer;
+mod claim;
 mod export;
 mod record;
 mod resume;
@@ -30,6 +31,7 @@ use crate::error::{Error, Result};
 use crate::plan::PlaybookKind;
 
 pub use answer::{ActionAnswer, Observation};
+pub use claim::RunClaim;
 pub use export::{export_csv, export_json};
 pub use record::{
     ActionFilter, ActionIntent, ActionKind, ActionOutcome, ActionRecord, ActionStatus, Actor,
@@ -60,6 +62,8 @@ pub struct Journal {
     /// `None` for an in-memory journal.
     path: Option<PathBuf>,
     clock: Clock,
+    /// Runs this process is carrying out (see `claim.rs`).
+    claimed: claim::Claimed,
 }
 
 impl std::fmt::Debug for Journal {
@@ -167,6 +171,7 @@ impl Journal {
             writer,
             path,
             clock: Arc::new(Utc::now),
+            claimed: Default::default(),
         };
         journal.migrate(version)?;
         Ok(journal)
@@ -325,21 +330,24 @@ impl Journal {
         runs
     }
 
-    /// The newest unfinished run of `playbook` over the same input file, for `--resume`.
+    /// The newest unfinished run of `playbook` over the same input file on `tenant_id`, for
+    /// `--resume`. A run of the same file on another tenant (the training tenant, say) is never
+    /// offered: its rows are that tenant's people.
     pub fn unfinished_run_for(
         &self,
         playbook: PlaybookKind,
         source_sha256: &str,
+        tenant_id: &str,
     ) -> Result<Option<RunRecord>> {
         self.lock()
             .query_row(
                 &format!(
                     "SELECT {RUN_COLUMNS} FROM runs
-                     WHERE playbook = ?1 AND input_sha256 = ?2
+                     WHERE playbook = ?1 AND input_sha256 = ?2 AND tenant_id = ?3
                        AND status IN ('running', 'cancelled', 'incomplete')
                      ORDER BY started_at DESC LIMIT 1"
                 ),
-                params![playbook.as_str(), source_sha256],
+                params![playbook.as_str(), source_sha256, tenant_id],
                 read_run,
             )
             .optional()
@@ -369,8 +377,8 @@ impl Journal {
                     "INSERT INTO actions (id, run_id, actor_upn, actor_oid, tenant_id, playbook,
                                           step, row_number, target_id, target_name, kind,
                                           request_summary, status, attempts, intended_at)
-                     SELECT ?1, id, actor_upn, actor_oid, tenant_id, playbook, ?3, ?4, ?5, ?6,
-                            ?7, ?8, 'pending', 1, ?9
+                     SELECT ?1, id, COALESCE(?10, actor_upn), COALESCE(?11, actor_oid),
+                            tenant_id, playbook, ?3, ?4, ?5, ?6, ?7, ?8, 'pending', 1, ?9
                      FROM runs WHERE id = ?2",
                     params![
                         id,
@@ -382,6 +390,8 @@ impl Journal {
                         intent.kind.as_str(),
                         redact_secrets(&intent.request_summary),
                         intended_at,
+                        intent.actor.as_ref().map(|a| a.upn.clone()),
+                        intent.actor.as_ref().map(|a| a.oid.clone()),
                     ],
                 )
                 .map_err(|error| match error.sqlite_error_code() {

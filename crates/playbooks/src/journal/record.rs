@@ -135,10 +135,14 @@ impl ActionStatus {
     }
 }
 
-/// What is about to be sent. Who, tenant and playbook are taken from the run.
+/// What is about to be sent. Tenant and playbook are taken from the run; who is the run's
+/// actor unless `actor` names the person actually sending it (a colleague continuing an
+/// interrupted run: the journal records who did each action, not who began the run).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ActionIntent {
     pub run_id: String,
+    /// Who sends it, when not the run's actor.
+    pub actor: Option<Actor>,
     /// The plan step this belongs to ("disable").
     pub step: String,
     /// The CSV row, for bulk runs. A run holds at most one action per row and kind.

@@ -56,6 +56,7 @@ fn bulk_run(journal: &Journal, names: &[&str]) -> RunRecord {
 fn intent(run: &RunRecord, row: Option<u32>, name: &str, kind: ActionKind) -> ActionIntent {
     ActionIntent {
         run_id: run.id.clone(),
+        actor: None,
         step: kind.as_str().into(),
         row,
         target: target(name),
@@ -269,13 +270,20 @@ fn runs_can_be_found_again_until_they_finish() {
         .collect();
     assert_eq!(unfinished, vec![run.id.clone()]);
     let found = journal
-        .unfinished_run_for(PlaybookKind::BulkOffboard, "abc123")
+        .unfinished_run_for(PlaybookKind::BulkOffboard, "abc123", "contoso-tenant")
         .unwrap()
         .unwrap();
     assert_eq!(found, run);
     assert_eq!(
         journal
-            .unfinished_run_for(PlaybookKind::BulkOffboard, "other")
+            .unfinished_run_for(PlaybookKind::BulkOffboard, "other", "contoso-tenant")
+            .unwrap(),
+        None
+    );
+    // The same file on another tenant (practised on the training tenant): not offered.
+    assert_eq!(
+        journal
+            .unfinished_run_for(PlaybookKind::BulkOffboard, "abc123", "another-tenant")
             .unwrap(),
         None
     );

@@ -463,7 +463,7 @@ async fn crash_mid_run_then_resume_is_exactly_once() {
 
     let journal = Arc::new(Journal::open(&path).unwrap());
     let run = journal
-        .unfinished_run_for(PlaybookKind::BulkOffboard, SHA)
+        .unfinished_run_for(PlaybookKind::BulkOffboard, SHA, "contoso-tenant")
         .unwrap()
         .expect("the interrupted run is found again by its file");
     assert_eq!(run.status, RunStatus::Running);
@@ -541,4 +541,82 @@ async fn only_bulk_runs_can_be_resumed_by_the_runner() {
     let (control, _) = control();
     let error = runner.resume(&run.id, control).await.unwrap_err();
     assert_eq!(error.code(), "not_a_bulk_run");
+}
+
+/// A cancelled run of 20 interns, half done: what the tests below continue.
+async fn half_done_run(journal: &Arc<Journal>, tenant: &Arc<FakeTenant>) -> String {
+    let cancel = CancellationToken::new();
+    tenant.state().cancel_at = Some((10, cancel.clone()));
+    let runner = BulkRunner::new(journal.clone(), tenant.clone()).with_concurrency(3);
+    let (control, _) = control_with(cancel);
+    let first = runner.start(request(interns(20)), control).await.unwrap();
+    assert!(first.cancelled);
+    tenant.state().cancel_at = None;
+    first.run_id
+}
+
+#[tokio::test]
+async fn a_run_being_carried_out_cannot_be_resumed_by_another_runner() {
+    let journal = Arc::new(Journal::in_memory().unwrap());
+    let tenant = Arc::new(FakeTenant::default());
+    let run_id = half_done_run(&journal, &tenant).await;
+    let sent_before = tenant.total_sent();
+
+    // Another window (or provdesk) is carrying the run out right now.
+    let live = journal.claim_run(&run_id).unwrap();
+    let other = BulkRunner::new(journal.clone(), tenant.clone());
+    let (ctl, _) = control();
+    let refused = other.resume(&run_id, ctl).await.unwrap_err();
+    assert_eq!(refused.code(), "run_busy");
+    assert_eq!(tenant.total_sent(), sent_before, "nothing sent again");
+    assert_eq!(
+        journal.run(&run_id).unwrap().status,
+        RunStatus::Cancelled,
+        "the run is left as it was"
+    );
+
+    // Once it is no longer carried out (finished, crashed, closed), it can be continued.
+    drop(live);
+    let (ctl, _) = control();
+    let done = other.resume(&run_id, ctl).await.unwrap();
+    assert_eq!(done.counts.done(), 20);
+    tenant.assert_each_applied_once(&interns(20), &OFFBOARD);
+}
+
+#[tokio::test]
+async fn a_run_continues_only_on_its_tenant_and_journals_who_continued_it() {
+    let journal = Arc::new(Journal::in_memory().unwrap());
+    let tenant = Arc::new(FakeTenant::default());
+    let run_id = half_done_run(&journal, &tenant).await;
+    let sent_before = tenant.total_sent();
+    let colleague = Actor {
+        upn: "second.shift@contoso.com".into(),
+        oid: "22222222-2222-2222-2222-222222222222".into(),
+    };
+
+    // Practised on the training tenant, continued signed in to a real one: refused.
+    let elsewhere = BulkRunner::new(journal.clone(), tenant.clone())
+        .as_signed_in(colleague.clone(), "fabrikam-real-tenant".into());
+    let (ctl, _) = control();
+    let refused = elsewhere.resume(&run_id, ctl).await.unwrap_err();
+    assert_eq!(refused.code(), "run_on_another_tenant");
+    assert!(refused.to_string().contains("another tenant"), "{refused}");
+    assert_eq!(tenant.total_sent(), sent_before, "nothing sent");
+
+    // A colleague on the same tenant continues it: the new actions are theirs.
+    let here = BulkRunner::new(journal.clone(), tenant.clone())
+        .as_signed_in(colleague.clone(), "contoso-tenant".into());
+    let (ctl, _) = control();
+    here.resume(&run_id, ctl).await.unwrap();
+    let actions = all_actions(&journal);
+    let by = |upn: &str| actions.iter().filter(|a| a.actor.upn == upn).count();
+    assert_eq!(
+        by("helpdesk@contoso.com") + by("second.shift@contoso.com"),
+        40
+    );
+    assert_eq!(by("second.shift@contoso.com") as u32, 40 - sent_before);
+    assert!(actions
+        .iter()
+        .filter(|a| a.actor.upn == "second.shift@contoso.com")
+        .all(|a| a.actor.oid == colleague.oid));
 }
