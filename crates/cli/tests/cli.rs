@@ -870,10 +870,11 @@ fn apps_on_a_tenant_with_thousands_of_apps_lists_those_with_sync_despite_one_err
         "Expensely",
         "Badgeway",
         "Chatwave",
+        "Project Insight",
     ] {
         assert!(names.contains(&app), "{app} missing from {names:?}");
     }
-    assert_eq!(rows.len(), 6, "apps without sync are not listed: {names:?}");
+    assert_eq!(rows.len(), 7, "apps without sync are not listed: {names:?}");
     let unreadable: Vec<&Value> = rows.iter().filter(|r| !r["cannotRead"].is_null()).collect();
     assert_eq!(unreadable.len(), 1, "{rows:?}");
     assert_eq!(unreadable[0]["app"]["displayName"], "Lunchbox");

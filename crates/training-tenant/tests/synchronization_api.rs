@@ -498,7 +498,7 @@ async fn scim_endpoints_and_the_scenario_listing() {
         .await
         .unwrap();
     let apps = summary["scimApps"].as_array().unwrap();
-    assert_eq!(apps.len(), 6);
+    assert_eq!(apps.len(), 7);
     for a in apps {
         for k in [
             "displayName",
