@@ -342,3 +342,110 @@ async fn restart_for_a_wrong_link_recommends_re_link_with_the_reach() {
     );
     assert!(preview.plan.steps[0].requires_confirmation.is_some());
 }
+
+async fn daniels_link(desk: &Desk, preview: &RelinkPreview, daniel: &str) -> Option<String> {
+    desk.graph()
+        .get_object_connection(&preview.app.service_principal_id, &preview.job_id, daniel)
+        .await
+        .unwrap()
+        .and_then(|c| c.target_anchor)
+}
+
+/// The Project Insight story: Marisol's account was deleted on the app's side, Project Insight
+/// keeps answering `active:false` for it, and Entra keeps its link. The preview says so from the
+/// logs; after the re-link she has a new, working account and sync runs again.
+#[tokio::test]
+async fn project_insight_a_deleted_account_is_replaced_by_relinking_marisol() {
+    let training = Training::start().await;
+    let desk = training.desk(APP_ADMIN).await;
+    let (marisol, _) = training.person("insight-stale");
+    let preview = relink::preview(&desk, &marisol, "Project Insight")
+        .await
+        .unwrap();
+    let old = preview.link.link().expect("linked").target_anchor.clone();
+    assert!(
+        matches!(preview.cause, relink::LinkCause::AppSoftDeleted { .. }),
+        "{:?}",
+        preview.cause
+    );
+    assert!(
+        preview
+            .cause_text
+            .contains("keeps answering for it as inactive"),
+        "{}",
+        preview.cause_text
+    );
+    assert!(preview.fix_first.is_none());
+
+    let result = run(&desk, &preview).await;
+    assert!(
+        playbooks::steps::all_succeeded(&result.steps),
+        "{:?}",
+        result.steps
+    );
+    let LinkState::Stored { link } = &result.new_link else {
+        panic!("{:?}", result.new_link);
+    };
+    assert_ne!(
+        link.target_anchor, old,
+        "a new account, not the deleted one"
+    );
+    assert!(
+        result.summary.starts_with(&format!(
+            "Marisol Quintero was re-linked: from account {old} to account {}",
+            link.target_anchor
+        )),
+        "{}",
+        result.summary
+    );
+    assert_eq!(result.evidence[0].action, "create", "{:?}", result.evidence);
+    assert_eq!(schedule_state(&desk, &preview).await, ScheduleState::Active);
+    insta::assert_snapshot!(result
+        .render_text()
+        .replace(&old, "{old}")
+        .replace(&link.target_anchor, "{new}")
+        .replace(&result.run_id, "{run}"));
+}
+
+/// The wrong-account story: Dana is linked to Daniel Whitcombe's Timesheets account. The preview
+/// names him from the logs and the directory; the re-link matches her to her own account and
+/// leaves Daniel's link alone.
+#[tokio::test]
+async fn wrong_account_dana_is_matched_to_her_own_account_and_daniel_is_untouched() {
+    let training = Training::start().await;
+    let desk = training.desk(APP_ADMIN).await;
+    let (dana, _) = training.person("wrong-linked");
+    let (daniel, _) = training.person("linked-owner");
+    let preview = relink::preview(&desk, &dana, "Timesheets").await.unwrap();
+    let wrong = preview.link.link().expect("linked").target_anchor.clone();
+    let relink::LinkCause::LinkedToAnotherAccount { owner, .. } = &preview.cause else {
+        panic!("{:?}", preview.cause);
+    };
+    assert_eq!(owner.as_deref(), Some("Daniel Whitcombe"));
+    assert!(preview.plan.warnings[0].starts_with("Check the data first"));
+    assert_eq!(
+        daniels_link(&desk, &preview, &daniel).await.as_deref(),
+        Some(wrong.as_str())
+    );
+
+    let result = run(&desk, &preview).await;
+    assert!(
+        playbooks::steps::all_succeeded(&result.steps),
+        "{:?}",
+        result.steps
+    );
+    let LinkState::Stored { link } = &result.new_link else {
+        panic!("{:?}", result.new_link);
+    };
+    assert_ne!(link.target_anchor, wrong);
+    assert_eq!(
+        result.evidence[0].status, "Success",
+        "{:?}",
+        result.evidence
+    );
+    assert_eq!(
+        daniels_link(&desk, &preview, &daniel).await.as_deref(),
+        Some(wrong.as_str()),
+        "Daniel keeps his link"
+    );
+}

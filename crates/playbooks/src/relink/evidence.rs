@@ -9,6 +9,8 @@
 //! (`targetIdentity.id`) each change went to and what it changed (`modifiedProperties`, old and
 //! new values); the causes below are read from those alone.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use entra_client::graph::provisioning_logs::{ProvisioningLogQuery, ProvisioningObjectSummary};
 use entra_client::graph::synchronization::SynchronizationSchema;
@@ -27,9 +29,12 @@ pub enum LinkCause {
     /// The app made the linked account inactive (soft-deleted it) and keeps answering for it as
     /// inactive: Entra keeps using that id and never creates or matches another account.
     AppSoftDeleted { since: Option<DateTime<Utc>> },
-    /// The linked account was someone else's: Entra changed its matching attribute from another
-    /// value (`account`) to this person's.
-    LinkedToAnotherAccount { account: String },
+    /// The linked account is someone else's: Entra changed its matching attribute from another
+    /// person's value (`account`, the directory's `owner`) to this person's.
+    LinkedToAnotherAccount {
+        account: String,
+        owner: Option<String>,
+    },
     /// The person's own matching value changed (`from` → `to`) and the app account kept the old
     /// one for a while; the link may point at an account the app now knows by another name.
     MatchingAttributeChanged { from: String, to: String },
@@ -116,13 +121,46 @@ fn is_own(person: &PersonMatch, value: &str) -> bool {
     .any(|own| !own.is_empty() && own.to_lowercase() == value)
 }
 
-/// The likely cause, from the stored link and the person's entries (newest first). Pure: the
-/// same evidence always gives the same answer.
+/// The values the linked account's matching attribute had before Entra changed them to the
+/// person's (the `oldValue`s in the entries about that account): the preview looks each up in
+/// the directory to tell another person's account from the person's own old name.
+pub fn earlier_values(
+    person: &PersonMatch,
+    link: Option<&StoredLink>,
+    entries: &[ProvisioningObjectSummary],
+    matching: Option<&MatchingAttribute>,
+) -> Vec<String> {
+    let Some(link) = link else {
+        return Vec::new();
+    };
+    let matching_name = matching.map(|m| m.target.as_str()).unwrap_or("userName");
+    let mut values: Vec<String> = entries
+        .iter()
+        .filter(|e| target_of(e) == Some(link.target_anchor.as_str()))
+        .flat_map(|e| e.modified_properties.iter())
+        .filter(|p| {
+            p.display_name
+                .as_deref()
+                .is_some_and(|n| n.eq_ignore_ascii_case(matching_name))
+        })
+        .filter_map(|p| p.old_value.as_deref().map(unquote))
+        .filter(|old| !old.is_empty() && !is_own(person, old))
+        .map(str::to_string)
+        .collect();
+    values.sort();
+    values.dedup();
+    values
+}
+
+/// The likely cause, from the stored link, the person's entries (newest first) and `owners`:
+/// earlier values of the matching attribute (lower case) that belong to another person in the
+/// directory, with that person's name. Pure: the same evidence always gives the same answer.
 pub fn likely_cause(
     person: &PersonMatch,
     link: Option<&StoredLink>,
     entries: &[ProvisioningObjectSummary],
     matching: Option<&MatchingAttribute>,
+    owners: &BTreeMap<String, String>,
 ) -> LinkCause {
     let Some(link) = link else {
         return LinkCause::CannotTell;
@@ -149,9 +187,10 @@ pub fn likely_cause(
             if !named || old.is_empty() || old.eq_ignore_ascii_case(new) {
                 continue;
             }
-            if is_own(person, new) && !is_own(person, old) && looks_like_someone_else(old, person) {
+            if let Some(owner) = owners.get(&old.to_lowercase()) {
                 return LinkCause::LinkedToAnotherAccount {
                     account: old.to_string(),
+                    owner: Some(owner.clone()),
                 };
             }
             return LinkCause::MatchingAttributeChanged {
@@ -160,9 +199,14 @@ pub fn likely_cause(
             };
         }
     }
-    // The app has had the linked account inactive while the person is enabled in Entra.
+    // The app holds the linked account inactive while the person is enabled in Entra: Entra
+    // keeps sending active = True to it (old value False), or the app was told to disable it.
     if person.account_enabled != Some(false) {
-        if let Some(inactive) = to_linked.iter().find(|e| reached_app_as_inactive(e)) {
+        if let Some(inactive) = to_linked
+            .iter()
+            .rev()
+            .find(|e| app_keeps_it_inactive(e) || reached_app_as_inactive(e))
+        {
             return LinkCause::AppSoftDeleted {
                 since: inactive.activity_date_time,
             };
@@ -171,28 +215,16 @@ pub fn likely_cause(
     LinkCause::CannotTell
 }
 
-/// A value that names another person: an address whose local part is not the person's. A
-/// renamed person's old address usually keeps nothing of the new one, so this only tells apart
-/// what it can; the rest is read as a changed matching value (the cautious reading: fix the data
-/// first either way).
-fn looks_like_someone_else(old: &str, person: &PersonMatch) -> bool {
-    let local = |v: &str| v.split('@').next().unwrap_or_default().to_lowercase();
-    let old_local = local(old);
-    let own_locals: Vec<String> = [
-        Some(person.user_principal_name.as_str()),
-        person.mail.as_deref(),
-    ]
-    .into_iter()
-    .flatten()
-    .map(local)
-    .collect();
-    let surname_kept = person
-        .display_name
-        .split_whitespace()
-        .last()
-        .map(str::to_lowercase)
-        .is_some_and(|surname| surname.len() > 2 && old_local.contains(&surname));
-    !own_locals.contains(&old_local) && !surname_kept
+/// An update that found the app account inactive and tried to make it active again.
+fn app_keeps_it_inactive(entry: &ProvisioningObjectSummary) -> bool {
+    let is = |v: Option<&str>, want: &str| v.is_some_and(|v| unquote(v).eq_ignore_ascii_case(want));
+    entry.modified_properties.iter().any(|p| {
+        p.display_name
+            .as_deref()
+            .is_some_and(|n| n.eq_ignore_ascii_case("active"))
+            && is(p.old_value.as_deref(), "false")
+            && is(p.new_value.as_deref(), "true")
+    })
 }
 
 impl LinkCause {
@@ -200,7 +232,7 @@ impl LinkCause {
     pub fn plain(&self, person: &str, app: &str) -> String {
         match self {
             LinkCause::AppSoftDeleted { .. } => format!("{app} made {person}'s account inactive (soft-deleted it) and keeps answering for it as inactive. Entra keeps using that account's id, so it never creates a new account or matches another one for {person}."),
-            LinkCause::LinkedToAnotherAccount { account } => format!("The link points at another person's account in {app}: Entra changed that account's name from {account} to {person}'s, so {person} was matched to an account that was not theirs."),
+            LinkCause::LinkedToAnotherAccount { account, owner } => format!("The link points at {} account in {app}: Entra sends {person}'s changes to the account of {account} and tries to rename it to {person}'s, so {person}'s own account is never updated.", owner.as_deref().map(|o| format!("{o}'s")).unwrap_or_else(|| "another person's".into())),
             LinkCause::MatchingAttributeChanged { from, to } => format!("The value {app} matches people by changed from {from} to {to}; the account Entra links {person} to may not be the one {app} now knows them by."),
             LinkCause::CannotTell => format!("We cannot tell from the provisioning logs why {person}'s link in {app} is wrong. Check the account in {app} before re-linking."),
         }
@@ -217,7 +249,7 @@ impl LinkCause {
             .map(|m| format!("{} (from {})", m.target, m.source))
             .unwrap_or_else(|| "the attribute it matches people by".into());
         match self {
-            LinkCause::LinkedToAnotherAccount { account } => Some(format!("Fix the data first: make sure no one else's account in {app} carries {}'s value of {attribute}, and that {account}'s account keeps its own. Otherwise the next round links {} the same way again.", person.display_name, person.display_name)),
+            LinkCause::LinkedToAnotherAccount { account, .. } => Some(format!("Check the data first: {app} matches people by {attribute}. Make sure the account of {account} keeps its own value and that only {}'s own account in {app} carries theirs; otherwise the next round links {} the same way again.", person.display_name, person.display_name)),
             LinkCause::MatchingAttributeChanged { to, .. } => Some(format!("Fix the data or the mapping first: {app} matches people by {attribute}; make sure {}'s value ({to}) is the one their account in {app} should be found by, and not used by anyone else. Otherwise the next round links the same way again.", person.display_name)),
             LinkCause::AppSoftDeleted { .. } | LinkCause::CannotTell => None,
         }
@@ -227,6 +259,10 @@ impl LinkCause {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn none() -> BTreeMap<String, String> {
+        BTreeMap::new()
+    }
 
     fn person() -> PersonMatch {
         PersonMatch {
@@ -271,7 +307,19 @@ mod tests {
             "acct-9",
             serde_json::json!({"provisioningAction": "disable"}),
         );
-        let cause = likely_cause(&person(), Some(&link("acct-9")), &[disabled], None);
+        let cause = likely_cause(&person(), Some(&link("acct-9")), &[disabled], None, &none());
+        assert!(
+            matches!(cause, LinkCause::AppSoftDeleted { .. }),
+            "{cause:?}"
+        );
+        // Project Insight's answer: Entra finds the account inactive and sends active = True.
+        let in_vain = entry(
+            "acct-9",
+            serde_json::json!({"provisioningAction": "update", "modifiedProperties": [
+                {"displayName": "active", "oldValue": "False", "newValue": "True"}
+            ]}),
+        );
+        let cause = likely_cause(&person(), Some(&link("acct-9")), &[in_vain], None, &none());
         assert!(
             matches!(cause, LinkCause::AppSoftDeleted { .. }),
             "{cause:?}"
@@ -294,15 +342,32 @@ mod tests {
                 {"displayName": "userName", "oldValue": "\"bob.jones@contoso.com\"", "newValue": "\"ada@contoso.com\""}
             ]}),
         );
-        let cause = likely_cause(&person(), Some(&link("acct-2")), &[update], None);
+        assert_eq!(
+            earlier_values(
+                &person(),
+                Some(&link("acct-2")),
+                std::slice::from_ref(&update),
+                None
+            ),
+            ["bob.jones@contoso.com"]
+        );
+        let owners =
+            BTreeMap::from([("bob.jones@contoso.com".to_string(), "Bob Jones".to_string())]);
+        let cause = likely_cause(&person(), Some(&link("acct-2")), &[update], None, &owners);
         assert_eq!(
             cause,
             LinkCause::LinkedToAnotherAccount {
-                account: "bob.jones@contoso.com".into()
+                account: "bob.jones@contoso.com".into(),
+                owner: Some("Bob Jones".into()),
             }
         );
+        let text = cause.plain("Ada Lovelace", "Floorplan");
+        assert!(
+            text.starts_with("The link points at Bob Jones's account in Floorplan"),
+            "{text}"
+        );
         let fix = cause.fix_first(&person(), "Floorplan", None).unwrap();
-        assert!(fix.starts_with("Fix the data first"), "{fix}");
+        assert!(fix.starts_with("Check the data first"), "{fix}");
     }
 
     #[test]
@@ -315,7 +380,8 @@ mod tests {
         );
         let mut ada = person();
         ada.display_name = "Ada Byron".into();
-        let cause = likely_cause(&ada, Some(&link("acct-2")), &[update], None);
+        // Nobody in the directory has the old value: the person's own earlier name.
+        let cause = likely_cause(&ada, Some(&link("acct-2")), &[update], None, &none());
         assert!(
             matches!(cause, LinkCause::MatchingAttributeChanged { .. }),
             "{cause:?}"
@@ -330,11 +396,11 @@ mod tests {
             serde_json::json!({"provisioningAction": "disable"}),
         );
         assert_eq!(
-            likely_cause(&person(), Some(&link("acct-9")), &[other], None),
+            likely_cause(&person(), Some(&link("acct-9")), &[other], None, &none()),
             LinkCause::CannotTell
         );
         assert_eq!(
-            likely_cause(&person(), None, &[], None),
+            likely_cause(&person(), None, &[], None, &none()),
             LinkCause::CannotTell
         );
         let text = LinkCause::CannotTell.plain("Ada", "Floorplan");
@@ -351,7 +417,7 @@ mod tests {
             serde_json::json!({"provisioningAction": "disable"}),
         );
         assert_eq!(
-            likely_cause(&ada, Some(&link("acct-9")), &[disabled], None),
+            likely_cause(&ada, Some(&link("acct-9")), &[disabled], None, &none()),
             LinkCause::CannotTell
         );
     }

@@ -35,7 +35,7 @@ use crate::find::{find_app, find_person, AppMatch, PersonMatch};
 use crate::plan::Plan;
 use crate::steps::StepResult;
 
-pub use evidence::{likely_cause, LinkCause};
+pub use evidence::{earlier_values, likely_cause, LinkCause};
 pub use paused::{paused_jobs, resume, JobResumed, PausedJob};
 pub use plan::reach_text;
 pub use run::run;
@@ -206,7 +206,16 @@ pub async fn preview(desk: &Desk, person: &str, app: &str) -> Result<RelinkPrevi
         .await
         .ok();
     let matching = schema.as_ref().and_then(evidence::matching_attribute);
-    let cause = likely_cause(&person, link.link(), &entries, matching.as_ref());
+    let mut owners = std::collections::BTreeMap::new();
+    for value in earlier_values(&person, link.link(), &entries, matching.as_ref()) {
+        // Only an exact directory match names an owner; anything else stays "changed".
+        if let Ok(owner) = find_person(desk, &value).await {
+            if !owner.id.eq_ignore_ascii_case(&person.id) {
+                owners.insert(value.to_lowercase(), owner.display_name);
+            }
+        }
+    }
+    let cause = likely_cause(&person, link.link(), &entries, matching.as_ref(), &owners);
     let cause_text = cause.plain(&person.display_name, &app.display_name);
     let fix_first = cause.fix_first(&person, &app.display_name, matching.as_ref());
     let person_disabled = person.account_enabled == Some(false);
