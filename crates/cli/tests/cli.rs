@@ -1035,15 +1035,23 @@ fn a_relink_killed_between_pause_and_start_is_reported_and_resumed() {
     );
 }
 
-/// The whole re-link from the terminal, in JSON: the link forgotten and sync running again.
+/// The Project Insight story from the terminal, in JSON: Marisol's link to her deleted account
+/// forgotten, a new account linked, sync running again.
 #[test]
 fn relink_from_the_terminal_in_json() {
     let served = Served::start();
     served.run(&["login", "--as", "Application Administrator"]);
-    let obrien = story_upn(&served, "obrien");
-    let no_terminal = served.run(&["relink", &obrien, "--app", "Floorplan"]);
+    let marisol = story_upn(&served, "insight-stale");
+    let no_terminal = served.run(&["relink", &marisol, "--app", "Project Insight"]);
     assert_eq!(no_terminal.status.code(), Some(2), "confirmation needed");
-    let out = served.run(&["relink", &obrien, "--app", "Floorplan", "--yes", "--json"]);
+    let out = served.run(&[
+        "relink",
+        &marisol,
+        "--app",
+        "Project Insight",
+        "--yes",
+        "--json",
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let result: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(result["jobResumed"], true);
@@ -1054,5 +1062,10 @@ fn relink_from_the_terminal_in_json() {
         .map(|s| s["outcome"]["status"].as_str().unwrap())
         .collect();
     assert!(kinds.iter().all(|k| *k == "succeeded"), "{kinds:?}");
-    assert_eq!(job_of(&served, "Floorplan").2, "Active");
+    assert_ne!(
+        result["newLink"]["link"]["targetAnchor"], result["oldLink"]["targetAnchor"],
+        "a new account: {}",
+        result["summary"]
+    );
+    assert_eq!(job_of(&served, "Project Insight").2, "Active");
 }

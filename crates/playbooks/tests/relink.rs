@@ -449,3 +449,46 @@ async fn wrong_account_dana_is_matched_to_her_own_account_and_daniel_is_untouche
         "Daniel keeps his link"
     );
 }
+
+/// Diagnose recommends Re-link when the logs show one person's stale link (Marisol's account
+/// that Project Insight keeps inactive), with the reach of each fix; a person whose link is fine
+/// gets no such advice.
+#[tokio::test]
+async fn diagnose_recommends_re_link_for_one_persons_stale_link() {
+    let training = Training::start().await;
+    let desk = training.desk(APP_ADMIN).await;
+    let (marisol, _) = training.person("insight-stale");
+    let diagnosis = playbooks::diagnose::diagnose(&desk, &marisol, "Project Insight")
+        .await
+        .unwrap();
+    let advice = diagnosis.relink.expect("re-link recommended");
+    assert!(
+        matches!(advice.cause, relink::LinkCause::AppSoftDeleted { .. }),
+        "{:?}",
+        advice.cause
+    );
+    assert!(
+        advice
+            .text
+            .contains("Re-link: 1 person · Restart: a full cycle over all"),
+        "{}",
+        advice.text
+    );
+    let logs = diagnosis
+        .verdicts
+        .iter()
+        .find(|v| v.id == "PD-DIAG-005")
+        .unwrap();
+    assert!(
+        logs.fix
+            .as_deref()
+            .is_some_and(|f| f.contains("re-link Marisol Quintero")),
+        "{logs:?}"
+    );
+
+    let (obrien, _) = training.person("obrien");
+    let fine = playbooks::diagnose::diagnose(&desk, &obrien, "Floorplan")
+        .await
+        .unwrap();
+    assert!(fine.relink.is_none(), "{:?}", fine.relink);
+}

@@ -169,6 +169,99 @@ impl RelinkResult {
     }
 }
 
+/// Re-link recommended by another playbook (Diagnose) when the problem is one person's link.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RelinkAdvice {
+    pub cause: LinkCause,
+    /// The cause, the recommendation and the reach of each fix, in plain words.
+    pub text: String,
+    pub reach: FixReach,
+}
+
+/// Whether the evidence shows a problem of this one person's link in the app (kept an account id
+/// the app no longer uses, linked to another person's account, matching value changed) and, if
+/// so, Re-link with the reach of each fix. `None` when nothing points at the link, or it cannot
+/// be read (this cloud, a role): the caller's other checks stand.
+pub async fn advice(
+    desk: &Desk,
+    person: &PersonMatch,
+    app: &AppMatch,
+    job: &entra_client::graph::synchronization::SynchronizationJob,
+) -> Option<RelinkAdvice> {
+    if person.is_deleted() || desk.require(CloudFeature::ObjectConnections).is_err() {
+        return None;
+    }
+    let graph = desk.graph();
+    let connection = graph
+        .get_object_connection(&app.service_principal_id, &job.id, &person.id)
+        .await
+        .ok()??;
+    let link = StoredLink::from_connection(&connection);
+    let now = desk.connection().tenant_now().await;
+    let (entries, _) =
+        evidence::person_entries(desk, &job.id, &person.id, now, EVIDENCE_DAYS).await;
+    let schema = graph
+        .get_schema(&app.service_principal_id, &job.id)
+        .await
+        .ok();
+    let matching = schema.as_ref().and_then(evidence::matching_attribute);
+    let owners = directory_owners(desk, person, Some(&link), &entries, matching.as_ref()).await;
+    let cause = likely_cause(person, Some(&link), &entries, matching.as_ref(), &owners);
+    if cause == LinkCause::CannotTell {
+        return None;
+    }
+    let reach = fix_reach(desk, &app.service_principal_id, job).await;
+    let text = format!(
+        "{} This is one person's link: re-link {} for {} (Re-link one person forgets only their link and matches them again; it uses a Microsoft preview API). {}. Start sync from scratch (Full reset) only when many people are linked wrongly.",
+        cause.plain(&person.display_name, &app.display_name),
+        person.display_name,
+        app.display_name,
+        reach.text
+    );
+    Some(RelinkAdvice { cause, text, reach })
+}
+
+/// Earlier values of the matching attribute that belong to another person in the directory
+/// (lower case → that person's name). Only an exact match names an owner.
+async fn directory_owners(
+    desk: &Desk,
+    person: &PersonMatch,
+    link: Option<&StoredLink>,
+    entries: &[entra_client::graph::provisioning_logs::ProvisioningObjectSummary],
+    matching: Option<&evidence::MatchingAttribute>,
+) -> std::collections::BTreeMap<String, String> {
+    let mut owners = std::collections::BTreeMap::new();
+    for value in earlier_values(person, link, entries, matching) {
+        if let Ok(owner) = find_person(desk, &value).await {
+            if !owner.id.eq_ignore_ascii_case(&person.id) {
+                owners.insert(value.to_lowercase(), owner.display_name);
+            }
+        }
+    }
+    owners
+}
+
+/// The reach of each fix for the app's job.
+async fn fix_reach(
+    desk: &Desk,
+    service_principal_id: &str,
+    job: &entra_client::graph::synchronization::SynchronizationJob,
+) -> FixReach {
+    let people_in_scope = if crate::restart::syncs_everyone(job) {
+        None
+    } else {
+        crate::app_sync::people_in_scope(desk, service_principal_id)
+            .await
+            .ok()
+            .and_then(|people| u32::try_from(people.len()).ok())
+    };
+    FixReach {
+        people_in_scope,
+        text: reach_text(people_in_scope),
+    }
+}
+
 /// How many log entries of the person are shown as evidence.
 const EVIDENCE_ENTRIES: usize = 5;
 /// How far back the logs are read for the evidence.
@@ -206,31 +299,12 @@ pub async fn preview(desk: &Desk, person: &str, app: &str) -> Result<RelinkPrevi
         .await
         .ok();
     let matching = schema.as_ref().and_then(evidence::matching_attribute);
-    let mut owners = std::collections::BTreeMap::new();
-    for value in earlier_values(&person, link.link(), &entries, matching.as_ref()) {
-        // Only an exact directory match names an owner; anything else stays "changed".
-        if let Ok(owner) = find_person(desk, &value).await {
-            if !owner.id.eq_ignore_ascii_case(&person.id) {
-                owners.insert(value.to_lowercase(), owner.display_name);
-            }
-        }
-    }
+    let owners = directory_owners(desk, &person, link.link(), &entries, matching.as_ref()).await;
     let cause = likely_cause(&person, link.link(), &entries, matching.as_ref(), &owners);
     let cause_text = cause.plain(&person.display_name, &app.display_name);
     let fix_first = cause.fix_first(&person, &app.display_name, matching.as_ref());
     let person_disabled = person.account_enabled == Some(false);
-    let people_in_scope = if crate::restart::syncs_everyone(&job) {
-        None
-    } else {
-        crate::app_sync::people_in_scope(desk, &app.service_principal_id)
-            .await
-            .ok()
-            .and_then(|people| u32::try_from(people.len()).ok())
-    };
-    let reach = FixReach {
-        people_in_scope,
-        text: reach_text(people_in_scope),
-    };
+    let reach = fix_reach(desk, &app.service_principal_id, &job).await;
     let evidence: Vec<LogLine> = entries
         .iter()
         .take(EVIDENCE_ENTRIES)

@@ -3,4 +3,4 @@
 /**
  * The likely reason the link is wrong or stale.
  */
-export type LinkCause = { "kind": "app_soft_deleted", since: string | null, } | { "kind": "linked_to_another_account", account: string, } | { "kind": "matching_attribute_changed", from: string, to: string, } | { "kind": "cannot_tell" };
+export type LinkCause = { "kind": "app_soft_deleted", since: string | null, } | { "kind": "linked_to_another_account", account: string, owner: string | null, } | { "kind": "matching_attribute_changed", from: string, to: string, } | { "kind": "cannot_tell" };
