@@ -179,6 +179,36 @@ pub enum Command {
         #[arg(long)]
         yes: bool,
     },
+    /// Re-link one person: forget the stored link between them and their account in an app, and
+    /// let Entra match them again.
+    ///
+    /// For one person linked to the wrong app account, or holding an account id the app no
+    /// longer uses (it soft-deleted or re-created the account) — instead of restarting sync for
+    /// everyone in scope. Uses a Microsoft preview (beta) API (object connections), which
+    /// Microsoft may still change.
+    ///
+    /// Steps: pause the app's sync, check that it reads as paused, forget the link, sync the
+    /// person now (not for someone whose sign-in is off in Entra), check the new link, start sync
+    /// again. Starting again is tried whenever the sync may have been paused, even if a step in
+    /// between failed. No account is deleted in Entra or in the app; nobody else is touched.
+    ///
+    /// If a re-link is interrupted (crash, closed terminal, kill) the app's sync may stay
+    /// paused: every provdesk command that signs in then says so, with who paused it and when,
+    /// and `provdesk relink --resume-job APP` starts it again (journaled).
+    #[command(verbatim_doc_comment)]
+    Relink {
+        /// The person: UPN, object id or e-mail address.
+        #[arg(required_unless_present = "resume_job")]
+        user: Option<String>,
+        /// The app: display name or service principal id.
+        #[arg(long, required_unless_present = "resume_job")]
+        app: Option<String>,
+        /// Start again the sync of APP that an interrupted re-link left paused.
+        #[arg(long, value_name = "APP", conflicts_with_all = ["user", "app"])]
+        resume_job: Option<String>,
+        #[command(flatten)]
+        confirm: Confirm,
+    },
     /// "We deleted someone and nothing happened in the app": the ordered checks.
     Diagnose {
         user: String,

@@ -133,8 +133,16 @@ pub fn journal(global: &Global) -> Result<Arc<Journal>, CliError> {
 }
 
 /// Connects and signs in: `PROVDESK_ACCESS_TOKEN`, the training demo account, or the
-/// remembered sign-in.
+/// remembered sign-in. Then says on stderr when an interrupted re-link left an app's sync paused
+/// (with who paused it, when, and the command that starts it again).
 pub async fn desk(global: &Global) -> Result<Desk, CliError> {
+    let desk = signed_in_desk(global).await?;
+    crate::commands::relink::report_paused_jobs(&desk);
+    Ok(desk)
+}
+
+/// [`desk`] without the paused-sync notice (for the command that resumes).
+pub async fn signed_in_desk(global: &Global) -> Result<Desk, CliError> {
     let connection = connection(global).await?;
     let signed_in = if let Some(token) = std::env::var("PROVDESK_ACCESS_TOKEN")
         .ok()

@@ -12,7 +12,7 @@ use std::process::ExitCode;
 use clap::{CommandFactory, Parser};
 
 use args::{Cli, Command, TrainingCommand};
-use commands::{apps, bulk, journal, people, session, sync, training};
+use commands::{apps, bulk, journal, people, relink, session, sync, training};
 use error::{exit, CliError};
 
 fn main() -> ExitCode {
@@ -110,6 +110,21 @@ async fn dispatch(cli: Cli) -> Result<u8, CliError> {
                 yes,
             };
             sync::restart(global, &app, options).await
+        }
+        Command::Relink {
+            resume_job: Some(app),
+            ..
+        } => relink::resume(global, &app).await,
+        Command::Relink {
+            user, app, confirm, ..
+        } => {
+            relink::relink(
+                global,
+                user.as_deref().unwrap_or_default(),
+                app.as_deref().unwrap_or_default(),
+                &confirm,
+            )
+            .await
         }
         Command::Reactivate { user, confirm } => people::reactivate(global, &user, &confirm).await,
         Command::Bulk {

@@ -954,10 +954,11 @@ fn apps_on_a_tenant_with_thousands_of_apps_lists_those_with_sync_despite_one_err
         "Expensely",
         "Badgeway",
         "Chatwave",
+        "Project Insight",
     ] {
         assert!(names.contains(&app), "{app} missing from {names:?}");
     }
-    assert_eq!(rows.len(), 6, "apps without sync are not listed: {names:?}");
+    assert_eq!(rows.len(), 7, "apps without sync are not listed: {names:?}");
     let unreadable: Vec<&Value> = rows.iter().filter(|r| !r["cannotRead"].is_null()).collect();
     assert_eq!(unreadable.len(), 1, "{rows:?}");
     assert_eq!(unreadable[0]["app"]["displayName"], "Lunchbox");
@@ -976,4 +977,179 @@ fn apps_on_a_tenant_with_thousands_of_apps_lists_those_with_sync_despite_one_err
     let out = text(&table.stdout);
     let lunchbox_line = out.lines().find(|l| l.contains("Lunchbox")).unwrap();
     assert!(lunchbox_line.contains("could not be read"), "{out}");
+}
+
+/// `provdesk job APP --json`: (service principal id, job id, schedule state).
+fn job_of(served: &Served, app: &str) -> (String, String, String) {
+    let out = served.run(&["job", app, "--json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let value: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let job = &value["jobs"][0];
+    (
+        value["app"]["servicePrincipalId"]
+            .as_str()
+            .unwrap()
+            .to_string(),
+        job["id"].as_str().unwrap().to_string(),
+        job["schedule"]["state"].as_str().unwrap().to_string(),
+    )
+}
+
+/// Re-link from the terminal, killed with SIGKILL while it is provably between pause and start
+/// (its DELETE held back by the tenant, the journal showing the pause done and the DELETE sent):
+/// the next command reports the paused sync with who paused it and the command to resume, and
+/// `provdesk relink --resume-job` starts it again.
+#[test]
+fn a_relink_killed_between_pause_and_start_is_reported_and_resumed() {
+    use playbooks::journal::{ActionKind, ActionStatus};
+    let served = Served::start();
+    let control = served.http();
+    assert_eq!(
+        served
+            .run(&["login", "--as", "Application Administrator"])
+            .status
+            .code(),
+        Some(0)
+    );
+    let obrien = story_upn(&served, "obrien");
+    let help = served.run(&["relink", "--help"]);
+    assert!(
+        text(&help.stdout).contains("Microsoft preview (beta) API"),
+        "{}",
+        text(&help.stdout)
+    );
+    assert!(text(&help.stdout).contains("--resume-job"));
+
+    let dry = served.run(&["relink", &obrien, "--app", "Floorplan", "--dry-run"]);
+    assert_eq!(dry.status.code(), Some(0), "{}", text(&dry.stderr));
+    let plan = text(&dry.stdout);
+    assert!(plan.contains("Forget the link between"), "{plan}");
+    assert!(
+        plan.contains("Re-link: 1 person · Restart: a full cycle over all"),
+        "{plan}"
+    );
+    assert!(plan.contains("Dry run: nothing was changed."), "{plan}");
+    assert!(journal_actions(&served.journal_path()).is_empty());
+
+    let (sp, job, state) = job_of(&served, "Floorplan");
+    assert_eq!(state, "Active");
+    control.call(
+        Method::POST,
+        "faults",
+        serde_json::json!({
+            "pathPrefix": format!("/servicePrincipals/{sp}/synchronization/jobs/{job}/objectConnections"),
+            "method": "DELETE",
+            "delayMs": 120000,
+        }),
+    );
+    let mut child = served
+        .command(&["relink", &obrien, "--app", "Floorplan", "--yes"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // The state to kill in: the pause answered, the DELETE sent and not answered.
+    let mut waited = 0;
+    loop {
+        let actions = journal_actions(&served.journal_path());
+        let paused = actions
+            .iter()
+            .any(|a| a.kind == ActionKind::PauseJob && a.status == ActionStatus::Succeeded);
+        let forgetting = actions
+            .iter()
+            .any(|a| a.kind == ActionKind::ForgetLink && a.status == ActionStatus::Pending);
+        if paused && forgetting {
+            break;
+        }
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the re-link ended before it was killed"
+        );
+        waited += 1;
+        assert!(waited < 1_200, "the re-link never reached the DELETE");
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    control.call(Method::DELETE, "faults", Value::Null);
+    assert_eq!(job_of(&served, "Floorplan").2, "Paused");
+    assert!(!journal_actions(&served.journal_path())
+        .iter()
+        .any(|a| a.kind == ActionKind::StartJob));
+
+    // Any next command says so, with who paused it and how to resume.
+    let next = served.run(&["whoami"]);
+    assert_eq!(next.status.code(), Some(0));
+    let notice = text(&next.stderr);
+    assert!(
+        notice.contains("Sync for Floorplan was paused by a re-link"),
+        "{notice}"
+    );
+    assert!(notice.contains("appadmin@"), "who paused it: {notice}");
+    assert!(
+        notice.contains("provdesk relink --resume-job \"Floorplan\""),
+        "{notice}"
+    );
+
+    let resumed = served.run(&["relink", "--resume-job", "Floorplan"]);
+    assert_eq!(
+        resumed.status.code(),
+        Some(0),
+        "{}{}",
+        text(&resumed.stdout),
+        text(&resumed.stderr)
+    );
+    assert!(
+        text(&resumed.stdout).contains("Sync for Floorplan is running again."),
+        "{}",
+        text(&resumed.stdout)
+    );
+    assert_eq!(job_of(&served, "Floorplan").2, "Active");
+    let starts: Vec<_> = journal_actions(&served.journal_path())
+        .into_iter()
+        .filter(|a| a.kind == ActionKind::StartJob)
+        .collect();
+    assert_eq!(starts.len(), 1);
+    assert_eq!(starts[0].status, ActionStatus::Succeeded);
+    let quiet = served.run(&["whoami"]);
+    assert!(
+        !text(&quiet.stderr).contains("paused by a re-link"),
+        "{}",
+        text(&quiet.stderr)
+    );
+}
+
+/// The Project Insight story from the terminal, in JSON: Marisol's link to her deleted account
+/// forgotten, a new account linked, sync running again.
+#[test]
+fn relink_from_the_terminal_in_json() {
+    let served = Served::start();
+    served.run(&["login", "--as", "Application Administrator"]);
+    let marisol = story_upn(&served, "insight-stale");
+    let no_terminal = served.run(&["relink", &marisol, "--app", "Project Insight"]);
+    assert_eq!(no_terminal.status.code(), Some(2), "confirmation needed");
+    let out = served.run(&[
+        "relink",
+        &marisol,
+        "--app",
+        "Project Insight",
+        "--yes",
+        "--json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let result: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(result["jobResumed"], true);
+    let kinds: Vec<&str> = result["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["outcome"]["status"].as_str().unwrap())
+        .collect();
+    assert!(kinds.iter().all(|k| *k == "succeeded"), "{kinds:?}");
+    assert_ne!(
+        result["newLink"]["link"]["targetAnchor"], result["oldLink"]["targetAnchor"],
+        "a new account: {}",
+        result["summary"]
+    );
+    assert_eq!(job_of(&served, "Project Insight").2, "Active");
 }

@@ -349,6 +349,21 @@ pub enum Error {
 
     #[error("Microsoft Graph sent an answer this app does not understand: {detail}")]
     UnexpectedResponse { detail: String, ids: RequestIds },
+
+    // --- object connections (beta, entra-docs `manage-object-connections.md`) ---------------
+    /// `409 Conflict` on DELETE: "DELETE was requested while the synchronization job was active".
+    #[error("The app's automatic account sync is still running, and Entra forgets a link only while sync is paused (Microsoft: {message})")]
+    JobStillActive { message: String, ids: RequestIds },
+
+    /// `404`: "The synchronization job or requested object connection wasn't found, or the API
+    /// isn't available for the job."
+    #[error("Entra holds no link for this person in this app's sync, or this app's sync does not offer links (Microsoft: {message})")]
+    NoObjectConnection { message: String, ids: RequestIds },
+
+    /// `400`: "An identifier is invalid, or the request tries to list the object connections
+    /// collection."
+    #[error("Microsoft refused the identifier given for the link (Microsoft: {message})")]
+    ObjectConnectionRefused { message: String, ids: RequestIds },
 }
 
 fn identity_message(e: &IdentityError) -> String {
@@ -420,6 +435,9 @@ impl Error {
             Error::OnPremisesMastered { .. } => "graph.on_premises_mastered",
             Error::Graph { .. } => "graph.rejected",
             Error::UnexpectedResponse { .. } => "graph.unexpected_response",
+            Error::JobStillActive { .. } => "graph.job_still_active",
+            Error::NoObjectConnection { .. } => "graph.no_object_connection",
+            Error::ObjectConnectionRefused { .. } => "graph.object_connection_refused",
         }
     }
 
@@ -501,6 +519,9 @@ impl Error {
             },
             Error::Unavailable { .. } => "Try again in a few minutes.".into(),
             Error::OnPremisesMastered { .. } => "This person is synced from your on-premises Active Directory; change this there — it reaches Entra at the next directory sync.".into(),
+            Error::JobStillActive { .. } => "Pause the app's sync and wait until it reads as paused (a round under way finishes first), then try again; start it again afterwards.".into(),
+            Error::NoObjectConnection { .. } => "Nothing needs forgetting: the next sync round, or a sync now for this person, matches them afresh.".into(),
+            Error::ObjectConnectionRefused { .. } => "Use the person's Entra object id (or the app account's id); the link of one known person can be read or forgotten, never a list of them.".into(),
             Error::Graph { ids, .. } | Error::UnexpectedResponse { ids, .. } => {
                 let ids = ids.to_string();
                 if ids.is_empty() {
@@ -524,7 +545,10 @@ impl Error {
             | Error::Unavailable { ids, .. }
             | Error::Graph { ids, .. }
             | Error::OnPremisesMastered { ids, .. }
-            | Error::UnexpectedResponse { ids, .. } => Some(ids),
+            | Error::UnexpectedResponse { ids, .. }
+            | Error::JobStillActive { ids, .. }
+            | Error::NoObjectConnection { ids, .. }
+            | Error::ObjectConnectionRefused { ids, .. } => Some(ids),
             _ => None,
         }
     }

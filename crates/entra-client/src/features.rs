@@ -14,6 +14,13 @@
 //! localized Learn copy of the logs page says the same). Microsoft documents no answer for
 //! calling them in 21Vianet, so the desk does not call them there: it says the feature is not
 //! offered and what to do instead.
+//!
+//! | Object connections (beta) | yes | not documented | not documented | not documented | entra-docs `identity/app-provisioning/manage-object-connections.md` |
+//!
+//! The object connections page names only `https://graph.microsoft.com/beta` and has no national
+//! cloud table (there is no Graph API reference page for it yet). Docs silent → the cautious
+//! reading: offered in the global service only; elsewhere the desk recommends a restart instead
+//! and says why. A custom cloud (the training tenant) answers for the cloud it stands in for.
 
 use crate::cloud::{Cloud, NationalCloud};
 
@@ -24,6 +31,8 @@ pub enum CloudFeature {
     ProvisionOnDemand,
     /// `GET /auditLogs/provisioning`.
     ProvisioningLogs,
+    /// `GET|DELETE /beta/…/synchronization/jobs/{id}/objectConnections('{id}')` (re-link).
+    ObjectConnections,
 }
 
 impl CloudFeature {
@@ -32,6 +41,9 @@ impl CloudFeature {
         match self {
             CloudFeature::ProvisionOnDemand => "sync now for one person (provision on demand)",
             CloudFeature::ProvisioningLogs => "the provisioning logs",
+            CloudFeature::ObjectConnections => {
+                "re-linking one person (the object connections preview API)"
+            }
         }
     }
 
@@ -43,6 +55,9 @@ impl CloudFeature {
             }
             CloudFeature::ProvisioningLogs => {
                 "Check the person's account in the app itself, or look at the app's provisioning status in the Microsoft Entra admin center of your cloud."
+            }
+            CloudFeature::ObjectConnections => {
+                "Fix the person's data or the app's matching first, then restart sync for the app from scratch (Full reset): it makes Entra forget every link and match everyone again."
             }
         }
     }
@@ -58,6 +73,11 @@ pub fn documented_in(feature: CloudFeature, cloud: NationalCloud) -> bool {
         (
             CloudFeature::ProvisionOnDemand | CloudFeature::ProvisioningLogs,
             NationalCloud::China,
+        ) => false,
+        (CloudFeature::ObjectConnections, NationalCloud::Global) => true,
+        (
+            CloudFeature::ObjectConnections,
+            NationalCloud::UsGovernment | NationalCloud::UsGovernmentDod | NationalCloud::China,
         ) => false,
     }
 }
@@ -85,6 +105,17 @@ mod tests {
             assert!(Cloud::UsGovernmentDod.offers(feature));
             assert!(!Cloud::China.offers(feature), "{feature:?}");
         }
+    }
+
+    /// The object connections page documents only graph.microsoft.com/beta: the cautious reading.
+    #[test]
+    fn object_connections_are_taken_as_global_only() {
+        assert!(Cloud::Global.offers(CloudFeature::ObjectConnections));
+        for cloud in [Cloud::UsGovernment, Cloud::UsGovernmentDod, Cloud::China] {
+            assert!(!cloud.offers(CloudFeature::ObjectConnections), "{cloud:?}");
+        }
+        let custom = Cloud::custom("http://127.0.0.1:9", "http://127.0.0.1:9").unwrap();
+        assert!(custom.offers(CloudFeature::ObjectConnections));
     }
 
     #[test]

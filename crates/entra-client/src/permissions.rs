@@ -116,6 +116,10 @@ pub enum Operation {
     UpdateSynchronizationSchema,
     ParseExpression,
     ReadProvisioningLogs,
+    /// `GET …/objectConnections('{id}')` (beta).
+    ReadObjectConnection,
+    /// `DELETE …/objectConnections('{id}')` (beta).
+    DeleteObjectConnection,
 }
 
 /// What one operation needs: one of the permission sets, and (for delegated sign-in) one of the
@@ -164,7 +168,7 @@ const SENSITIVE_ATTRIBUTE_ROLES: &[Role] = &[
 ];
 
 impl Operation {
-    pub const ALL: [Operation; 18] = [
+    pub const ALL: [Operation; 20] = [
         Operation::ReadUsers,
         Operation::SetAccountEnabled,
         Operation::UpdateUser,
@@ -183,6 +187,8 @@ impl Operation {
         Operation::UpdateSynchronizationSchema,
         Operation::ParseExpression,
         Operation::ReadProvisioningLogs,
+        Operation::ReadObjectConnection,
+        Operation::DeleteObjectConnection,
     ];
 
     /// A verb phrase: "You are not allowed to …".
@@ -206,6 +212,12 @@ impl Operation {
             Operation::UpdateSynchronizationSchema => "change attribute mappings",
             Operation::ParseExpression => "test attribute-mapping expressions",
             Operation::ReadProvisioningLogs => "read provisioning logs",
+            Operation::ReadObjectConnection => {
+                "read the link between a person and their app account"
+            }
+            Operation::DeleteObjectConnection => {
+                "re-link a person (forget the link to their app account)"
+            }
         }
     }
 
@@ -278,6 +290,18 @@ impl Operation {
             | Operation::ProvisionOnDemand
             | Operation::UpdateSynchronizationSchema
             | Operation::ParseExpression => Requirement {
+                permissions: SYNC_WRITE,
+                roles: SYNC_ROLES,
+            },
+            // entra-docs `manage-object-connections.md`, Prerequisites: Application Administrator,
+            // Cloud Application Administrator, Hybrid Identity Administrator (Cloud Sync);
+            // delegated Synchronization.Read.All to get, Synchronization.ReadWrite.All to delete.
+            // The page does not name Global Reader for GET: the cautious reading leaves it out.
+            Operation::ReadObjectConnection => Requirement {
+                permissions: SYNC_READ,
+                roles: SYNC_ROLES,
+            },
+            Operation::DeleteObjectConnection => Requirement {
                 permissions: SYNC_WRITE,
                 roles: SYNC_ROLES,
             },
@@ -559,6 +583,37 @@ mod tests {
             &[Role::ReportsReader],
         );
         assert!(check(Operation::ReadProvisioningLogs, &a).allowed);
+    }
+
+    /// manage-object-connections.md: the three application roles; read with
+    /// Synchronization.Read.All, delete only with Synchronization.ReadWrite.All.
+    #[test]
+    fn object_connections_need_an_application_role_and_write_to_delete() {
+        let reader = access(
+            "Synchronization.Read.All",
+            &[Role::ApplicationAdministrator],
+        );
+        assert!(check(Operation::ReadObjectConnection, &reader).allowed);
+        let delete = check(Operation::DeleteObjectConnection, &reader);
+        assert_eq!(
+            delete.missing_permissions,
+            vec!["Synchronization.ReadWrite.All"]
+        );
+        let helpdesk = access("Synchronization.ReadWrite.All", &[Role::UserAdministrator]);
+        let delete = check(Operation::DeleteObjectConnection, &helpdesk);
+        assert!(delete.unconfirmed);
+        for role in [
+            Role::ApplicationAdministrator,
+            Role::CloudApplicationAdministrator,
+            Role::HybridIdentityAdministrator,
+        ] {
+            assert!(delete.missing_roles.contains(&role), "{role:?}");
+        }
+        let hint = Operation::DeleteObjectConnection
+            .requirement()
+            .ask_for_sentence();
+        assert!(hint.contains("Cloud Application Administrator"), "{hint}");
+        assert!(hint.contains("Synchronization.ReadWrite.All"), "{hint}");
     }
 
     #[test]

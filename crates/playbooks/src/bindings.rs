@@ -21,6 +21,7 @@ mod tests {
     use crate::offboard::{AppVerification, OffboardPreview, OffboardResult};
     use crate::plan::{Conclusion, Finding, Plan, ProgressEvent, UserFacingError, Verdict};
     use crate::reactivate::{ReactivatePreview, ReactivateResult};
+    use crate::relink::{JobResumed, PausedJob, RelinkAdvice, RelinkPreview, RelinkResult};
     use crate::restart::{RestartPreview, RestartResult, RoundAfterRestart, Symptom};
     use crate::steps::StepResult;
     use crate::tenant::{OrganizationSettings, TrainingScenario, WhoAmI};
@@ -64,6 +65,11 @@ mod tests {
         Symptom::export_all_to(&dir).unwrap();
         RoundAfterRestart::export_all_to(&dir).unwrap();
         OrganizationSettings::export_all_to(&dir).unwrap();
+        RelinkPreview::export_all_to(&dir).unwrap();
+        RelinkResult::export_all_to(&dir).unwrap();
+        PausedJob::export_all_to(&dir).unwrap();
+        JobResumed::export_all_to(&dir).unwrap();
+        RelinkAdvice::export_all_to(&dir).unwrap();
         assert!(dir.join("Plan.ts").is_file());
     }
 }

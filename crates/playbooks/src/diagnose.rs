@@ -27,6 +27,11 @@ pub struct Diagnosis {
     pub app: AppMatch,
     /// In the playbook's order (PD-DIAG-001 … 006).
     pub verdicts: Vec<Verdict>,
+    /// When the logs show a problem of this one person's link (kept an old account id, linked
+    /// to another person's account): Re-link, with the reach of each fix. Also the fix of
+    /// PD-DIAG-005.
+    #[serde(default)]
+    pub relink: Option<crate::relink::RelinkAdvice>,
 }
 
 /// What the tenant showed; `Err` holds why something could not be read.
@@ -96,10 +101,25 @@ pub async fn diagnose(desk: &Desk, person: &str, app: &str) -> Result<Diagnosis>
         schema,
         logs,
     };
+    let mut verdicts = verdicts(&observed);
+    // The smallest fix first (UX.md): one person's wrong or stale link is re-linked, not restarted.
+    let relink = match observed.jobs.as_ref().ok().and_then(|jobs| jobs.first()) {
+        Some(job) => crate::relink::advice(desk, &observed.person, &observed.app, job).await,
+        None => None,
+    };
+    if let (Some(advice), Some(logs)) =
+        (&relink, verdicts.iter_mut().find(|v| v.id == "PD-DIAG-005"))
+    {
+        logs.fix = Some(match logs.fix.take() {
+            Some(fix) => format!("{} {fix}", advice.text),
+            None => advice.text.clone(),
+        });
+    }
     Ok(Diagnosis {
-        verdicts: verdicts(&observed),
+        verdicts,
         person: observed.person,
         app: observed.app,
+        relink,
     })
 }
 

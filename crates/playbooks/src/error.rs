@@ -166,6 +166,18 @@ pub enum Error {
         cloud: entra_client::NationalCloud,
     },
 
+    /// Re-link: Entra holds no link for this person in this app (Microsoft's `404` for the object
+    /// connection), so there is nothing to forget and nothing was changed.
+    #[error("Entra holds no link between {person} and an account in {app}, so there is nothing to forget")]
+    NoLinkStored { person: String, app: String },
+
+    /// Re-link: after the pause, the job still did not read as paused (`schedule.state` `Paused`
+    /// or `Disabled`) within the checks; the link was not forgotten.
+    #[error(
+        "sync for {app} still reads as {state} after it was paused, so the link was not forgotten"
+    )]
+    SyncNotPaused { app: String, state: String },
+
     /// More than one person or app matches; we never guess between them.
     #[error("\"{query}\" matches more than one {what}: {}", candidates.join("; "))]
     Ambiguous {
@@ -234,6 +246,8 @@ impl Error {
             Error::PlanTampered(_) => "plan_tampered",
             Error::NotAllowed { .. } => "not_allowed",
             Error::NotInThisCloud { .. } => "not_in_this_cloud",
+            Error::NoLinkStored { .. } => "no_link_stored",
+            Error::SyncNotPaused { .. } => "sync_not_paused",
         }
     }
 
@@ -329,6 +343,13 @@ impl Error {
                                         you mean."
                 .to_string(),
             Error::NotInThisCloud { feature, .. } => feature.instead().to_string(),
+            Error::NoLinkStored { person, .. } => format!(
+                "Nothing was changed. The next sync round, or a sync now for {person}, matches them afresh."
+            ),
+            Error::SyncNotPaused { .. } => "A round under way finishes before a pause takes \
+                                            effect: wait a few minutes and re-link again. Sync \
+                                            was started again."
+                .to_string(),
         }
     }
 }

@@ -10,6 +10,8 @@
 //! - [`tenant`]: connecting to a tenant profile (training or real), signing in, who am I.
 //! - [`desk`]: [`Desk`], the signed-in person plus the journal: what every playbook takes.
 //! - [`find`]: the person or app a playbook is about, from what someone typed.
+//! - [`relink`]: Playbook 7, re-link one person (object connections, Graph beta), and the jobs an
+//!   interrupted re-link left paused.
 
 pub mod app_sync;
 mod bindings;
@@ -28,6 +30,7 @@ pub mod on_demand;
 pub mod on_premises;
 pub mod plan;
 pub mod reactivate;
+pub mod relink;
 pub mod restart;
 pub mod steps;
 pub mod tenant;
@@ -54,6 +57,8 @@ mod futures_are_send {
         offboarding: &offboard::OffboardPreview,
         reactivation: &reactivate::ReactivatePreview,
         restarting: &restart::RestartPreview,
+        relinking: &relink::RelinkPreview,
+        paused: &relink::PausedJob,
         bulk_plan: &bulk::BulkPlan,
         control: bulk::RunControl,
     ) {
@@ -71,6 +76,9 @@ mod futures_are_send {
         send(reactivate::run(desk, reactivation, progress));
         send(restart::preview(desk, "x", None, None));
         send(restart::run(desk, restarting, None, progress));
+        send(relink::preview(desk, "x", "y"));
+        send(relink::run(desk, relinking, progress));
+        send(relink::resume(desk, paused));
         send(diagnose::diagnose(desk, "x", "y"));
         send(mappings::inspect(desk, "x"));
         send(bulk::playbook::preview(desk, bulk::BulkKind::Offboard, b""));

@@ -332,7 +332,7 @@ fn plan(
             "No one has {name} as sign-in name, e-mail or alias, in the directory or the recycle bin. Not being found does not prove a permanent deletion: the person may be known by another address, or never have had an account here. Nothing will be created by this playbook: if the person had an account, a new one makes each app try to create a second account for the same person. Apps that still hold the old account refuse it as a duplicate, Entra retries every sync round (hundreds of failures), and the userName it sends can be corrupted with a 32-character prefix (e.g. 195f30d516514ba38b1c0b993fb809d7{}).",
             query.trim()
         ));
-        warnings.push("Before creating the account: find the person's existing account in each app, make sure the new account will match it (same userName / externalId as the app's matching attribute), and if Entra already linked a wrong account, restart sync from scratch for that app (Playbook 3, Full).".into());
+        warnings.push("Before creating the account: find the person's existing account in each app, make sure the new account will match it (same userName / externalId as the app's matching attribute), and if Entra already linked a wrong account, re-link the person for that app (Re-link one person: only their link is forgotten; a Full restart only when many people are linked wrongly).".into());
     }
     if !trap.is_empty() {
         warnings.push(format!(

@@ -255,9 +255,11 @@ pub fn recommend(
     let held_back = matches!(reason, Some(QuarantineReason::TooManyDeletes))
         || symptom == Some(Symptom::DeletesHeldBack);
     match symptom {
+        // One person's link is forgotten on its own with Re-link (object connections, entra-docs
+        // `manage-object-connections.md`); Full stays the restart for many wrong links.
         Some(Symptom::WrongOrStaleLink) => (
             ScopeChoice::Full,
-            "A wrong or stale link is only dropped by a Full reset: restart is the only way to make Entra forget the app account ids it cached.".into(),
+            relink_recommendation(app, None),
         ),
         // Microsoft: investigate and reject deletions as necessary; "don't restart provisioning
         // until you've made the necessary changes" (accidental-deletions.md). Never ForceDeletes.
@@ -280,6 +282,15 @@ pub fn recommend(
             },
         ),
     }
+}
+
+/// Why Re-link comes before a restart when one person is linked wrongly (kept an old id, linked
+/// to another person's account, the app re-created the account), with the reach of each fix.
+pub fn relink_recommendation(app: &str, people_in_scope: Option<u32>) -> String {
+    format!(
+        "When one person is linked to the wrong account in {app}, or Entra keeps an account id the app no longer uses for them, re-link that person instead of restarting (Re-link one person: it forgets only their link and matches them again). {}. Start sync from scratch (Full reset) only when many people are linked wrongly.",
+        crate::relink::reach_text(people_in_scope)
+    )
 }
 
 /// Reads the app's job and plans the restart. Changes nothing.
@@ -327,6 +338,11 @@ pub async fn preview(
         None
     } else {
         count_people_in_scope(desk, &app.service_principal_id).await
+    };
+    let recommendation = if symptom == Some(Symptom::WrongOrStaleLink) {
+        relink_recommendation(&app.display_name, people_in_scope)
+    } else {
+        recommendation
     };
     let mut warnings = Vec::new();
     if chosen != recommended {
@@ -709,9 +725,18 @@ mod tests {
             recommend(&active, None, "Floorplan").0,
             ScopeChoice::Default
         );
-        assert_eq!(
-            recommend(&active, Some(Symptom::WrongOrStaleLink), "Floorplan").0,
-            ScopeChoice::Full
+        // One person's wrong link: Re-link first, with the reach; Full only for many.
+        let (scope, why) = recommend(&active, Some(Symptom::WrongOrStaleLink), "Floorplan");
+        assert_eq!(scope, ScopeChoice::Full);
+        assert!(
+            why.contains("re-link that person instead of restarting"),
+            "{why}"
+        );
+        assert!(why.contains("Re-link: 1 person · Restart: a full cycle over everyone in scope · Full reset: also forgets every link"), "{why}");
+        let counted = relink_recommendation("Floorplan", Some(213));
+        assert!(
+            counted.contains("Restart: a full cycle over all 213 people in scope"),
+            "{counted}"
         );
         let quarantined = job(
             serde_json::json!({"id": "j", "status": {"code": "Quarantine",
@@ -764,7 +789,7 @@ mod tests {
             &sync,
             ScopeChoice::Full,
             &Context {
-                recommendation: "A wrong link is only dropped by a Full reset.",
+                recommendation: "Many people are linked wrongly: start sync from scratch.",
                 cause: None,
                 held_back: None,
                 people_in_scope: Some(213),

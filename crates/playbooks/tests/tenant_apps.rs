@@ -60,7 +60,7 @@ async fn three_thousand_apps_are_checked_with_progress_and_one_error_does_not_en
     assert!(seen.windows(2).all(|w| w[0].checked <= w[1].checked));
 
     let names: Vec<&str> = apps.iter().map(|a| a.app.display_name.as_str()).collect();
-    assert_eq!(names.len(), 6, "only the apps with sync: {names:?}");
+    assert_eq!(names.len(), 7, "only the apps with sync: {names:?}");
     let broken = apps
         .iter()
         .find(|a| a.app.display_name == "Badgeway")

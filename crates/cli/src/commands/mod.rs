@@ -4,6 +4,7 @@ pub mod apps;
 pub mod bulk;
 pub mod journal;
 pub mod people;
+pub mod relink;
 pub mod session;
 pub mod sync;
 pub mod training;

@@ -2,12 +2,13 @@
 //!
 //! [`Graph`] is cheap to clone (one shared HTTP client and transport). Operations live in the
 //! resource modules as `impl Graph` blocks: [`users`], [`deleted_items`], [`service_principals`],
-//! [`synchronization`], [`provisioning_logs`].
+//! [`synchronization`], [`object_connections`] (beta), [`provisioning_logs`].
 
 pub mod batch;
 pub mod deleted_items;
 pub mod lenient;
 pub mod me;
+pub mod object_connections;
 pub mod odata;
 pub mod paging;
 pub mod provisioning_logs;

@@ -41,10 +41,13 @@ pub enum ActionKind {
     PauseJob,
     StartJob,
     ProvisionOnDemand,
+    /// Re-link: forget the stored link between one person and their app account (object
+    /// connection, Graph beta).
+    ForgetLink,
 }
 
 impl ActionKind {
-    pub const ALL: [ActionKind; 10] = [
+    pub const ALL: [ActionKind; 11] = [
         ActionKind::Disable,
         ActionKind::Enable,
         ActionKind::RevokeSessions,
@@ -55,6 +58,7 @@ impl ActionKind {
         ActionKind::PauseJob,
         ActionKind::StartJob,
         ActionKind::ProvisionOnDemand,
+        ActionKind::ForgetLink,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -69,6 +73,7 @@ impl ActionKind {
             ActionKind::PauseJob => "pause_job",
             ActionKind::StartJob => "start_job",
             ActionKind::ProvisionOnDemand => "provision_on_demand",
+            ActionKind::ForgetLink => "forget_link",
         }
     }
 
@@ -89,6 +94,7 @@ impl ActionKind {
             ActionKind::PauseJob => format!("Pause sync for {name}"),
             ActionKind::StartJob => format!("Start sync for {name}"),
             ActionKind::ProvisionOnDemand => format!("Sync now for {name}"),
+            ActionKind::ForgetLink => format!("Forget the stored link for {name}"),
         }
     }
 }

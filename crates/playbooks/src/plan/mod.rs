@@ -23,10 +23,12 @@ pub enum PlaybookKind {
     MappingLint,
     BulkOffboard,
     BulkReactivate,
+    /// Playbook 7: re-link one person (forget their stored link, match again).
+    Relink,
 }
 
 impl PlaybookKind {
-    pub const ALL: [PlaybookKind; 7] = [
+    pub const ALL: [PlaybookKind; 8] = [
         PlaybookKind::Offboard,
         PlaybookKind::Reactivate,
         PlaybookKind::Restart,
@@ -34,6 +36,7 @@ impl PlaybookKind {
         PlaybookKind::MappingLint,
         PlaybookKind::BulkOffboard,
         PlaybookKind::BulkReactivate,
+        PlaybookKind::Relink,
     ];
 
     /// The stable name stored in the journal and used on the command line.
@@ -46,6 +49,7 @@ impl PlaybookKind {
             PlaybookKind::MappingLint => "mapping_lint",
             PlaybookKind::BulkOffboard => "bulk_offboard",
             PlaybookKind::BulkReactivate => "bulk_reactivate",
+            PlaybookKind::Relink => "relink",
         }
     }
 
@@ -64,6 +68,7 @@ impl PlaybookKind {
             PlaybookKind::MappingLint => "Check an app's attribute mappings",
             PlaybookKind::BulkOffboard => "Offboard several people from a list",
             PlaybookKind::BulkReactivate => "Reactivate several people from a list",
+            PlaybookKind::Relink => "Re-link one person to their app account",
         }
     }
 }

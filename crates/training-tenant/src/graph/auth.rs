@@ -471,3 +471,40 @@ pub const READ_PROVISIONING_LOGS: Requirement = Requirement {
     ],
     custom: &[],
 };
+
+/// Who may manage object connections (entra-docs
+/// `docs/identity/app-provisioning/manage-object-connections.md`, Prerequisites): Application
+/// Administrator, Cloud Application Administrator, Hybrid Identity Administrator (for Cloud
+/// Sync). The page names no other role; Global Administrator is allowed as well because it holds
+/// every permission of those roles. Global Reader is not listed, so it cannot even read one.
+const OBJECT_CONNECTION_ADMINS: &[&str] = &[
+    APPLICATION_ADMINISTRATOR,
+    CLOUD_APPLICATION_ADMINISTRATOR,
+    HYBRID_IDENTITY_ADMINISTRATOR,
+    GLOBAL_ADMINISTRATOR,
+];
+
+/// `GET …/objectConnections('{id}')`: `Synchronization.Read.All` (delegated and application) or
+/// `Application.ReadWrite.OwnedBy` (application); `Synchronization.ReadWrite.All` includes it.
+pub const READ_OBJECT_CONNECTIONS: Requirement = Requirement {
+    delegated: &["Synchronization.Read.All", "Synchronization.ReadWrite.All"],
+    application: &[
+        "Synchronization.Read.All",
+        "Synchronization.ReadWrite.All",
+        "Application.ReadWrite.OwnedBy",
+    ],
+    roles: OBJECT_CONNECTION_ADMINS,
+    custom: &[],
+};
+
+/// `DELETE …/objectConnections('{id}')`: `Synchronization.ReadWrite.All` or (application)
+/// `Application.ReadWrite.OwnedBy`; `Synchronization.Read.All` alone is refused.
+pub const DELETE_OBJECT_CONNECTIONS: Requirement = Requirement {
+    delegated: &["Synchronization.ReadWrite.All"],
+    application: &[
+        "Synchronization.ReadWrite.All",
+        "Application.ReadWrite.OwnedBy",
+    ],
+    roles: OBJECT_CONNECTION_ADMINS,
+    custom: &[],
+};

@@ -12,6 +12,7 @@ mod deleted_items;
 pub mod error;
 pub mod filter;
 mod groups;
+mod object_connections;
 mod provisioning_logs;
 pub mod query;
 mod service_principals;

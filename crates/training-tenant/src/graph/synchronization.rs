@@ -33,6 +33,9 @@ pub fn handle(call: &Call, sp_id: &str, rest: &[String]) -> Result<GraphResponse
             parse_expression(call, sp_id, None)
         }
         (Method::GET, ["jobs", _, "schema", "functions"]) => functions(call, sp_id, &rest[1]),
+        (_, ["jobs", _, connections]) if connections.starts_with("objectconnections") => {
+            super::object_connections::handle(call, sp_id, &rest[1], &rest[2])
+        }
         (Method::GET, ["templates"]) => templates(call, sp_id),
         (Method::PUT, ["secrets"]) => put_secrets(call, sp_id),
         (_, [first, ..]) if ["jobs", "templates", "secrets"].contains(first) => {
@@ -42,7 +45,7 @@ pub fn handle(call: &Call, sp_id: &str, rest: &[String]) -> Result<GraphResponse
     }
 }
 
-fn job_not_found(job_id: &str) -> GraphError {
+pub(super) fn job_not_found(job_id: &str) -> GraphError {
     GraphError::new(
         StatusCode::NOT_FOUND,
         "Request_ResourceNotFound",
@@ -129,6 +132,7 @@ fn start(call: &Call, sp_id: &str, job_id: &str) -> Result<GraphResponse, GraphE
     let now = call.now();
     with_job(call, sp_id, job_id, |j| {
         j.paused = false;
+        j.provisioning_off = false;
         j.quarantine = None;
         j.next_run = j.next_run.min(now);
     })?;

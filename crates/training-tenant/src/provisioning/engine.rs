@@ -232,6 +232,11 @@ pub fn run_cycle(
     if job.force_deletes {
         candidates.extend(job.staged_deletes.iter().cloned());
     }
+    // Objects whose connection was deleted are matched afresh by the next cycle even without
+    // a change in Entra: "A later provisioning operation can create a new connection for the
+    // object" (entra-docs `manage-object-connections.md`, Known limitations). The page does not
+    // say whether an incremental cycle picks them up by itself; the tenant does, once.
+    candidates.extend(std::mem::take(&mut job.rematch));
 
     let mut cycle = Cycle {
         prov,
@@ -1091,6 +1096,7 @@ impl Cycle<'_> {
                             Link {
                                 target_id: target_id.clone(),
                                 matched_on,
+                                display_name: plan.display_name.clone(),
                                 managed: true,
                             },
                         );
@@ -1271,7 +1277,6 @@ impl Cycle<'_> {
         let mut steps = plan.steps;
         let id = plan.user_id.clone();
         let upn = plan.upn.clone();
-        let _ = &plan.display_name;
         match plan.kind {
             Kind::Silent => None,
             Kind::DropLink => {
@@ -1325,6 +1330,7 @@ impl Cycle<'_> {
                                     .map(|v| text_of(&v))
                                     .unwrap_or_default()
                             ),
+                            display_name: plan.display_name.clone(),
                             managed: true,
                         },
                     );

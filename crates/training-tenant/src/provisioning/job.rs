@@ -84,6 +84,10 @@ pub struct Link {
     pub target_id: String,
     /// The matching attribute and value the link was found or created with.
     pub matched_on: String,
+    /// The source object's display name when the link was stored (an object connection's
+    /// `displayName`, "the display name stored for the object, when available": it is not
+    /// refreshed when the person is renamed later).
+    pub display_name: String,
     /// False once the user went out of scope and was disabled: "the service stops managing it"
     /// (How application provisioning works).
     pub managed: bool,
@@ -160,6 +164,9 @@ pub struct Job {
     #[serde(skip)]
     pub secret_token: String,
     pub paused: bool,
+    /// Provisioning Status "Off": a job created from the template that was never started.
+    /// Paused too, but its `schedule.state` reads `Disabled` rather than `Paused`.
+    pub provisioning_off: bool,
     pub next_run: DateTime<Utc>,
     pub watermark: Option<usize>,
     pub links: BTreeMap<String, Link>,
@@ -167,6 +174,10 @@ pub struct Job {
     pub group_links: BTreeMap<String, GroupLink>,
     pub escrows: BTreeMap<String, Escrow>,
     pub staged_deletes: BTreeSet<String>,
+    /// Objects whose object connection an administrator deleted: the next cycle evaluates and
+    /// matches them again even if nothing about them changed in Entra (see
+    /// `graph::object_connections`).
+    pub rematch: BTreeSet<String>,
     /// Who was assigned at the last cycle: assignment changes (direct or through a group)
     /// bring exactly those users into the next incremental cycle.
     #[serde(skip)]
@@ -211,12 +222,14 @@ impl Job {
             oauth: spec.oauth,
             secret_token: token,
             paused: false,
+            provisioning_off: false,
             next_run: now,
             watermark: None,
             links: BTreeMap::new(),
             group_links: BTreeMap::new(),
             escrows: BTreeMap::new(),
             staged_deletes: BTreeSet::new(),
+            rematch: BTreeSet::new(),
             last_assigned: BTreeSet::new(),
             force_deletes: false,
             quarantine: None,
@@ -254,6 +267,7 @@ impl Job {
             uuid::Uuid::new_v4().simple()
         );
         job.paused = true;
+        job.provisioning_off = true;
         job
     }
 
@@ -381,6 +395,7 @@ impl Job {
             }
         }
         self.paused = false;
+        self.provisioning_off = false;
         self.next_run = now;
         Ok(())
     }
@@ -389,8 +404,17 @@ impl Job {
     pub fn to_json(&self) -> Value {
         let sentinel = "0001-01-01T00:00:00Z";
         let t = |d: &Option<DateTime<Utc>>| d.map(timestamp).unwrap_or_else(|| sentinel.into());
+        // synchronizationSchedule.state is `Active`, `Disabled` or `Paused` (graph-docs beta
+        // `resources/synchronization-synchronizationschedule.md`). `pause` yields `Paused`, which
+        // manage-object-connections.md asks to confirm before deleting a connection ("confirm
+        // that `schedule.state` is `Paused` or `Disabled`"); a never-started job reads `Disabled`.
         let schedule = if self.paused {
-            json!({"expiration": null, "interval": "P10675199DT2H48M5.4775807S", "state": "Disabled"})
+            let state = if self.provisioning_off {
+                "Disabled"
+            } else {
+                "Paused"
+            };
+            json!({"expiration": null, "interval": "P10675199DT2H48M5.4775807S", "state": state})
         } else {
             json!({"expiration": null, "interval": format!("PT{CYCLE_INTERVAL_MINUTES}M"), "state": "Active"})
         };
@@ -470,6 +494,7 @@ mod tests {
             Link {
                 target_id: "x".into(),
                 matched_on: "userName".into(),
+                display_name: "U".into(),
                 managed: true,
             },
         );

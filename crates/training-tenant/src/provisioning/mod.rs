@@ -70,6 +70,22 @@ pub struct ExistingAccount {
     /// account (prefixed userName, `active:false`, the person's e-mail).
     #[serde(default)]
     pub previous_account_of: Option<String>,
+    /// A person of the scenario with a current Entra account: the app holds an account made
+    /// from that person's data (userName = UPN, `active:true`).
+    #[serde(default)]
+    pub account_of: Option<String>,
+    /// With `account_of`: the account's `title` as the app holds it, when it is out of date.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// With `account_of`: the app's own admin deleted the account on the app's side (what that
+    /// means is the app's personality; a soft-deleting app keeps it, inactive).
+    #[serde(default)]
+    pub deleted_in_app: bool,
+    /// With `account_of`: Entra's job already holds a link from this person (a scenario key) to
+    /// this account, as an earlier cycle stored it. The link may point at another person's
+    /// account (the wrong-account story).
+    #[serde(default)]
+    pub linked_from: Option<String>,
 }
 
 /// What `/_training/scenario` says about one SCIM app.
@@ -166,12 +182,20 @@ impl Provisioning {
                 token.clone(),
                 spec.personality.clone(),
             );
+            let mut seeded_links = Vec::new();
             for acc in &spec.existing_accounts {
-                if let Some(resource) = existing_account(scenario, dir, acc) {
-                    target.seed_user(resource, now);
+                let Some(resource) = existing_account(scenario, dir, acc) else {
+                    continue;
+                };
+                let id = target.seed_user(resource, now);
+                if acc.deleted_in_app {
+                    target.delete_user(&id, now);
+                }
+                if let Some(key) = &acc.linked_from {
+                    seeded_links.push((scenario.object_id("user", key), id));
                 }
             }
-            let job = Job::new(
+            let mut job = Job::new(
                 &sp_id,
                 &app.key,
                 &app.display_name,
@@ -186,6 +210,20 @@ impl Provisioning {
                         .and_then(|r| r.expr.as_ref().map(|e| e.text()))
                 })
                 .unwrap_or_else(|| "(not mapped)".into());
+            for (user_id, target_id) in seeded_links {
+                let Some(user) = dir.users.get(&user_id) else {
+                    continue;
+                };
+                job.links.insert(
+                    user_id.clone(),
+                    job::Link {
+                        target_id,
+                        matched_on: format!("userName:{}", user.upn()),
+                        display_name: user.display_name().to_string(),
+                        managed: true,
+                    },
+                );
+            }
             p.summaries.push(ScimAppSummary {
                 key: app.key.clone(),
                 display_name: app.display_name.clone(),
@@ -282,6 +320,15 @@ impl Provisioning {
 }
 
 fn existing_account(scenario: &Scenario, dir: &Directory, acc: &ExistingAccount) -> Option<Value> {
+    if let Some(key) = &acc.account_of {
+        let user = dir.users.get(&scenario.object_id("user", key))?;
+        let mut resource = account_from(user, user.upn(), None);
+        resource["active"] = json!(true);
+        if let Some(title) = &acc.title {
+            resource["title"] = json!(title);
+        }
+        return Some(resource);
+    }
     let (user, prefix_id) = if let Some(key) = &acc.deleted_person {
         let id = scenario.object_id("user", key);
         let u = dir.deleted_users.get(&id)?;
@@ -296,6 +343,20 @@ fn existing_account(scenario: &Scenario, dir: &Directory, acc: &ExistingAccount)
         Some(prev) => format!("{}{}", prev.replace('-', ""), user.upn()),
         None => user.upn().to_string(),
     };
+    Some(account_from(
+        user,
+        &user_name,
+        prefix_id.is_some().then_some("E-previous"),
+    ))
+}
+
+/// A SCIM user made from an Entra user's data (inactive), with `user_name` and, when given, an
+/// employee number other than the user's.
+fn account_from(
+    user: &crate::state::directory::User,
+    user_name: &str,
+    employee_number: Option<&str>,
+) -> Value {
     let s = |n: &str| user.str_prop(n).unwrap_or_default().to_string();
     let mail = {
         let m = s("mail");
@@ -303,7 +364,7 @@ fn existing_account(scenario: &Scenario, dir: &Directory, acc: &ExistingAccount)
         let prefix = user.id.replace('-', "");
         m.strip_prefix(&prefix).map(str::to_string).unwrap_or(m)
     };
-    Some(json!({
+    json!({
         "schemas": [crate::scim::path::CORE_USER, crate::scim::path::ENTERPRISE_USER],
         "userName": user_name,
         "externalId": s("mailNickname"),
@@ -312,6 +373,6 @@ fn existing_account(scenario: &Scenario, dir: &Directory, acc: &ExistingAccount)
         "title": s("jobTitle"),
         "name": {"givenName": s("givenName"), "familyName": s("surname")},
         "emails": [{"type": "work", "primary": true, "value": mail}],
-        crate::scim::path::ENTERPRISE_USER: {"department": s("department"), "employeeNumber": if prefix_id.is_some() { "E-previous".to_string() } else { s("employeeId") }},
-    }))
+        crate::scim::path::ENTERPRISE_USER: {"department": s("department"), "employeeNumber": employee_number.map_or_else(|| s("employeeId"), str::to_string)},
+    })
 }

@@ -428,7 +428,7 @@ mod tests {
             .demo_accounts
             .iter()
             .any(|d| d.role_template_ids == [roles::USER_ADMINISTRATOR]));
-        assert_eq!(a.directory.service_principals.len(), 6);
+        assert_eq!(a.directory.service_principals.len(), 7);
         let upns: std::collections::BTreeSet<_> = a
             .directory
             .users

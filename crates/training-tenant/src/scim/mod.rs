@@ -43,6 +43,13 @@ pub struct Personality {
     /// The bearer token Entra holds has expired: every request is answered 401.
     #[serde(default)]
     pub token_expired: bool,
+    /// With `soft_deletes`: a deleted account stays deleted whatever Entra sends. `GET` by id
+    /// keeps answering it with `active:false`; `PATCH` and `PUT` are accepted (200) and it stays
+    /// `active:false`; filter queries and the uniqueness checks no longer see it, so a new account
+    /// may take its userName ("Project Insight": PLAYBOOKS.md, apps that soft-delete keep
+    /// returning `active:false` and Entra keeps using the cached id).
+    #[serde(default)]
+    pub deleted_accounts_stay_inactive: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -51,6 +58,10 @@ pub struct ScimRecord {
     pub resource: Value,
     /// When the account last became inactive (for purging).
     pub inactive_since: Option<DateTime<Utc>>,
+    /// Deleted on the app's side and kept as an inactive record
+    /// ([`Personality::deleted_accounts_stay_inactive`]).
+    #[serde(default)]
+    pub deleted: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -131,7 +142,9 @@ impl ScimApp {
     }
 
     fn index(&mut self, id: &str, add: bool) {
-        let Some(r) = self.users.get(id) else {
+        // A deleted record that stays inactive is out of the indexes: searches and the
+        // uniqueness checks do not see it.
+        let Some(r) = self.users.get(id).filter(|r| !r.deleted) else {
             return;
         };
         let name = path::get(&r.resource, "userName").map(|v| path::scalar_text(&v).to_lowercase());
@@ -186,9 +199,15 @@ impl ScimApp {
             ScimRecord {
                 resource,
                 inactive_since: inactive.then_some(now),
+                deleted: false,
             },
         );
         id
+    }
+
+    /// Deletes an account on the app's side, as its own admin would (scenario data).
+    pub fn delete_user(&mut self, id: &str, now: DateTime<Utc>) {
+        let _ = self.delete("Users", id, now);
     }
 
     /// Purges accounts inactive longer than the app keeps them.
@@ -275,6 +294,7 @@ impl ScimApp {
             .unwrap_or(100)
             .min(1000);
         let indexed = match (kind, filter.as_ref().and_then(|f| f.as_equality())) {
+            // The index holds no deleted records (see `index`).
             ("Users", Some((p, v))) if p.eq_ignore_ascii_case("userName") => Some(
                 self.user_names
                     .get(&v.to_lowercase())
@@ -290,6 +310,7 @@ impl ScimApp {
         } else {
             self.records(kind).values().collect()
         };
+        let all: Vec<&ScimRecord> = all.into_iter().filter(|r| !r.deleted).collect();
         let matching: Vec<&ScimRecord> = match indexed {
             Some(found) => found,
             None => all
@@ -407,6 +428,7 @@ impl ScimApp {
         let record = ScimRecord {
             resource: resource.clone(),
             inactive_since: inactive.then_some(now),
+            deleted: false,
         };
         if kind == "Users" {
             self.put_user(&id, record);
@@ -434,14 +456,20 @@ impl ScimApp {
             return not_found(id);
         };
         let created = old.resource["meta"]["created"].clone();
+        let record_deleted = old.deleted;
         let mut resource = Value::Object(body.clone());
         if let Some(e) = invalid(kind, &resource) {
             return e;
         }
-        if let Some(c) = self.conflict(kind, &resource, Some(id)) {
+        // A deleted record that stays inactive is out of the uniqueness checks both ways.
+        if let Some(c) = self
+            .conflict(kind, &resource, Some(id))
+            .filter(|_| !record_deleted)
+        {
             return c;
         }
         normalize_active(&mut resource);
+        stay_inactive_if_deleted(record_deleted, &mut resource);
         let resource_type = if kind == "Groups" { "Group" } else { "User" };
         stamp(&mut resource, id, resource_type, now, false);
         if !created.is_null() {
@@ -461,6 +489,7 @@ impl ScimApp {
         let Some(record) = self.records(kind).get(id) else {
             return not_found(id);
         };
+        let record_deleted = record.deleted;
         let mut resource = record.resource.clone();
         if let Err(e) = patch::apply(&mut resource, req.body.as_ref()) {
             return ScimResponse::error(400, Some("invalidSyntax"), e);
@@ -469,9 +498,14 @@ impl ScimApp {
         if let Some(e) = invalid(kind, &resource) {
             return e;
         }
-        if let Some(c) = self.conflict(kind, &resource, Some(id)) {
+        // A deleted record that stays inactive is out of the uniqueness checks both ways.
+        if let Some(c) = self
+            .conflict(kind, &resource, Some(id))
+            .filter(|_| !record_deleted)
+        {
             return c;
         }
+        stay_inactive_if_deleted(record_deleted, &mut resource);
         let resource_type = if kind == "Groups" { "Group" } else { "User" };
         stamp(&mut resource, id, resource_type, now, false);
         self.store(kind, id, resource.clone(), now);
@@ -488,10 +522,13 @@ impl ScimApp {
 
     fn store(&mut self, kind: &str, id: &str, resource: Value, now: DateTime<Utc>) {
         let inactive = active_of(&resource) == Some(false);
-        let since = self.records(kind).get(id).and_then(|r| r.inactive_since);
+        let old = self.records(kind).get(id);
+        let since = old.and_then(|r| r.inactive_since);
+        let deleted = old.is_some_and(|r| r.deleted);
         let record = ScimRecord {
             resource,
             inactive_since: if inactive { since.or(Some(now)) } else { None },
+            deleted,
         };
         if kind == "Users" {
             self.put_user(id, record);
@@ -505,10 +542,15 @@ impl ScimApp {
             return not_found(id);
         }
         if kind == "Users" && self.personality.soft_deletes {
+            let stays_deleted = self.personality.deleted_accounts_stay_inactive;
+            if stays_deleted {
+                self.index(id, false);
+            }
             if let Some(r) = self.users.get_mut(id) {
                 r.resource["active"] = json!(false);
                 r.resource["meta"]["lastModified"] = json!(ts(now));
                 r.inactive_since.get_or_insert(now);
+                r.deleted |= stays_deleted;
             }
         } else if kind == "Users" {
             self.remove_user(id);
@@ -519,6 +561,13 @@ impl ScimApp {
             status: 204,
             body: None,
         }
+    }
+}
+
+/// A deleted account that stays inactive answers `active:false` whatever a PATCH or PUT set.
+fn stay_inactive_if_deleted(deleted: bool, resource: &mut Value) {
+    if deleted {
+        resource["active"] = json!(false);
     }
 }
 
@@ -772,6 +821,54 @@ mod tests {
             now,
         );
         assert_eq!(again.status, 409);
+    }
+
+    /// Project Insight's personality: a deleted account keeps answering `active:false` by id,
+    /// whatever a PATCH sets, and is no longer found by userName, which a new account may take.
+    #[test]
+    fn deleted_accounts_stay_inactive_and_leave_searches() {
+        let now = Utc::now();
+        let mut app = app_with(Personality {
+            soft_deletes: true,
+            deleted_accounts_stay_inactive: true,
+            ..Default::default()
+        });
+        let body = fixture("entra-docs__scim__create-user__request.json");
+        let old = create_user(&mut app, body.clone(), now);
+        let path = format!("/Users/{old}");
+        assert_eq!(app.handle(&req("DELETE", &path, None), now).status, 204);
+        let enable = json!({"schemas": [PATCH_OP], "Operations": [{"op": "Replace", "path": "active", "value": "True"}, {"op": "Replace", "path": "title", "value": "Boss"}]});
+        let patched = app.handle(&req("PATCH", &path, Some(enable)), now);
+        assert_eq!(patched.status, 200);
+        let patched = patched.body.unwrap();
+        assert_eq!(patched["active"], false, "it stays inactive");
+        assert_eq!(patched["title"], "Boss", "other changes are kept");
+        assert_eq!(
+            app.handle(&req("GET", &path, None), now).body.unwrap()["active"],
+            false
+        );
+        let mut q = req("GET", "/Users", None);
+        q.query = vec![(
+            "filter".into(),
+            format!("userName eq \"{}\"", body["userName"].as_str().unwrap()),
+        )];
+        assert_eq!(app.handle(&q, now).body.unwrap()["totalResults"], 0);
+        let fresh = create_user(&mut app, body, now);
+        assert_ne!(fresh, old);
+        let found = app.handle(&q, now).body.unwrap();
+        assert_eq!(found["totalResults"], 1);
+        assert_eq!(found["Resources"][0]["id"], fresh.as_str());
+        assert_eq!(found["Resources"][0]["active"], true);
+        // Touching the old record again does not take the name back from the new account.
+        let again = json!({"schemas": [PATCH_OP], "Operations": [{"op": "Replace", "path": "title", "value": "Chief"}]});
+        assert_eq!(
+            app.handle(&req("PATCH", &path, Some(again)), now).status,
+            200
+        );
+        assert_eq!(
+            app.handle(&q, now).body.unwrap()["Resources"][0]["id"],
+            fresh.as_str()
+        );
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub const PRIVILEGED_AUTHENTICATION_ADMINISTRATOR: &str = "7be44c8a-adaf-4e2a-84
 pub const AUTHENTICATION_ADMINISTRATOR: &str = "c4e39bd9-1100-46d3-8c65-fb160da0071f";
 pub const HELPDESK_ADMINISTRATOR: &str = "729827e3-9c14-49f7-bb1b-9608f156bbb8";
 pub const GROUPS_ADMINISTRATOR: &str = "fdd7a751-b60b-444a-984c-02652fe8fa1c";
+pub const HYBRID_IDENTITY_ADMINISTRATOR: &str = "8ac3fc64-6eca-42ea-9e69-59f4c7b60eb2";
 /// Every member user of a tenant holds this implicit role; it grants nothing administrative.
 pub const DEFAULT_USER: &str = "b79fbf4d-3ef9-4689-8143-76b194e85509";
 
@@ -32,6 +33,10 @@ pub const BUILT_IN: &[(&str, &str)] = &[
     ("Authentication Administrator", AUTHENTICATION_ADMINISTRATOR),
     ("Helpdesk Administrator", HELPDESK_ADMINISTRATOR),
     ("Groups Administrator", GROUPS_ADMINISTRATOR),
+    (
+        "Hybrid Identity Administrator",
+        HYBRID_IDENTITY_ADMINISTRATOR,
+    ),
 ];
 
 pub fn template_id(name: &str) -> Option<&'static str> {

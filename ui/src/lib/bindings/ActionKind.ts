@@ -4,4 +4,4 @@
  * Every kind of change Provisioning Desk makes. The snake_case name is what the journal stores;
  * never rename one.
  */
-export type ActionKind = "disable" | "enable" | "revoke_sessions" | "delete" | "restore" | "permanent_delete" | "restart_job" | "pause_job" | "start_job" | "provision_on_demand";
+export type ActionKind = "disable" | "enable" | "revoke_sessions" | "delete" | "restore" | "permanent_delete" | "restart_job" | "pause_job" | "start_job" | "provision_on_demand" | "forget_link";

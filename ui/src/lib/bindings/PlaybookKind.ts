@@ -3,4 +3,4 @@
 /**
  * The procedures of shared/PLAYBOOKS.md. The snake_case name is what the journal stores.
  */
-export type PlaybookKind = "offboard" | "reactivate" | "restart" | "diagnose" | "mapping_lint" | "bulk_offboard" | "bulk_reactivate";
+export type PlaybookKind = "offboard" | "reactivate" | "restart" | "diagnose" | "mapping_lint" | "bulk_offboard" | "bulk_reactivate" | "relink";

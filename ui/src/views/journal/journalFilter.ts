@@ -28,6 +28,7 @@ export const PLAYBOOK_WORDS: Record<PlaybookKind, string> = {
   mapping_lint: "Check what is sent to an app",
   bulk_offboard: "Offboard a list of people",
   bulk_reactivate: "Welcome back a list of people",
+  relink: "Re-link one person to their app account",
 };
 
 /** Plain phrase and the Entra term beside it (UX.md word table). */
@@ -42,6 +43,7 @@ export const ACTION_WORDS: Record<ActionKind, { plain: string; entra: string }> 
   pause_job: { plain: "Pause sync", entra: "pause provisioning job" },
   start_job: { plain: "Start sync", entra: "start provisioning job" },
   provision_on_demand: { plain: "Sync now for this person", entra: "provision on demand" },
+  forget_link: { plain: "Forget this person's link to their app account", entra: "delete object connection (beta)" },
 };
 
 export const STATUS_WORDS: Record<ActionStatus, string> = {
