@@ -7,6 +7,7 @@ pub mod logs;
 pub mod offboard;
 pub mod organization;
 pub mod reactivate;
+pub mod relink;
 pub mod session;
 pub mod status;
 pub mod training;

@@ -8,6 +8,10 @@ import type { BulkPlan } from "./bindings/BulkPlan";
 import type { BulkReport } from "./bindings/BulkReport";
 import type { ReactivatePreview } from "./bindings/ReactivatePreview";
 import type { ReactivateResult } from "./bindings/ReactivateResult";
+import type { JobResumed } from "./bindings/JobResumed";
+import type { PausedJob } from "./bindings/PausedJob";
+import type { RelinkPreview } from "./bindings/RelinkPreview";
+import type { RelinkResult } from "./bindings/RelinkResult";
 import type { Diagnosis } from "./bindings/Diagnosis";
 import type { MappingReport } from "./bindings/MappingReport";
 import type { RestartPreview } from "./bindings/RestartPreview";
@@ -115,6 +119,26 @@ export function reactivatePreview(person: string): Promise<ReactivatePreview> {
 /** Restores if needed, turns sign-in back on, syncs each app now. */
 export function reactivateRun(preview: ReactivatePreview, onProgress: (e: ProgressEvent) => void): Promise<ReactivateResult> {
   return call<ReactivateResult>("reactivate_run", { preview, progress: progressChannel(onProgress) });
+}
+
+/** One person's stored link in an app, the evidence and the likely cause. Changes nothing. */
+export function relinkPreview(person: string, app: string): Promise<RelinkPreview> {
+  return call<RelinkPreview>("relink_preview", { person, app });
+}
+
+/** Pauses the app's sync, forgets the link, syncs the person now, starts sync again. */
+export function relinkRun(preview: RelinkPreview, onProgress: (e: ProgressEvent) => void): Promise<RelinkResult> {
+  return call<RelinkResult>("relink_run", { preview, progress: progressChannel(onProgress) });
+}
+
+/** Syncs an interrupted re-link left paused (from the journal). */
+export function relinkPausedJobs(): Promise<PausedJob[]> {
+  return call<PausedJob[]>("relink_paused_jobs");
+}
+
+/** Starts again the sync that the interrupted re-link `runId` left paused. */
+export function relinkResumeJob(runId: string): Promise<JobResumed> {
+  return call<JobResumed>("relink_resume_job", { runId });
 }
 
 /** The training tenant's apps, as suggestions for the app field. */

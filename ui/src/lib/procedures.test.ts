@@ -2,9 +2,9 @@ import { describe, expect, it } from "vitest";
 import { PROCEDURES } from "./procedures";
 
 describe("the home screen's procedures", () => {
-  it("offers the six procedures of the playbooks, each once", () => {
+  it("offers the seven procedures of the playbooks, each once", () => {
     const ids = PROCEDURES.map((p) => p.id);
-    expect(new Set(ids).size).toBe(6);
+    expect(new Set(ids).size).toBe(7);
     expect(ids).toEqual(["offboard", "reactivate", "restart", "diagnose", "mappings", "bulk"]);
   });
 

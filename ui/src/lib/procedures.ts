@@ -1,9 +1,9 @@
-// The six procedures of shared/PLAYBOOKS.md as the home screen offers them.
+// The seven procedures of shared/PLAYBOOKS.md as the home screen offers them.
 // `available` turns true only when the procedure's wizard really exists: an entry that is not
 // available says so and offers no button.
 
 export interface Procedure {
-  id: "offboard" | "reactivate" | "restart" | "diagnose" | "mappings" | "bulk";
+  id: "offboard" | "reactivate" | "restart" | "relink" | "diagnose" | "mappings" | "bulk";
   title: string;
   /** One plain sentence a non-technical admin understands. */
   sentence: string;
@@ -32,6 +32,13 @@ export const PROCEDURES: readonly Procedure[] = [
     title: "Restart an app's account sync",
     sentence: "Restart the automatic account sync to an app, or start it from scratch, after seeing what that will do.",
     entraTerm: "restart provisioning job, reset scope",
+    available: true,
+  },
+  {
+    id: "relink",
+    title: "Re-link one person",
+    sentence: "Someone is linked to the wrong account in an app, or to one the app no longer uses: forget only their link and match them again, without restarting sync for everyone.",
+    entraTerm: "object connection (Graph beta)",
     available: true,
   },
   {

@@ -148,6 +148,7 @@ pub async fn resume(desk: &Desk, paused: &PausedJob) -> Result<JobResumed> {
         Some(ScheduleState::Active) => {
             let record = desk.journal().record_intent(ActionIntent {
                 run_id: steps.run_id.clone(),
+                actor: None,
                 step: step_id.clone(),
                 row: None,
                 target: target.clone(),
