@@ -157,6 +157,16 @@ pub enum Error {
         query: String,
         candidates: Vec<String>,
     },
+
+    /// The "Connect your organization" form's settings are not a usable configuration.
+    #[error("these settings cannot be used: {0}")]
+    OrganizationSettingsInvalid(String),
+
+    /// The web view asked for sign-in and Graph addresses of its own (a custom cloud) that the
+    /// deployed settings file does not name. Only that file, written by IT, may send sign-ins
+    /// and tokens anywhere but Microsoft's named clouds.
+    #[error("other sign-in and Graph addresses can only come from the settings file your IT department deploys")]
+    CustomCloudNotDeployed,
 }
 
 impl From<entra_client::Error> for Error {
@@ -216,6 +226,8 @@ impl Error {
             Error::NothingToRun(_) => "nothing_to_run",
             Error::NotAllowed { .. } => "not_allowed",
             Error::NotInThisCloud { .. } => "not_in_this_cloud",
+            Error::OrganizationSettingsInvalid(_) => "organization_settings_invalid",
+            Error::CustomCloudNotDeployed => "custom_cloud_not_deployed",
         }
     }
 
@@ -304,6 +316,16 @@ impl Error {
                                         you mean."
                 .to_string(),
             Error::NotInThisCloud { feature, .. } => feature.instead().to_string(),
+            Error::OrganizationSettingsInvalid(_) => "Check the tenant id and the application \
+                                                      (client) id with whoever registered \
+                                                      Provisioning Desk in your organization \
+                                                      (docs/admin-setup.md)."
+                .to_string(),
+            Error::CustomCloudNotDeployed => "Choose one of the named clouds, or ask whoever \
+                                              manages Provisioning Desk to put your cloud's \
+                                              addresses in the settings file \
+                                              (docs/admin-setup.md)."
+                .to_string(),
         }
     }
 }
