@@ -32,14 +32,20 @@ out="$(mktemp)"
 "$TRAINING_TENANT_BIN" --addr 127.0.0.1:0 > "$out" 2>/dev/null &
 tenant=$!
 trap 'kill "$tenant" 2>/dev/null || true; rm -f "$out"' EXIT
+# The tenant prints its URL and, on the next line, "control token: ..." (in one write).
 for _ in $(seq 1 100); do
-  if [ -s "$out" ]; then break; fi
+  if [ "$(wc -l < "$out")" -ge 2 ]; then break; fi
   sleep 0.1
 done
 base_url="$(head -n1 "$out")"
+control_token="$(sed -n '2s/^control token: //p' "$out")"
 case "$base_url" in
   http://127.0.0.1:*) ;;
   *) echo "training tenant did not start (first line: '$base_url')" >&2; exit 1 ;;
 esac
 
-"$venv/bin/python" "$root/tests/peers/scim/check_apps.py" "$base_url"
+if [ -z "$control_token" ]; then
+  echo "training tenant printed no control token (second line: '$(sed -n 2p "$out")')" >&2; exit 1
+fi
+
+"$venv/bin/python" "$root/tests/peers/scim/check_apps.py" "$base_url" "$control_token"

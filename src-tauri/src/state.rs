@@ -32,6 +32,24 @@ pub const TRAINING_EXTRA_APPS_VAR: &str = "PROVDESK_TRAINING_EXTRA_APPS";
 /// The most extra apps the variable may ask for.
 const MAX_TRAINING_EXTRA_APPS: usize = 20_000;
 
+/// The environment variable that sets the built-in training tenant's control token (at least
+/// 32 letters, digits, `-` or `_`), for a test harness that drives the tenant's `/_training/`
+/// controls over HTTP. Unset (the normal case): a fresh random token nobody outside the app
+/// knows — the app itself drives the tenant in-process (`TrainingControls`), never over HTTP.
+pub const TRAINING_CONTROL_TOKEN_VAR: &str = "PROVDESK_TRAINING_CONTROL_TOKEN";
+
+/// [`TRAINING_CONTROL_TOKEN_VAR`]'s value when it is a usable token; a random one otherwise.
+fn training_control_token(raw: Option<&str>) -> Option<String> {
+    let raw = raw.map(str::trim).filter(|r| !r.is_empty())?;
+    match training_tenant::control_guard::ControlToken::chosen(raw) {
+        Some(token) => Some(token.as_str().to_string()),
+        None => {
+            tracing::warn!("{TRAINING_CONTROL_TOKEN_VAR} ignored: too short or not letters and digits; a random token is used");
+            None
+        }
+    }
+}
+
 /// The built-in training tenant's options, sized by [`TRAINING_PEOPLE_VAR`] and
 /// [`TRAINING_EXTRA_APPS_VAR`] when set.
 fn training_options() -> training_tenant::Options {
@@ -51,9 +69,12 @@ fn training_options() -> training_tenant::Options {
             None
         }
     };
+    let control_token =
+        training_control_token(std::env::var(TRAINING_CONTROL_TOKEN_VAR).ok().as_deref());
     training_tenant::Options {
         population,
         extra_apps,
+        control_token,
         ..training_tenant::Options::default()
     }
 }
@@ -446,6 +467,18 @@ mod tests {
             .await
             .expect("training tenant starts");
         (state, dir)
+    }
+
+    #[test]
+    fn a_chosen_control_token_is_used_only_when_it_is_hard_to_guess() {
+        let chosen = "e2e-harness-token-0123456789abcdef";
+        assert_eq!(
+            training_control_token(Some(chosen)).as_deref(),
+            Some(chosen)
+        );
+        assert_eq!(training_control_token(Some("1234")), None);
+        assert_eq!(training_control_token(Some("  ")), None);
+        assert_eq!(training_control_token(None), None);
     }
 
     #[test]

@@ -16,6 +16,8 @@ const BIN: &str = env!("CARGO_BIN_EXE_provdesk");
 struct Served {
     child: Child,
     url: String,
+    /// The `/_training/` control token, printed on the line after the URL.
+    control_token: String,
     data: tempfile::TempDir,
 }
 
@@ -36,13 +38,24 @@ impl Served {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
         let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
+        stdout.read_line(&mut line).unwrap();
         let url = line.trim().to_string();
         assert!(url.starts_with("http://127.0.0.1:"), "first line: {url:?}");
-        Served { child, url, data }
+        let mut line = String::new();
+        stdout.read_line(&mut line).unwrap();
+        let control_token = line
+            .trim()
+            .strip_prefix("control token: ")
+            .unwrap_or_else(|| panic!("second line: {line:?}"))
+            .to_string();
+        Served {
+            child,
+            url,
+            control_token,
+            data,
+        }
     }
 
     fn command(&self, args: &[&str]) -> Command {
@@ -70,7 +83,7 @@ impl Served {
     }
 
     fn http(&self) -> training_control::Client {
-        training_control::Client::new(&self.url)
+        training_control::Client::new(&self.url, &self.control_token)
     }
 }
 
@@ -85,12 +98,14 @@ impl Drop for Served {
 mod training_control {
     pub struct Client {
         base: String,
+        token: String,
         runtime: tokio::runtime::Runtime,
     }
     impl Client {
-        pub fn new(base: &str) -> Self {
+        pub fn new(base: &str, token: &str) -> Self {
             Client {
                 base: base.to_string(),
+                token: token.to_string(),
                 runtime: tokio::runtime::Builder::new_current_thread()
                     .enable_all()
                     .build()
@@ -106,6 +121,7 @@ mod training_control {
             self.runtime.block_on(async {
                 let response = ::reqwest::Client::new()
                     .request(method, format!("{}/_training/{path}", self.base))
+                    .header("X-Training-Control", &self.token)
                     .json(&body)
                     .send()
                     .await
@@ -119,6 +135,32 @@ mod training_control {
             })
         }
     }
+}
+
+/// `provdesk training serve` prints the control token on the line after the URL, and only a
+/// caller with it can drive the tenant (issue 13, item 8).
+#[test]
+fn training_serve_prints_a_control_token_that_drives_the_tenant() {
+    let served = Served::start();
+    assert!(served.control_token.len() >= 32, "{}", served.control_token);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let reset = |token: Option<&str>| {
+        runtime.block_on(async {
+            let mut request = reqwest::Client::new()
+                .post(format!("{}/_training/reset", served.url))
+                .json(&serde_json::json!({}));
+            if let Some(token) = token {
+                request = request.header("X-Training-Control", token);
+            }
+            request.send().await.unwrap().status().as_u16()
+        })
+    };
+    assert_eq!(reset(None), 403);
+    assert_eq!(reset(Some("not-the-token-0123456789abcdef0123")), 403);
+    assert_eq!(reset(Some(&served.control_token)), 204);
 }
 
 fn text(bytes: &[u8]) -> String {

@@ -28,8 +28,15 @@ async fn start(options: Options) -> Env {
     let tenant = TrainingTenant::start(options)
         .await
         .expect("training tenant starts");
+    // The tests drive `/_training/` as the person who started the tenant: with its token.
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        "x-training-control",
+        tenant.control_token().parse().unwrap(),
+    );
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        .default_headers(headers)
         .build()
         .unwrap();
     Env { tenant, http }

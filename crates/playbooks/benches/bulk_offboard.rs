@@ -149,7 +149,7 @@ async fn against_the_tenant(rows: usize, throttled: &Throttled) {
         .await
         .expect("the training tenant starts");
     let base = connection.training_url().expect("training").to_string();
-    let http = reqwest::Client::new();
+    let http = control_client(&connection);
     let state = get(&http, &base, "state").await;
     let targets = offboarding_targets(&connection, &state, rows);
     assert_eq!(targets.len(), rows, "not enough enabled generated people");
@@ -381,6 +381,20 @@ impl Effects {
             self.disabled_once, self.revoked_once, self.repeated, self.missing, self.still_enabled
         );
     }
+}
+
+/// An HTTP client that sends the in-process training tenant's control token (`/_training/`).
+fn control_client(connection: &TenantConnection) -> reqwest::Client {
+    let token = connection
+        .in_process_tenant()
+        .expect("an in-process training tenant")
+        .control_token();
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("x-training-control", token.parse().expect("a header value"));
+    reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .expect("an HTTP client")
 }
 
 async fn get(http: &reqwest::Client, base: &str, path: &str) -> Value {

@@ -185,6 +185,16 @@ pub enum Error {
         query: String,
         candidates: Vec<String>,
     },
+
+    /// The "Connect your organization" form's settings are not a usable configuration.
+    #[error("these settings cannot be used: {0}")]
+    OrganizationSettingsInvalid(String),
+
+    /// The web view asked for sign-in and Graph addresses of its own (a custom cloud) that the
+    /// deployed settings file does not name. Only that file, written by IT, may send sign-ins
+    /// and tokens anywhere but Microsoft's named clouds.
+    #[error("other sign-in and Graph addresses can only come from the settings file your IT department deploys")]
+    CustomCloudNotDeployed,
 }
 
 impl From<entra_client::Error> for Error {
@@ -248,6 +258,8 @@ impl Error {
             Error::NotInThisCloud { .. } => "not_in_this_cloud",
             Error::NoLinkStored { .. } => "no_link_stored",
             Error::SyncNotPaused { .. } => "sync_not_paused",
+            Error::OrganizationSettingsInvalid(_) => "organization_settings_invalid",
+            Error::CustomCloudNotDeployed => "custom_cloud_not_deployed",
         }
     }
 
@@ -349,6 +361,16 @@ impl Error {
             Error::SyncNotPaused { .. } => "A round under way finishes before a pause takes \
                                             effect: wait a few minutes and re-link again. Sync \
                                             was started again."
+                .to_string(),
+            Error::OrganizationSettingsInvalid(_) => "Check the tenant id and the application \
+                                                      (client) id with whoever registered \
+                                                      Provisioning Desk in your organization \
+                                                      (docs/admin-setup.md)."
+                .to_string(),
+            Error::CustomCloudNotDeployed => "Choose one of the named clouds, or ask whoever \
+                                              manages Provisioning Desk to put your cloud's \
+                                              addresses in the settings file \
+                                              (docs/admin-setup.md)."
                 .to_string(),
         }
     }

@@ -25,10 +25,18 @@ type Shared = Arc<TenantState>;
 
 const MAX_OFFSET_SECS: i64 = 100 * 366 * 86_400;
 
-pub fn router() -> Router<Shared> {
+/// The read-only description and clock: third-party test harnesses read them without the
+/// control token (the Host check still applies).
+pub fn read_only_router() -> Router<Shared> {
     Router::new()
         .route("/_training/scenario", get(scenario))
         .route("/_training/clock", get(clock))
+}
+
+/// Everything else: needs the control token (`control_guard::require_token`, layered by
+/// `server::app`).
+pub fn router() -> Router<Shared> {
+    Router::new()
         .route("/_training/clock/advance", post(advance_clock))
         .route("/_training/reset", post(reset))
         .route("/_training/state", get(dump_state))

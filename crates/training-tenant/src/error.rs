@@ -18,6 +18,11 @@ pub enum Error {
     UnknownScenario(String),
     #[error("the scenario file is not valid: {0}")]
     InvalidScenario(String),
+    #[error(
+        "the control token must be at least {} characters of letters, digits, '-' or '_'",
+        crate::control_guard::MIN_CHOSEN_TOKEN_LEN
+    )]
+    UnusableControlToken,
     #[error("the training signing key could not be loaded: {0}")]
     SigningKey(String),
 }

@@ -8,10 +8,11 @@
 //! Layout: `state` (the tenant model: directory, virtual clock, roles), `scenario` (data files
 //! and the generator), `identity` (OAuth 2.0 / OpenID Connect endpoints and tokens), `graph`
 //! (the Graph subset, one module per resource, `$filter`, paging, `$batch`), `control`
-//! (`/_training/`), `faults` and `throttle`; part 2: `provisioning` (jobs, cycles, expressions,
+//! (`/_training/`, guarded by `control_guard`), `faults` and `throttle`; part 2: `provisioning` (jobs, cycles, expressions,
 //! logs) and `scim` (the SCIM 2.0 target apps).
 
 pub mod control;
+pub mod control_guard;
 mod error;
 pub mod faults;
 pub mod graph;

@@ -1,5 +1,6 @@
 //! `training-tenant`: runs the training tenant until stopped. The first line on stdout is the
-//! base URL, printed once the server accepts connections.
+//! base URL, printed once the server accepts connections; the second is `control token: …`,
+//! the secret that drives `/_training/` (sent as `X-Training-Control`).
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -51,7 +52,21 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    println!("{}", tenant.base_url());
+    // One write for both lines, so a harness that reads only the first line and closes the
+    // pipe cannot make the second one fail.
+    {
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(
+            format!(
+                "{}\ncontrol token: {}\n",
+                tenant.base_url(),
+                tenant.control_token()
+            )
+            .as_bytes(),
+        );
+        let _ = out.flush();
+    }
     eprintln!(
         "training tenant '{}' ({}) ready; scenario at {}/_training/scenario; Ctrl-C to stop",
         tenant.summary().organization,

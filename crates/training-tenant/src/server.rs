@@ -6,10 +6,11 @@ use std::time::Duration;
 
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::{Json, Router};
+use axum::{middleware, Json, Router};
 use serde_json::json;
 use tokio::sync::oneshot;
 
+use crate::control_guard::{self, ControlToken};
 use crate::scenario::{Scenario, ScenarioSummary};
 use crate::state::{Settings, TenantState};
 use crate::{control, graph, identity, Error};
@@ -37,6 +38,10 @@ pub struct Options {
     pub access_token_lifetime: Duration,
     /// Seconds a device-code client must wait between polls (`slow_down` if faster).
     pub device_code_interval: u64,
+    /// The control token callers must send to drive `/_training/` (see `control_guard`);
+    /// `None` (the default) draws a fresh random one. A harness that starts a tenant inside
+    /// another process (the desktop app under test) chooses it so that it knows it.
+    pub control_token: Option<String>,
 }
 
 impl Default for Options {
@@ -51,6 +56,7 @@ impl Default for Options {
             throttle_time_scale: 1.0,
             access_token_lifetime: Duration::from_secs(3600),
             device_code_interval: 5,
+            control_token: None,
         }
     }
 }
@@ -68,6 +74,10 @@ impl TrainingTenant {
         if !options.addr.ip().is_loopback() {
             return Err(Error::NotLoopback(options.addr));
         }
+        let control_token = match options.control_token.as_deref() {
+            None => ControlToken::random(),
+            Some(chosen) => ControlToken::chosen(chosen).ok_or(Error::UnusableControlToken)?,
+        };
         let mut scenario = if options.scenario.ends_with(".json") {
             let text = std::fs::read_to_string(&options.scenario).map_err(|e| {
                 Error::InvalidScenario(format!("cannot read {}: {e}", options.scenario))
@@ -99,6 +109,7 @@ impl TrainingTenant {
             throttling: options.throttling || options.realistic,
             realistic_latency: options.realistic,
             throttle_time_scale: crate::throttle::valid_time_scale(options.throttle_time_scale),
+            control_token,
         };
         let state = Arc::new(TenantState::new(scenario, base_url.clone(), settings)?);
         let app = app(state.clone());
@@ -126,6 +137,12 @@ impl TrainingTenant {
         &self.state.summary
     }
 
+    /// The secret to send in `X-Training-Control` to drive `/_training/` (the binary prints it
+    /// at start as `control token: …`).
+    pub fn control_token(&self) -> &str {
+        self.state.settings.control_token.as_str()
+    }
+
     /// The SCIM apps and their provisioning jobs (also in `GET /_training/scenario` as
     /// `scimApps`).
     pub fn scim_apps(&self) -> Vec<crate::provisioning::ScimAppSummary> {
@@ -146,11 +163,18 @@ impl Drop for TrainingTenant {
     }
 }
 
-/// The whole HTTP surface: identity platform, Graph, and `/_training/`.
+/// The whole HTTP surface: identity platform, Graph, and `/_training/`, behind the Host check;
+/// every control but the read-only ones also behind the control token (`control_guard`).
 pub fn app(state: Arc<TenantState>) -> Router {
-    Router::new()
-        .merge(control::router())
+    let controls = control::router()
         .merge(crate::provisioning::training::router())
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            control_guard::require_token,
+        ));
+    Router::new()
+        .merge(control::read_only_router())
+        .merge(controls)
         .merge(crate::scim::http::router())
         .merge(graph::router())
         .merge(identity::router())
@@ -161,5 +185,9 @@ pub fn app(state: Arc<TenantState>) -> Router {
             )
                 .into_response()
         })
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            control_guard::check_host,
+        ))
         .with_state(state)
 }

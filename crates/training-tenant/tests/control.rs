@@ -87,6 +87,7 @@ async fn reset_restores_the_scenario_and_clock() {
     let r = env
         .http
         .post(env.url("/_training/reset"))
+        .json(&json!({}))
         .send()
         .await
         .unwrap();

@@ -657,6 +657,7 @@ async fn expired_token_quarantines_until_fixed_and_restarted() {
         .env
         .http
         .post(s.env.url("/_training/scim-apps/expensely/renew-token"))
+        .json(&serde_json::json!({}))
         .send()
         .await
         .unwrap();

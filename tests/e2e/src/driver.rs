@@ -58,6 +58,9 @@ fn driver() -> &'static Driver {
         );
         let process = Command::new("sh")
             .args(["-c", &script])
+            // The app started through tauri-driver inherits it and gives its training tenant
+            // this control token, so `training_control_token` can drive `/_training/`.
+            .env("PROVDESK_TRAINING_CONTROL_TOKEN", training_control_token())
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -71,6 +74,17 @@ fn driver() -> &'static Driver {
             port,
             _process: process,
         }
+    })
+}
+
+/// The control token of the training tenant inside every app this test process starts (one
+/// random token per test process, handed to the app in `PROVDESK_TRAINING_CONTROL_TOKEN`).
+pub fn training_control_token() -> &'static str {
+    static TOKEN: OnceLock<String> = OnceLock::new();
+    TOKEN.get_or_init(|| {
+        training_tenant::control_guard::ControlToken::random()
+            .as_str()
+            .to_string()
     })
 }
 

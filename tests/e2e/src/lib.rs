@@ -6,4 +6,4 @@ mod accessibility;
 mod driver;
 
 pub use accessibility::{audit, Violation};
-pub use driver::{sign_in_memory, workspace_root, App};
+pub use driver::{sign_in_memory, training_control_token, workspace_root, App};

@@ -39,8 +39,10 @@ class StaticToken(AccessTokenProvider):
 
 
 class Tenant:
-    def __init__(self, base_url: str):
+    def __init__(self, base_url: str, control_token: str):
         self.base_url = base_url
+        # Sent as X-Training-Control on the tenant's /_training/ controls (reset, clock, ...).
+        self.control_token = control_token
         self.scenario = self.get_json("/_training/scenario")
         self.tenant_id = self.scenario["tenantId"]
 
@@ -52,7 +54,7 @@ class Tenant:
         req = urllib.request.Request(
             self.base_url + path,
             data=json.dumps(body).encode(),
-            headers={"Content-Type": "application/json"},
+            headers={"Content-Type": "application/json", "X-Training-Control": self.control_token},
             method="POST",
         )
         with urllib.request.urlopen(req, timeout=30) as r:
@@ -145,7 +147,11 @@ def tenant():
     try:
         first_line = proc.stdout.readline().strip()
         assert first_line.startswith("http://127.0.0.1:"), f"unexpected first line: {first_line!r}"
-        yield Tenant(first_line)
+        # The line after the URL is "control token: ...".
+        second_line = proc.stdout.readline().strip()
+        prefix = "control token: "
+        assert second_line.startswith(prefix), f"unexpected second line: {second_line!r}"
+        yield Tenant(first_line, second_line[len(prefix):])
     finally:
         proc.terminate()
         proc.wait(timeout=10)

@@ -1,6 +1,7 @@
 """Runs the scim2-tester compliance suite against every SCIM app of a running training tenant.
 
-Usage: check_apps.py BASE_URL. Apps whose bearer token has expired on purpose (the quarantine
+Usage: check_apps.py BASE_URL CONTROL_TOKEN (the tenant prints both at start; the token is
+sent as X-Training-Control to renew an app's token). Apps whose bearer token has expired on purpose (the quarantine
 story) are checked after the tenant issues them a new token. Exits non-zero on any ERROR or
 CRITICAL result."""
 
@@ -19,14 +20,19 @@ FAILING = {Status.ERROR, Status.CRITICAL}
 PERSONALITY = {"softDeletes": {"object_deletion"}}
 
 
-def main(base_url: str) -> int:
+def main(base_url: str, control_token: str) -> int:
     with urllib.request.urlopen(f"{base_url}/_training/scenario", timeout=30) as r:
         apps = json.load(r)["scimApps"]
     failures = 0
     for app in apps:
         token = app["bearerToken"]
         if app["personality"].get("tokenExpired"):
-            req = urllib.request.Request(f"{base_url}/_training/scim-apps/{app['key']}/renew-token", method="POST")
+            req = urllib.request.Request(
+                f"{base_url}/_training/scim-apps/{app['key']}/renew-token",
+                data=b"{}",
+                headers={"Content-Type": "application/json", "X-Training-Control": control_token},
+                method="POST",
+            )
             with urllib.request.urlopen(req, timeout=30) as r:
                 token = json.load(r)["bearerToken"]
         http = Client(base_url=app["scimBaseUrl"], headers={"Authorization": f"Bearer {token}"})
@@ -46,4 +52,4 @@ def main(base_url: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1]))
+    sys.exit(main(sys.argv[1], sys.argv[2]))

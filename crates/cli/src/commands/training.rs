@@ -18,8 +18,22 @@ pub async fn serve(
     })
     .await
     .map_err(|error| playbooks::Error::TrainingTenantStart(error.to_string()))?;
-    // The first line is the URL (scripts read it); then a sentence for people.
-    println!("{}", tenant.base_url());
+    // The first line is the URL, the second the control token that drives its `/_training/`
+    // controls (scripts read both; one write, so a script that reads only the first line and
+    // closes the pipe cannot break the second); then a sentence for people.
+    {
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(
+            format!(
+                "{}\ncontrol token: {}\n",
+                tenant.base_url(),
+                tenant.control_token()
+            )
+            .as_bytes(),
+        );
+        let _ = out.flush();
+    }
     connect::save_training_url(tenant.base_url())?;
     eprintln!(
         "Training tenant running at {} — nothing you do here touches real accounts.\n\

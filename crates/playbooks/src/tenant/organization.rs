@@ -1,9 +1,13 @@
 //! "Connect your organization": the deployed settings (cloud, tenant, client id) that prefill the
 //! form, and turning what the person confirmed back into a [`DeploymentConfig`] (through
-//! entra-client's own JSON form and validation, so no cloud URL is spelled out here).
+//! entra-client's own JSON form and validation, so no cloud URL is spelled out here). What
+//! matters for safety comes from the deployed file, never from the web view: a custom cloud's
+//! addresses and the permissions asked for.
 
 use entra_client::DeploymentConfig;
 use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
 use serde_json::json;
 use ts_rs::TS;
 
@@ -55,10 +59,40 @@ impl OrganizationSettings {
         }
     }
 
-    /// The settings as a validated configuration; `Err` names the mistake in plain words.
-    pub fn to_config(&self) -> Result<DeploymentConfig, String> {
+    /// The deployed settings file in force: `None` when there is none. A file that exists but
+    /// cannot be read is an error, not "no file": its restrictions (`permissions`) must not be
+    /// dropped silently.
+    pub fn deployment_in_force() -> Result<Option<DeploymentConfig>> {
+        match DeploymentConfig::discover() {
+            Ok((config, _)) => Ok(Some(config)),
+            Err(entra_client::Error::ConfigNotFound { .. }) => Ok(None),
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    /// The configuration to sign in with, from what the web view sent back and the deployed
+    /// settings file (`deployed`, see [`Self::deployment_in_force`]):
+    ///
+    /// * the tenant, the client id and a named cloud come from the form (Microsoft's own
+    ///   addresses; stray `authority`/`graph` values beside a named cloud are not used);
+    /// * a custom cloud only when it is the deployed file's own custom cloud, unchanged —
+    ///   otherwise [`Error::CustomCloudNotDeployed`]: a web view must not be able to send a
+    ///   sign-in (and the tokens) to addresses of its choosing;
+    /// * the Graph permissions to ask for are always the deployed file's `permissions` when it
+    ///   has them (as the CLI does), whatever the form says: a read-only deployment stays
+    ///   read-only.
+    pub fn to_config(&self, deployed: Option<&DeploymentConfig>) -> Result<DeploymentConfig> {
         let cloud = if self.cloud == "custom" {
-            json!({ "custom": { "authority": self.authority, "graph": self.graph } })
+            let deployed_custom = deployed.filter(|d| {
+                let shown = Self::from_config(d);
+                shown.cloud == "custom"
+                    && same_address(&shown.authority, &self.authority)
+                    && same_address(&shown.graph, &self.graph)
+            });
+            match deployed_custom {
+                Some(d) => serde_json::to_value(&d.cloud).unwrap_or_default(),
+                None => return Err(Error::CustomCloudNotDeployed),
+            }
         } else {
             json!(self.cloud)
         };
@@ -68,8 +102,18 @@ impl OrganizationSettings {
             "cloud": cloud,
         })
         .to_string();
-        DeploymentConfig::parse(&text, std::path::Path::new("the sign-in form"))
-            .map_err(|err| err.to_string())
+        let mut config = DeploymentConfig::parse(&text, std::path::Path::new("the sign-in form"))
+            .map_err(|err| Error::OrganizationSettingsInvalid(err.to_string()))?;
+        config.permissions = deployed.and_then(|d| d.permissions.clone());
+        Ok(config)
+    }
+}
+
+/// The same address as the deployed one (surrounding spaces aside).
+fn same_address(deployed: &Option<String>, sent: &Option<String>) -> bool {
+    match (deployed, sent) {
+        (Some(d), Some(s)) => d.trim() == s.trim(),
+        _ => false,
     }
 }
 
@@ -90,7 +134,9 @@ mod tests {
 
     #[test]
     fn valid_settings_become_a_deployment_config_and_back() {
-        let config = settings(" contoso.onmicrosoft.com ").to_config().unwrap();
+        let config = settings(" contoso.onmicrosoft.com ")
+            .to_config(None)
+            .unwrap();
         assert_eq!(config.tenant_id.as_str(), "contoso.onmicrosoft.com");
         assert_eq!(
             OrganizationSettings::from_config(&config),
@@ -98,16 +144,100 @@ mod tests {
         );
     }
 
+    /// A deployment file with a custom cloud and a read-only permission list.
+    fn deployed_custom() -> DeploymentConfig {
+        DeploymentConfig::parse(
+            &json!({
+                "tenantId": "contoso.onmicrosoft.com",
+                "clientId": "0f5b6c1a-7d24-4b8e-9a31-4c2e8d7f1a01",
+                "cloud": {"custom": {
+                    "authority": "https://login.example.test/",
+                    "graph": "https://graph.example.test/",
+                }},
+                "permissions": ["User.Read.All"],
+            })
+            .to_string(),
+            std::path::Path::new("/etc/provisioning-desk/config.json"),
+        )
+        .unwrap()
+    }
+
     #[test]
-    fn a_custom_cloud_keeps_its_urls() {
+    fn the_deployed_custom_cloud_keeps_its_urls() {
+        let deployed = deployed_custom();
+        // What the form was prefilled with comes back unchanged.
+        let shown = OrganizationSettings::from_config(&deployed);
+        let config = shown.to_config(Some(&deployed)).unwrap();
+        assert_eq!(config.cloud, deployed.cloud);
+        assert_eq!(OrganizationSettings::from_config(&config), shown);
+    }
+
+    /// Issue 13 item 9: the web view cannot point the sign-in at addresses of its own.
+    #[test]
+    fn a_custom_cloud_from_the_web_view_is_refused_unless_deployed() {
         let custom = OrganizationSettings {
             cloud: "custom".into(),
-            authority: Some("https://login.example.test/".into()),
-            graph: Some("https://graph.example.test/".into()),
+            authority: Some("https://login.attacker.test/".into()),
+            graph: Some("https://graph.attacker.test/".into()),
             ..settings("contoso.onmicrosoft.com")
         };
-        let config = custom.to_config().unwrap();
-        assert_eq!(OrganizationSettings::from_config(&config), custom);
+        // No deployment file at all.
+        let err = custom.to_config(None).unwrap_err();
+        assert_eq!(err.code(), "custom_cloud_not_deployed");
+        // A deployment file with another custom cloud: its addresses, not these.
+        let err = custom.to_config(Some(&deployed_custom())).unwrap_err();
+        assert_eq!(err.code(), "custom_cloud_not_deployed");
+        // Only the Graph address changed.
+        let shown = OrganizationSettings::from_config(&deployed_custom());
+        let swapped = OrganizationSettings {
+            graph: Some("https://graph.attacker.test/".into()),
+            ..shown
+        };
+        let err = swapped.to_config(Some(&deployed_custom())).unwrap_err();
+        assert_eq!(err.code(), "custom_cloud_not_deployed");
+        // A deployment file with a named cloud does not allow custom ones either.
+        let named = settings("contoso.onmicrosoft.com").to_config(None).unwrap();
+        assert_eq!(
+            custom.to_config(Some(&named)).unwrap_err().code(),
+            "custom_cloud_not_deployed"
+        );
+    }
+
+    /// Addresses left in the form beside a named cloud are not used: the named cloud's own are.
+    #[test]
+    fn a_named_cloud_ignores_addresses_sent_beside_it() {
+        let global = OrganizationSettings {
+            authority: Some("https://login.attacker.test/".into()),
+            graph: Some("https://graph.attacker.test/".into()),
+            ..settings("contoso.onmicrosoft.com")
+        };
+        let config = global.to_config(None).unwrap();
+        let endpoints = config.cloud.endpoints(&config.tenant_id).unwrap();
+        assert_eq!(
+            endpoints.graph_v1.as_str(),
+            "https://graph.microsoft.com/v1.0"
+        );
+    }
+
+    /// Issue 13 item 9: the deployment file's `permissions` are what the sign-in asks for,
+    /// whatever cloud or tenant the form names.
+    #[test]
+    fn the_deployment_files_permissions_are_asked_for() {
+        let deployed = deployed_custom();
+        let shown = OrganizationSettings::from_config(&deployed);
+        let config = shown.to_config(Some(&deployed)).unwrap();
+        assert_eq!(config.sign_in_config().permissions, ["User.Read.All"]);
+        let elsewhere = settings("fabrikam.onmicrosoft.com")
+            .to_config(Some(&deployed))
+            .unwrap();
+        assert_eq!(elsewhere.sign_in_config().permissions, ["User.Read.All"]);
+        // Without permissions in the file: every procedure's permissions, as before.
+        let all = settings("contoso.onmicrosoft.com").to_config(None).unwrap();
+        assert!(all.permissions.is_none());
+        assert!(all
+            .sign_in_config()
+            .permissions
+            .contains(&"User.EnableDisableAccount.All".to_string()));
     }
 
     /// Every named cloud a person can pick becomes that cloud, the DoD one included (its own
@@ -124,7 +254,7 @@ mod tests {
                 cloud: name.into(),
                 ..settings("contoso.onmicrosoft.com")
             };
-            let config = picked.to_config().unwrap();
+            let config = picked.to_config(None).unwrap();
             let endpoints = config.cloud.endpoints(&config.tenant_id).unwrap();
             assert_eq!(endpoints.graph_v1.as_str(), graph, "{name}");
             assert_eq!(OrganizationSettings::from_config(&config), picked);
@@ -133,7 +263,8 @@ mod tests {
 
     #[test]
     fn a_bad_tenant_is_refused_with_the_reason() {
-        let err = settings("not a tenant!").to_config().unwrap_err();
-        assert!(err.contains("not a tenant!"), "{err}");
+        let err = settings("not a tenant!").to_config(None).unwrap_err();
+        assert_eq!(err.code(), "organization_settings_invalid");
+        assert!(err.to_string().contains("not a tenant!"), "{err}");
     }
 }

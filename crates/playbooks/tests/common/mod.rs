@@ -28,10 +28,18 @@ impl Training {
         let connection = TenantConnection::connect(TenantProfile::TrainingInProcess(options))
             .await
             .expect("the training tenant starts");
-        Training {
-            connection,
-            http: reqwest::Client::new(),
-        }
+        // The tests drive `/_training/` as the person who started the tenant: with its token.
+        let token = connection
+            .in_process_tenant()
+            .expect("in-process")
+            .control_token();
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert("x-training-control", token.parse().expect("a header value"));
+        let http = reqwest::Client::builder()
+            .default_headers(headers)
+            .build()
+            .expect("an HTTP client");
+        Training { connection, http }
     }
 
     pub fn base(&self) -> String {

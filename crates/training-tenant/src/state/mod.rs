@@ -13,6 +13,7 @@ pub mod roles;
 use std::sync::{Mutex, MutexGuard, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration as StdDuration;
 
+use crate::control_guard::ControlToken;
 use crate::faults::Faults;
 use crate::identity::keys::SigningKeys;
 use crate::identity::sessions::Sessions;
@@ -37,6 +38,8 @@ pub struct Settings {
     pub realistic_latency: bool,
     /// Throttling windows and the realistic latency are divided by this (1 = Graph's own).
     pub throttle_time_scale: f64,
+    /// The secret a caller shows to drive `/_training/` (see `control_guard`).
+    pub control_token: ControlToken,
 }
 
 impl Default for Settings {
@@ -47,6 +50,7 @@ impl Default for Settings {
             throttling: false,
             realistic_latency: false,
             throttle_time_scale: 1.0,
+            control_token: ControlToken::random(),
         }
     }
 }

@@ -28,8 +28,15 @@ pub async fn start() -> Env {
 
 pub async fn start_with(options: Options) -> Env {
     let tenant = TrainingTenant::start(options).await.expect("tenant starts");
+    // The tests drive `/_training/` as the person who started the tenant: with its token.
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        "x-training-control",
+        tenant.control_token().parse().expect("a header value"),
+    );
     let http = Client::builder()
         .redirect(redirect::Policy::none())
+        .default_headers(headers)
         .build()
         .expect("client");
     Env { tenant, http }

@@ -2,7 +2,8 @@
 //! (`/_training/*`), so a test can set the stage (latency, clock) and check what the tenant saw.
 //!
 //! The app starts its training tenant on a free port and does not publish it: the tenant is found
-//! as the loopback port the app's process listens on that answers `GET /_training/scenario`.
+//! as the loopback port the app's process listens on that answers `GET /_training/scenario`. Its
+//! control token is the one the harness handed the app (`training_control_token`).
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -191,9 +192,12 @@ impl Tenant {
         let authorization = bearer
             .map(|t| format!("Authorization: Bearer {t}\r\n"))
             .unwrap_or_default();
+        // Every request carries the control token the harness gave the app (`/_training/` needs
+        // it; the tenant's other routes ignore it).
         let head = format!(
-            "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1:{}\r\nContent-Type: {content_type}\r\n{authorization}Content-Length: {}\r\n\r\n",
+            "{method} {path} HTTP/1.0\r\nHost: 127.0.0.1:{}\r\nX-Training-Control: {}\r\nContent-Type: {content_type}\r\n{authorization}Content-Length: {}\r\n\r\n",
             self.port,
+            provisioning_desk_e2e::training_control_token(),
             body.len()
         );
         stream.write_all(head.as_bytes()).await?;
