@@ -520,3 +520,31 @@ async fn hostile_retry_after_values_never_panic() {
         "{answers:?}"
     );
 }
+
+/// A restart is a POST whose effect cannot be read back with certainty: after a lost answer it
+/// is not sent again; the step says "check by hand" and the journal keeps it as unknown, once.
+#[tokio::test]
+async fn a_restart_whose_answer_is_lost_is_left_to_check_not_sent_twice() {
+    let training = Training::start().await;
+    let desk = training.desk(common::APP_ADMIN).await;
+    let preview = playbooks::restart::preview(&desk, "Floorplan", None, None)
+        .await
+        .unwrap();
+    training
+        .fault(json!({"pathPrefix": "/servicePrincipals", "method": "POST", "applyThenDrop": 1}))
+        .await;
+    let (events, _keep) = mpsc::channel(64);
+    let result = playbooks::restart::run(&desk, &preview, None, &events)
+        .await
+        .unwrap();
+    assert_eq!(training.drops_left().await, 0, "the answer was dropped");
+    assert!(
+        matches!(&result.steps[0].outcome, StepOutcome::Unknown { because } if because.contains("answer was lost")),
+        "{:?}",
+        result.steps
+    );
+    let restarts = actions_of(&desk, ActionKind::RestartJob);
+    assert_eq!(restarts.len(), 1);
+    assert_eq!(restarts[0].status, ActionStatus::Unknown);
+    assert_eq!(restarts[0].attempts, 1);
+}
