@@ -81,37 +81,54 @@ impl RowActions for GraphRowActions {
 }
 
 /// Reads each row's person once more, right before the run sends anything, and keeps what
-/// [`GraphRowActions::observe`] needs to compare against (`$batch` of reads, 20 at a time). A
-/// row whose read fails keeps no baseline: an unanswered revoke there is "cannot tell", never a
-/// guess. Read here, in Rust, rather than taken from the preview the web view sends back.
+/// [`GraphRowActions::observe`] needs to compare against (`$batch` of reads, 20 at a time, a
+/// few batches at once). A row whose read fails keeps no baseline: an unanswered revoke there is
+/// "cannot tell", never a guess. Read here, in Rust, rather than taken from the preview the web
+/// view sends back.
 pub async fn with_baselines(graph: &Graph, mut rows: Vec<RunRow>) -> Vec<RunRow> {
     use entra_client::graph::{odata, ApiVersion, GraphRequest};
+    use futures::stream::{self, StreamExt};
     const SELECT: &str = "id,signInSessionsValidFromDateTime";
-    for chunk in rows.chunks_mut(entra_client::graph::batch::MAX_BATCH) {
-        let requests = chunk
-            .iter()
-            .map(|row| {
-                let segments = odata::entity_segments("users", &row.target.id);
-                let refs: Vec<&str> = segments.iter().map(String::as_str).collect();
-                let url = graph.url(ApiVersion::V1, &refs, &[("$select", SELECT)]);
-                GraphRequest::new(
-                    reqwest::Method::GET,
-                    url,
-                    entra_client::Operation::ReadUsers,
-                )
-            })
-            .collect();
-        let Ok(answers) = graph.batch(requests).await else {
-            continue;
-        };
-        for (row, answer) in chunk.iter_mut().zip(answers) {
-            row.before = answer
-                .ok()
-                .and_then(|answer| answer.json::<User>().ok())
-                .map(|user| RowBaseline {
-                    sessions_valid_from: user.sign_in_sessions_valid_from_date_time,
-                });
-        }
+    const BATCHES_IN_FLIGHT: usize = 4;
+    let chunks: Vec<Vec<String>> = rows
+        .chunks(entra_client::graph::batch::MAX_BATCH)
+        .map(|chunk| chunk.iter().map(|row| row.target.id.clone()).collect())
+        .collect();
+    let answers: Vec<Vec<Option<RowBaseline>>> = stream::iter(chunks)
+        .map(|ids| async move {
+            let requests = ids
+                .iter()
+                .map(|id| {
+                    let segments = odata::entity_segments("users", id);
+                    let refs: Vec<&str> = segments.iter().map(String::as_str).collect();
+                    let url = graph.url(ApiVersion::V1, &refs, &[("$select", SELECT)]);
+                    GraphRequest::new(
+                        reqwest::Method::GET,
+                        url,
+                        entra_client::Operation::ReadUsers,
+                    )
+                })
+                .collect();
+            match graph.batch(requests).await {
+                Ok(answers) => answers
+                    .into_iter()
+                    .map(|answer| {
+                        answer
+                            .ok()
+                            .and_then(|answer| answer.json::<User>().ok())
+                            .map(|user| RowBaseline {
+                                sessions_valid_from: user.sign_in_sessions_valid_from_date_time,
+                            })
+                    })
+                    .collect(),
+                Err(_) => vec![None; ids.len()],
+            }
+        })
+        .buffered(BATCHES_IN_FLIGHT)
+        .collect()
+        .await;
+    for (row, before) in rows.iter_mut().zip(answers.into_iter().flatten()) {
+        row.before = before;
     }
     rows
 }
