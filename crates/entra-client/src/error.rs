@@ -309,6 +309,17 @@ pub enum Error {
     #[error("{host} did not answer in time.")]
     Timeout { host: String, ids: RequestIds },
 
+    /// A request that must not be sent twice (a POST such as restore or revokeSignInSessions)
+    /// reached the service, but its answer never came back; or an idempotent one was sent
+    /// again after such a loss and the second answer (e.g. 404 to a DELETE) may only mean the
+    /// first one worked. Nothing more was sent: the caller reads the state back.
+    #[error("The request reached {host} but its answer was lost on the way back, so it is not known yet whether the change was made ({detail}).")]
+    AnswerLost {
+        host: String,
+        detail: String,
+        ids: RequestIds,
+    },
+
     // --- Microsoft Graph ---------------------------------------------------------------------
     #[error("Microsoft Graph did not accept the sign-in: {message}")]
     Unauthorized { message: String, ids: RequestIds },
@@ -427,6 +438,7 @@ impl Error {
             Error::Keychain { .. } => "keychain.failed",
             Error::Network { .. } => "network.unreachable",
             Error::Timeout { .. } => "network.timeout",
+            Error::AnswerLost { .. } => "graph.answer_lost",
             Error::Unauthorized { .. } => "graph.unauthorized",
             Error::Forbidden { .. } => "graph.forbidden",
             Error::NotFound { .. } => "graph.not_found",
@@ -505,6 +517,9 @@ impl Error {
                 "Check the network connection (and proxy settings), then try again.".into()
             }
             Error::Timeout { .. } => "Try again; if it keeps timing out, check the network.".into(),
+            Error::AnswerLost { .. } => {
+                "It was not sent again. Look the person up again to see whether the change was made before you try it again.".into()
+            }
             Error::Unauthorized { .. } => "Sign in again.".into(),
             Error::Forbidden { operation, .. } => match operation {
                 Some(op) => op.requirement().ask_for_sentence(),
@@ -538,6 +553,7 @@ impl Error {
         match self {
             Error::Network { ids, .. }
             | Error::Timeout { ids, .. }
+            | Error::AnswerLost { ids, .. }
             | Error::Unauthorized { ids, .. }
             | Error::Forbidden { ids, .. }
             | Error::NotFound { ids, .. }

@@ -90,6 +90,7 @@ async fn journal_cost_per_row() {
                 display_name: format!("Intern {index}"),
             },
             reason: None,
+            before: None,
         })
         .collect();
     let request = BulkRequest {

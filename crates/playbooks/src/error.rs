@@ -423,6 +423,27 @@ mod tests {
         "###);
     }
 
+    /// A lost answer keeps its own code across the boundary, so the desk can branch on it
+    /// (read back, never resend) rather than on the sentence.
+    #[test]
+    fn a_lost_answer_has_its_own_code_and_plain_words() {
+        let error = Error::from(entra_client::Error::AnswerLost {
+            host: "graph.microsoft.com".into(),
+            detail: "connection closed before the answer".into(),
+            ids: Default::default(),
+        });
+        let shown = UserFacingError::from(&error);
+        assert_eq!(shown.code, "graph.answer_lost");
+        assert!(
+            shown
+                .message
+                .contains("not known yet whether the change was made"),
+            "{}",
+            shown.message
+        );
+        assert!(shown.hint.contains("not sent again"), "{}", shown.hint);
+    }
+
     #[test]
     fn journal_errors_name_the_file() {
         let error = Error::JournalTooNew {

@@ -30,6 +30,7 @@ pub mod on_demand;
 pub mod on_premises;
 pub mod plan;
 pub mod reactivate;
+mod read_back;
 pub mod relink;
 pub mod restart;
 pub mod steps;

@@ -16,7 +16,7 @@ use crate::desk::Desk;
 use crate::error::{Error, Result};
 use crate::explain::{explain, reached_app_as_inactive, LogLine};
 use crate::find::{find_person, AppMatch, PersonMatch};
-use crate::journal::{ActionKind, TargetRecord};
+use crate::journal::{ActionKind, Observation, TargetRecord};
 use crate::plan::{
     Confirmation, DocumentedReason, Plan, PlannedStep, PlaybookKind, ProgressEvent, Risk,
     StepOutcome, TargetSummary,
@@ -362,12 +362,13 @@ pub async fn run(
             .await;
     } else {
         let outcome = steps
-            .action(
+            .action_checked(
                 "disable",
                 ActionKind::Disable,
                 &target,
                 format!("PATCH /users/{} accountEnabled=false", person.id),
                 || graph.set_account_enabled(&person.id, false),
+                || crate::read_back::sign_in_is(graph, &person.id, false),
             )
             .await?;
         disabled = matches!(outcome, StepOutcome::Succeeded { .. });
@@ -383,13 +384,34 @@ pub async fn run(
             )
             .await;
     } else {
+        // What the tenant says before the revoke is sent: after a lost answer, a later
+        // `signInSessionsValidFromDateTime` is the proof it arrived (see `read_back`). Read
+        // again rather than reused from before the disable, so nothing in between counts.
+        let before = graph
+            .get_user(&person.id)
+            .await
+            .map(|user| user.sign_in_sessions_valid_from_date_time);
+        let before = before.as_ref();
         steps
-            .action(
+            .action_checked(
                 "revoke_sessions",
                 ActionKind::RevokeSessions,
                 &target,
                 format!("POST /users/{}/revokeSignInSessions", person.id),
                 || graph.revoke_sign_in_sessions(&person.id),
+                || async move {
+                    match before {
+                        Ok(before) => {
+                            crate::read_back::sessions_revoked_since(graph, &person.id, *before)
+                                .await
+                        }
+                        Err(error) => Observation::CannotTell {
+                            because: format!(
+                                "the state before it was sent could not be read: {error}"
+                            ),
+                        },
+                    }
+                },
             )
             .await?;
     }
@@ -552,12 +574,13 @@ pub async fn delete(
     let mut steps = StepRun::start(desk, PlaybookKind::Offboard, 1, progress).await?;
     let graph = desk.graph();
     steps
-        .action(
+        .action_checked(
             "delete",
             ActionKind::Delete,
             &target,
             format!("DELETE /users/{}", person.id),
             || graph.delete_user(&person.id),
+            || crate::read_back::in_recycle_bin(graph, &person.id),
         )
         .await?;
     Ok(steps.finish().await?.1)

@@ -395,12 +395,13 @@ pub async fn run(
 
     if matches!(preview.state, ReturnState::InRecycleBin { .. }) {
         let restored = steps
-            .action(
+            .action_checked(
                 "restore",
                 ActionKind::Restore,
                 &target,
                 format!("POST /directory/deletedItems/{}/restore", person.id),
                 || async { graph.restore_deleted_user(&person.id).await.map(|_| ()) },
+                || crate::read_back::restored(graph, &person.id),
             )
             .await?;
         if !matches!(restored, StepOutcome::Succeeded { .. }) {
@@ -430,12 +431,13 @@ pub async fn run(
         true
     } else {
         let outcome = steps
-            .action(
+            .action_checked(
                 "enable",
                 ActionKind::Enable,
                 &target,
                 format!("PATCH /users/{} accountEnabled=true", person.id),
                 || graph.set_account_enabled(&person.id, true),
+                || crate::read_back::sign_in_is(graph, &person.id, true),
             )
             .await?;
         matches!(outcome, StepOutcome::Succeeded { .. })

@@ -9,7 +9,9 @@ use ts_rs::TS;
 
 use crate::desk::Desk;
 use crate::error::Result;
-use crate::journal::{ActionAnswer, ActionIntent, ActionKind, TargetRecord};
+use crate::journal::{
+    ActionAnswer, ActionIntent, ActionKind, ActionOutcome, Observation, TargetRecord,
+};
 use crate::plan::{ProgressEvent, StepOutcome, UserFacingError};
 
 /// How one step of a run ended, for the result screen and the ticket.
@@ -105,10 +107,108 @@ impl<'a> StepRun<'a> {
             .journal()
             .journaled(intent, || async { answer_of(send().await) })
             .await?;
-        let outcome = match answer {
-            ActionAnswer::Succeeded { .. } => StepOutcome::Succeeded { detail: None },
-            ActionAnswer::Failed { error, .. } => StepOutcome::Failed { error },
-            ActionAnswer::NoAnswer { message } => StepOutcome::Unknown { because: message },
+        let outcome = outcome_of(answer);
+        self.finished(step_id, &title, outcome.clone()).await;
+        Ok(outcome)
+    }
+
+    /// Like [`StepRun::action`], for a change whose answer may be lost: when no answer comes
+    /// back, `check` reads the tenant and the journal records what actually happened — done
+    /// (success), not done (sent once more, the attempt counted first), or not known (left
+    /// "unknown" with the reason). One journal entry either way.
+    pub(crate) async fn action_checked<Fut, CheckFut>(
+        &mut self,
+        step_id: &str,
+        kind: ActionKind,
+        target: &TargetRecord,
+        request_summary: String,
+        send: impl Fn() -> Fut,
+        check: impl Fn() -> CheckFut,
+    ) -> Result<StepOutcome>
+    where
+        Fut: Future<Output = entra_client::Result<()>>,
+        CheckFut: Future<Output = Observation>,
+    {
+        let title = kind.plain_title(&target.display_name);
+        self.started(step_id, &title).await;
+        let intent = ActionIntent {
+            run_id: self.run_id.clone(),
+            step: step_id.to_string(),
+            row: None,
+            target: target.clone(),
+            kind,
+            request_summary,
+        };
+        let journal = self.desk.journal();
+        let (mut record, mut answer) = journal
+            .journaled(intent, || async { answer_of(send().await) })
+            .await?;
+        let mut resent = false;
+        let outcome = loop {
+            let ActionAnswer::NoAnswer { message } = answer else {
+                break outcome_of(answer);
+            };
+            match check().await {
+                Observation::Applied => {
+                    journal
+                        .record_outcome_async(
+                            &record.id,
+                            ActionOutcome::Succeeded {
+                                request_id: None,
+                                note: Some(
+                                    "the answer was lost; reading the tenant back showed it was done"
+                                        .into(),
+                                ),
+                            },
+                        )
+                        .await?;
+                    break StepOutcome::Succeeded {
+                        detail: Some(
+                            "The answer from Microsoft was lost on the way back; checking again showed it was done.".into(),
+                        ),
+                    };
+                }
+                // Sent once more, never twice more: a second loss is left to a person.
+                Observation::NotApplied if !resent => {
+                    resent = true;
+                    record = journal.record_resend(&record)?;
+                    answer = answer_of(send().await);
+                    if !matches!(answer, ActionAnswer::NoAnswer { .. }) {
+                        record = journal
+                            .record_outcome_async(&record.id, answer.to_outcome())
+                            .await?;
+                    }
+                }
+                Observation::NotApplied => {
+                    let because = format!(
+                        "{message}; it was sent a second time and that answer was lost too, and it is still not done"
+                    );
+                    journal
+                        .record_outcome_async(
+                            &record.id,
+                            ActionOutcome::Unknown {
+                                request_id: None,
+                                message: because.clone(),
+                            },
+                        )
+                        .await?;
+                    break StepOutcome::Unknown { because };
+                }
+                Observation::CannotTell { because } => {
+                    let because =
+                        format!("{message}; whether it was done could not be checked: {because}");
+                    journal
+                        .record_outcome_async(
+                            &record.id,
+                            ActionOutcome::Unknown {
+                                request_id: None,
+                                message: because.clone(),
+                            },
+                        )
+                        .await?;
+                    break StepOutcome::Unknown { because };
+                }
+            }
         };
         self.finished(step_id, &title, outcome.clone()).await;
         Ok(outcome)
@@ -171,19 +271,29 @@ impl<'a> StepRun<'a> {
     }
 }
 
-/// What the journal records for a Graph answer. A lost answer (network, timeout) is "no
-/// answer": it may have happened, and must be observed before anything is sent again.
+/// How an answer shows as a step's outcome.
+fn outcome_of(answer: ActionAnswer) -> StepOutcome {
+    match answer {
+        ActionAnswer::Succeeded { .. } => StepOutcome::Succeeded { detail: None },
+        ActionAnswer::Failed { error, .. } => StepOutcome::Failed { error },
+        ActionAnswer::NoAnswer { message } => StepOutcome::Unknown { because: message },
+    }
+}
+
+/// What the journal records for a Graph answer. A lost answer (network, timeout, or
+/// `graph.answer_lost`: a request that is not sent twice) is "no answer": it may have
+/// happened, and must be observed before anything is sent again.
 pub(crate) fn answer_of(result: entra_client::Result<()>) -> ActionAnswer {
     match result {
         Ok(()) => ActionAnswer::Succeeded { request_id: None },
         Err(error) => {
             let request_id = error.request_ids().and_then(|ids| ids.request_id.clone());
             match error {
-                entra_client::Error::Network { .. } | entra_client::Error::Timeout { .. } => {
-                    ActionAnswer::NoAnswer {
-                        message: error.to_string(),
-                    }
-                }
+                entra_client::Error::Network { .. }
+                | entra_client::Error::Timeout { .. }
+                | entra_client::Error::AnswerLost { .. } => ActionAnswer::NoAnswer {
+                    message: error.to_string(),
+                },
                 other => ActionAnswer::Failed {
                     request_id,
                     error: UserFacingError::from(&crate::Error::from(other)),

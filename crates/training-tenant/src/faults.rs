@@ -1,5 +1,6 @@
 //! Fault injection for Graph routes, set through `/_training/faults`: error rates (500/503),
-//! delays, dropped connections and forced 429 bursts, per path prefix and method.
+//! delays, dropped connections (before or after the request is carried out) and forced 429
+//! bursts, per path prefix and method.
 
 use std::time::Duration;
 
@@ -39,6 +40,17 @@ pub struct FaultRule {
     pub throttle_burst: u32,
     #[serde(default = "default_retry_after")]
     pub retry_after: u64,
+    /// Sent verbatim as the `Retry-After` of injected 429s and 503s instead of `retryAfter`:
+    /// a huge number, a negative or fractional one, an HTTP-date, or junk. Microsoft's
+    /// throttling guidance only shows whole seconds; a client must survive anything in a header.
+    #[serde(default)]
+    pub retry_after_header: Option<String>,
+    /// The next N matching requests are carried out, and then the connection is dropped
+    /// before the answer goes out: the change is made, the client never hears of it (a
+    /// network that fails on the way back). Only answers that succeeded count. Matched on the
+    /// outer request, so `pathPrefix: "/$batch"` drops a whole batch after running it.
+    #[serde(default)]
+    pub apply_then_drop: u32,
 }
 
 fn default_status() -> u16 {
@@ -49,15 +61,15 @@ fn default_retry_after() -> u64 {
     1
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FaultAction {
     /// An injected error; `retry_after` is sent as `Retry-After` with 503 and 429.
     Fail {
         status: StatusCode,
-        retry_after: u64,
+        retry_after: String,
     },
     Throttle {
-        retry_after: u64,
+        retry_after: String,
     },
     Drop,
 }
@@ -69,6 +81,12 @@ pub struct Faults {
 }
 
 impl FaultRule {
+    fn retry_after_value(&self) -> String {
+        self.retry_after_header
+            .clone()
+            .unwrap_or_else(|| self.retry_after.to_string())
+    }
+
     fn matches(&self, method: &Method, path: &str) -> bool {
         let method_ok = self
             .method
@@ -89,6 +107,14 @@ impl FaultRule {
         }
         if self.delay_ms > 120_000 {
             return Err("delayMs must be at most 120000".into());
+        }
+        if let Some(value) = &self.retry_after_header {
+            if value.len() > 200 || axum::http::HeaderValue::from_str(value).is_err() {
+                return Err(
+                    "retryAfterHeader must be a header value (visible text, at most 200 characters)"
+                        .into(),
+                );
+            }
         }
         Ok(())
     }
@@ -114,7 +140,7 @@ impl Faults {
             if rule.throttle_burst > 0 {
                 rule.throttle_burst -= 1;
                 return Some(FaultAction::Throttle {
-                    retry_after: rule.retry_after,
+                    retry_after: rule.retry_after_value(),
                 });
             }
             if rule.error_rate > 0.0 && rng.gen_bool(rule.error_rate) {
@@ -122,11 +148,27 @@ impl Faults {
                     StatusCode::from_u16(rule.status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
                 return Some(FaultAction::Fail {
                     status,
-                    retry_after: rule.retry_after,
+                    retry_after: rule.retry_after_value(),
                 });
             }
         }
         None
+    }
+
+    /// After a request was carried out with a successful answer: whether to drop the
+    /// connection instead of answering (`applyThenDrop`, counted down).
+    pub fn decide_drop_after_apply(&mut self, method: &Method, path: &str) -> bool {
+        match self
+            .rules
+            .iter_mut()
+            .find(|r| r.apply_then_drop > 0 && r.matches(method, path))
+        {
+            Some(rule) => {
+                rule.apply_then_drop -= 1;
+                true
+            }
+            None => false,
+        }
     }
 
     pub fn decide_drop(&self, method: &Method, path: &str) -> Option<FaultAction> {

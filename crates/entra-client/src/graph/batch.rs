@@ -6,7 +6,8 @@
 //! * Answers come back in any order; they are returned in input order.
 //! * Each inner request is throttled on its own: inner 429/503/504 answers are retried — only
 //!   those — after the longest `Retry-After` among them, within the transport's retry budget.
-//!   The outer `$batch` call itself goes through the normal retry loop.
+//!   The outer `$batch` call itself goes through the normal retry loop, resent after a lost
+//!   answer only when every request inside may be (see `transport`).
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -123,12 +124,18 @@ impl Graph {
             });
             // The operation of the first request stands for the batch in outer errors.
             let operation = requests[pending[0]].operation;
-            let outer = GraphRequest::new(
+            let mut outer = GraphRequest::new(
                 Method::POST,
                 self.url(ApiVersion::V1, &["$batch"], &[]),
                 operation,
             )
             .json(body);
+            // The `$batch` POST is as safe to send again as the least safe request inside it:
+            // a batch of reads is resent after a lost answer, a batch with a revoke is not (the
+            // caller gets `AnswerLost` and reads each item's state back).
+            if pending.iter().all(|&i| requests[i].idempotent) {
+                outer = outer.without_side_effects();
+            }
             let parsed: BatchResponseBody = self.send_json(outer).await?;
 
             let mut retry = Vec::new();

@@ -963,8 +963,13 @@ impl Graph {
     ) -> Result<ParseExpressionResponse> {
         let url = self.job_url(service_principal_id, job_id, &["schema", "parseExpression"]);
         let body = serde_json::to_value(request).unwrap_or(Value::Null);
-        self.send_json(GraphRequest::new(Method::POST, url, Operation::ParseExpression).json(body))
-            .await
+        // Parsing changes nothing: safe to send again after a lost answer.
+        self.send_json(
+            GraphRequest::new(Method::POST, url, Operation::ParseExpression)
+                .json(body)
+                .without_side_effects(),
+        )
+        .await
     }
 
     pub async fn list_templates(

@@ -7,8 +7,16 @@
 //! * The whole retry budget is bounded (attempts and total waiting); when it runs out the last
 //!   answer becomes [`Error::Throttled`] / [`Error::Unavailable`] carrying the wait Graph asked for.
 //! * A 401 gets one forced token refresh and one more try ("access token expired").
-//! * Connection failures and timeouts are retried like 503: every operation this crate sends is
-//!   idempotent in effect (it sets a state rather than adding one).
+//! * A connection that could not be opened is retried like 503: the request never left.
+//! * A lost answer (the connection broke or timed out after the request went out) is retried
+//!   only for requests that may be applied twice with the same effect ([`GraphRequest::idempotent`]:
+//!   GET, PUT, DELETE by id and PATCH with absolute values — RFC 9110 §9.2.2). A POST (restore,
+//!   revokeSignInSessions, provisionOnDemand, start/pause/restart, a `$batch` that changes
+//!   something) is never sent again blindly: it ends in [`Error::AnswerLost`] and the caller reads
+//!   the state back. An idempotent request resent after a lost answer whose second answer is a
+//!   refusal (404 to a DELETE that the first attempt did) ends in [`Error::AnswerLost`] too.
+//! * 504 Gateway Timeout says the gateway got no answer in time: for a POST, that is a lost
+//!   answer as well (the docs do not say whether the request was applied; the cautious reading).
 //!
 //! Every request carries a fresh `client-request-id`; every error keeps it and Graph's
 //! `request-id`. The bearer token is only ever sent to https or loopback URLs on the Graph
@@ -101,19 +109,41 @@ impl RetryPolicy {
     }
 }
 
-/// `Retry-After`: delta-seconds or an HTTP-date (RFC 9110 §10.2.3).
+/// The longest `Retry-After` this client honours. Graph asks for seconds ("Microsoft Graph
+/// throttling guidance" shows `Retry-After: 10`); the default retry budget is two minutes, so a
+/// longer wait never leads to another attempt anyway. The cap keeps a bogus value (a huge
+/// number, a date years ahead) from overflowing a `Duration` or telling the person to wait
+/// for days: they are told to wait five minutes and try again.
+pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(5 * 60);
+
+/// `Retry-After`: delta-seconds or an HTTP-date (RFC 9110 §10.2.3), clamped to
+/// [`MAX_RETRY_AFTER`]. Anything else — a sign, a fraction, an exponent, `NaN`, a date that does
+/// not parse — is no `Retry-After` at all (the caller backs off on its own). Never panics.
 pub fn parse_retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let raw = headers
-        .get(reqwest::header::RETRY_AFTER)?
-        .to_str()
-        .ok()?
-        .trim();
-    if let Ok(secs) = raw.parse::<f64>() {
-        return (secs >= 0.0 && secs.is_finite()).then(|| Duration::from_secs_f64(secs));
+    let raw = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?;
+    parse_retry_after_value(raw)
+}
+
+/// [`parse_retry_after`] for one header value (also the inner headers of a `$batch` answer).
+pub fn parse_retry_after_value(raw: &str) -> Option<Duration> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return None;
     }
+    // delta-seconds = 1*DIGIT; more digits than a u64 holds is simply "very long".
+    if raw.bytes().all(|b| b.is_ascii_digit()) {
+        let secs = raw.parse::<u64>().unwrap_or(u64::MAX);
+        return Some(Duration::from_secs(secs).min(MAX_RETRY_AFTER));
+    }
+    // HTTP-date (IMF-fixdate, "Sun, 06 Nov 1994 08:49:37 GMT"); RFC 2822 parsing accepts it.
     let when = chrono::DateTime::parse_from_rfc2822(raw).ok()?;
     let delta = when.with_timezone(&chrono::Utc) - chrono::Utc::now();
-    Some(delta.to_std().unwrap_or(Duration::ZERO))
+    Some(
+        delta
+            .to_std()
+            .unwrap_or(Duration::ZERO)
+            .min(MAX_RETRY_AFTER),
+    )
 }
 
 /// One Graph request, before it is sent.
@@ -126,17 +156,33 @@ pub struct GraphRequest {
     pub body: Option<serde_json::Value>,
     /// What is being done, for 403 hints and logs.
     pub operation: Operation,
+    /// Whether sending it twice has the effect of sending it once, so that it may be sent
+    /// again after its answer was lost. Set from the method by [`GraphRequest::new`].
+    pub idempotent: bool,
 }
 
 impl GraphRequest {
     pub fn new(method: Method, url: Url, operation: Operation) -> Self {
+        // RFC 9110 §9.2.2: GET, HEAD, OPTIONS, PUT and DELETE are idempotent. PATCH is not in
+        // general, but every PATCH this crate sends sets absolute values (`accountEnabled:
+        // false`), which is. POST is not: a restore, a revoke or a provision on demand is an
+        // action, and a second one is a second action.
+        let idempotent = method != Method::POST;
         Self {
             method,
             url,
             headers: Vec::new(),
             body: None,
             operation,
+            idempotent,
         }
+    }
+
+    /// Marks a POST that changes nothing (a `$batch` of reads, `parseExpression`) as safe to
+    /// send again after a lost answer.
+    pub fn without_side_effects(mut self) -> Self {
+        self.idempotent = true;
+        self
     }
 
     pub fn json(mut self, body: serde_json::Value) -> Self {
@@ -280,6 +326,13 @@ fn is_retryable(status: StatusCode) -> bool {
     matches!(status.as_u16(), 429 | 503 | 504)
 }
 
+/// Whether a refusal of a request sent again after a lost answer may have been caused by the
+/// first attempt: a DELETE that worked makes the second one 404; a change that worked can
+/// make the second one conflict. A read changes nothing, so its refusal is its own.
+fn may_be_our_own_doing(method: &Method, status: StatusCode) -> bool {
+    *method != Method::GET && *method != Method::HEAD && matches!(status.as_u16(), 404 | 409 | 412)
+}
+
 /// The shared HTTP client: short connect timeout, bounded request time, no redirects (the
 /// identity platform and Graph answer directly; following a redirect could leak a token).
 pub fn http_client() -> Result<reqwest::Client> {
@@ -352,6 +405,9 @@ impl Transport {
         // One forced refresh per request, on the attempt right after a 401.
         let mut refreshed = false;
         let mut force_refresh = false;
+        // Set once an attempt reached the server and its answer was lost (idempotent requests
+        // only: the others stop there).
+        let mut lost_before: Option<String> = None;
         loop {
             attempt += 1;
             let token = self
@@ -381,9 +437,22 @@ impl Transport {
                 client_request_id: Some(client_request_id.clone()),
                 date: None,
             };
+            let lost = |detail: String| Error::AnswerLost {
+                host: host.clone(),
+                detail,
+                ids: ids(),
+            };
             let outcome = builder.send().await;
             let (retry_after, last_error) = match outcome {
                 Err(e) => {
+                    // A connection that was never opened carried nothing: any request may be
+                    // tried again. Past that point the request may have arrived.
+                    if !e.is_connect() {
+                        if !req.idempotent {
+                            return Err(lost(e.to_string()));
+                        }
+                        lost_before.get_or_insert_with(|| e.to_string());
+                    }
                     let err = if e.is_timeout() {
                         Error::Timeout {
                             host: host.clone(),
@@ -403,8 +472,13 @@ impl Transport {
                     let headers = resp.headers().clone();
                     let body = match resp.bytes().await {
                         Ok(b) => b.to_vec(),
-                        // The answer broke off: like a dropped connection, retried below.
+                        // The answer broke off: the request arrived and may have been
+                        // applied. Sent again only when that is harmless.
                         Err(e) => {
+                            if !req.idempotent {
+                                return Err(lost(e.to_string()));
+                            }
+                            lost_before.get_or_insert_with(|| e.to_string());
                             let err = Error::Network {
                                 host: host.clone(),
                                 detail: e.to_string(),
@@ -457,7 +531,21 @@ impl Transport {
                         attempt -= 1;
                         continue;
                     }
+                    if status == StatusCode::GATEWAY_TIMEOUT {
+                        if !req.idempotent {
+                            return Err(lost(format!("HTTP 504: {err}")));
+                        }
+                        lost_before.get_or_insert_with(|| format!("HTTP 504: {err}"));
+                    }
                     if !is_retryable(status) {
+                        if let Some(first) = lost_before
+                            .take()
+                            .filter(|_| may_be_our_own_doing(&req.method, status))
+                        {
+                            return Err(lost(format!(
+                                "{first}; sent again, the answer was: {err}"
+                            )));
+                        }
                         return Err(err);
                     }
                     (parse_retry_after(&headers), err)
@@ -534,6 +622,78 @@ mod tests {
         assert_eq!(parse_retry_after(&h), Some(Duration::ZERO));
         h.insert("retry-after", HeaderValue::from_static("soon"));
         assert_eq!(parse_retry_after(&h), None);
+    }
+
+    /// Issue 13 item 6: a value from outside never panics and never asks for more than five
+    /// minutes; anything that is not delta-seconds or an HTTP-date is no Retry-After.
+    #[test]
+    fn hostile_retry_after_values_are_clamped_or_ignored() {
+        for huge in [
+            "99999999999",
+            "18446744073709551615",
+            "99999999999999999999999999",
+        ] {
+            assert_eq!(
+                parse_retry_after_value(huge),
+                Some(MAX_RETRY_AFTER),
+                "{huge}"
+            );
+        }
+        for junk in [
+            "1e308",
+            "-5",
+            "-0",
+            "NaN",
+            "nan",
+            "inf",
+            "+10",
+            "1.5",
+            "0x10",
+            "",
+            "  ",
+            "10 s",
+            "Wed, 32 Oct 2015 07:28:00 GMT",
+        ] {
+            assert_eq!(parse_retry_after_value(junk), None, "{junk:?}");
+        }
+        assert_eq!(parse_retry_after_value(" 7 "), Some(Duration::from_secs(7)));
+        assert_eq!(parse_retry_after_value("0"), Some(Duration::ZERO));
+        // A date far in the future is a long wait, clamped; one in the past is no wait.
+        assert_eq!(
+            parse_retry_after_value("Fri, 31 Dec 9999 23:59:59 GMT"),
+            Some(MAX_RETRY_AFTER)
+        );
+        let soon = (chrono::Utc::now() + chrono::Duration::seconds(90))
+            .format("%a, %d %b %Y %H:%M:%S GMT")
+            .to_string();
+        let d = parse_retry_after_value(&soon).unwrap();
+        assert!(
+            d > Duration::from_secs(80) && d <= Duration::from_secs(90),
+            "{d:?}"
+        );
+        // And what comes of it: a wait that adds up without overflowing.
+        let p = RetryPolicy::default();
+        let d = p.delay(1, parse_retry_after_value("99999999999"));
+        assert!(d >= MAX_RETRY_AFTER && d <= MAX_RETRY_AFTER + RETRY_AFTER_SPREAD);
+    }
+
+    /// POST is an action; the other methods this crate sends may be sent again.
+    #[test]
+    fn only_requests_without_a_second_effect_are_marked_idempotent() {
+        let url = Url::parse("https://graph.microsoft.com/v1.0/users/u1").unwrap();
+        for method in [Method::GET, Method::PATCH, Method::PUT, Method::DELETE] {
+            let req = GraphRequest::new(method.clone(), url.clone(), Operation::ReadUsers);
+            assert!(req.idempotent, "{method}");
+        }
+        let post = GraphRequest::new(Method::POST, url, Operation::RevokeSignInSessions);
+        assert!(!post.idempotent);
+        assert!(post.without_side_effects().idempotent);
+        assert!(may_be_our_own_doing(&Method::DELETE, StatusCode::NOT_FOUND));
+        assert!(!may_be_our_own_doing(&Method::GET, StatusCode::NOT_FOUND));
+        assert!(!may_be_our_own_doing(
+            &Method::DELETE,
+            StatusCode::FORBIDDEN
+        ));
     }
 
     #[test]

@@ -81,6 +81,7 @@ impl BulkRow {
                 display_name: self.target.as_str().to_string(),
             },
             reason: self.reason.clone(),
+            before: None,
         }
     }
 }

@@ -4,7 +4,8 @@ use entra_client::graph::users::User;
 use entra_client::Graph;
 
 use super::runner::RowActions;
-use crate::journal::{ActionAnswer, ActionKind, ActionRecord, Observation, RunRow};
+use crate::journal::{ActionAnswer, ActionKind, ActionRecord, Observation, RowBaseline, RunRow};
+use crate::read_back;
 use crate::steps::answer_of;
 
 /// Disable, enable and end sessions through Graph; observation reads the user back.
@@ -39,8 +40,11 @@ impl RowActions for GraphRowActions {
         answer_of(result)
     }
 
-    /// Reads the user back: sign-in off/on, or sessions valid only from after the action was
-    /// written to the journal (revokeSignInSessions moves `signInSessionsValidFromDateTime`).
+    /// Reads the user back and decides from the tenant's answer alone: sign-in off/on, or
+    /// sessions valid from later than the tenant said when the run started
+    /// ([`RunRow::before`]; revokeSignInSessions moves `signInSessionsValidFromDateTime` to the
+    /// tenant's "now"). This computer's clock is never compared with the tenant's: the training
+    /// clock can be days ahead ("Skip 30 days"), a real tenant's minutes off.
     async fn observe(&self, row: &RunRow, action: &ActionRecord) -> Observation {
         let user: User = match self.graph.get_user(&row.target.id).await {
             Ok(user) => user,
@@ -50,19 +54,16 @@ impl RowActions for GraphRowActions {
                 }
             }
         };
-        let applied = match action.kind {
-            ActionKind::Disable => user.account_enabled.map(|enabled| !enabled),
-            ActionKind::Enable => user.account_enabled,
-            ActionKind::RevokeSessions => Some(
-                user.sign_in_sessions_valid_from_date_time
-                    .is_some_and(|from| from >= action.intended_at - chrono::Duration::seconds(1)),
-            ),
-            _ => None,
-        };
-        match applied {
-            Some(true) => Observation::Applied,
-            Some(false) => Observation::NotApplied,
-            None => Observation::CannotTell {
+        match action.kind {
+            ActionKind::Disable => read_back::sign_in_matches(&user, false),
+            ActionKind::Enable => read_back::sign_in_matches(&user, true),
+            ActionKind::RevokeSessions => match &row.before {
+                Some(before) => read_back::sessions_moved_past(&user, before.sessions_valid_from),
+                None => Observation::CannotTell {
+                    because: "what the tenant showed before the run started was not recorded, so a revoke cannot be told apart from an earlier one".into(),
+                },
+            },
+            _ => Observation::CannotTell {
                 because: "the tenant's answer did not show it".into(),
             },
         }
@@ -77,4 +78,57 @@ impl RowActions for GraphRowActions {
             other => format!("{} {id}", other.as_str()),
         }
     }
+}
+
+/// Reads each row's person once more, right before the run sends anything, and keeps what
+/// [`GraphRowActions::observe`] needs to compare against (`$batch` of reads, 20 at a time, a
+/// few batches at once). A row whose read fails keeps no baseline: an unanswered revoke there is
+/// "cannot tell", never a guess. Read here, in Rust, rather than taken from the preview the web
+/// view sends back.
+pub async fn with_baselines(graph: &Graph, mut rows: Vec<RunRow>) -> Vec<RunRow> {
+    use entra_client::graph::{odata, ApiVersion, GraphRequest};
+    use futures::stream::{self, StreamExt};
+    const SELECT: &str = "id,signInSessionsValidFromDateTime";
+    const BATCHES_IN_FLIGHT: usize = 4;
+    let chunks: Vec<Vec<String>> = rows
+        .chunks(entra_client::graph::batch::MAX_BATCH)
+        .map(|chunk| chunk.iter().map(|row| row.target.id.clone()).collect())
+        .collect();
+    let answers: Vec<Vec<Option<RowBaseline>>> = stream::iter(chunks)
+        .map(|ids| async move {
+            let requests = ids
+                .iter()
+                .map(|id| {
+                    let segments = odata::entity_segments("users", id);
+                    let refs: Vec<&str> = segments.iter().map(String::as_str).collect();
+                    let url = graph.url(ApiVersion::V1, &refs, &[("$select", SELECT)]);
+                    GraphRequest::new(
+                        reqwest::Method::GET,
+                        url,
+                        entra_client::Operation::ReadUsers,
+                    )
+                })
+                .collect();
+            match graph.batch(requests).await {
+                Ok(answers) => answers
+                    .into_iter()
+                    .map(|answer| {
+                        answer
+                            .ok()
+                            .and_then(|answer| answer.json::<User>().ok())
+                            .map(|user| RowBaseline {
+                                sessions_valid_from: user.sign_in_sessions_valid_from_date_time,
+                            })
+                    })
+                    .collect(),
+                Err(_) => vec![None; ids.len()],
+            }
+        })
+        .buffered(BATCHES_IN_FLIGHT)
+        .collect()
+        .await;
+    for (row, before) in rows.iter_mut().zip(answers.into_iter().flatten()) {
+        row.before = before;
+    }
+    rows
 }

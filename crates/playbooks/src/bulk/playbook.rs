@@ -270,6 +270,10 @@ pub async fn run(desk: &Desk, plan: &BulkPlan, control: RunControl) -> Result<Bu
         });
     }
     let runner = runner(desk);
+    let mut rows = plan.preview.run_rows(&plan.csv);
+    if plan.kind.actions().contains(&ActionKind::RevokeSessions) {
+        rows = super::graph_actions::with_baselines(desk.graph(), rows).await;
+    }
     runner
         .start(
             BulkRequest {
@@ -277,7 +281,7 @@ pub async fn run(desk: &Desk, plan: &BulkPlan, control: RunControl) -> Result<Bu
                 actor: desk.actor(),
                 tenant_id: desk.tenant_id(),
                 source_sha256: Some(plan.csv.content_sha256.clone()),
-                rows: plan.preview.run_rows(&plan.csv),
+                rows,
                 actions: plan.kind.actions(),
             },
             control,

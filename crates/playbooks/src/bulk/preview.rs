@@ -154,6 +154,7 @@ impl BulkPreview {
                     reason: reasons
                         .get(&preview.row)
                         .and_then(|reason| (*reason).clone()),
+                    before: None,
                 })
             })
             .collect()
@@ -339,6 +340,7 @@ mod tests {
                 row: 2,
                 target: ann,
                 reason: Some("Season over".into()),
+                before: None,
             }]
         );
     }

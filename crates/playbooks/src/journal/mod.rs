@@ -35,7 +35,7 @@ pub use claim::RunClaim;
 pub use export::{export_csv, export_json};
 pub use record::{
     ActionFilter, ActionIntent, ActionKind, ActionOutcome, ActionRecord, ActionStatus, Actor,
-    NewRun, RunInput, RunRecord, RunRow, RunStatus, TargetRecord,
+    NewRun, RowBaseline, RunInput, RunRecord, RunRow, RunStatus, TargetRecord,
 };
 pub use resume::{PlannedAction, ResumePlan};
 

@@ -259,6 +259,20 @@ pub struct RunRow {
     pub row: u32,
     pub target: TargetRecord,
     pub reason: Option<String>,
+    /// What the tenant showed for this person when the run started, before anything was
+    /// sent: what deciding whether an unanswered action arrived compares against. Absent in
+    /// runs journaled before it existed, and when it could not be read.
+    #[serde(default)]
+    pub before: Option<RowBaseline>,
+}
+
+/// The tenant's own state of a bulk row's person before the run sent anything.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RowBaseline {
+    /// `signInSessionsValidFromDateTime` as the tenant gave it (none: never set). A revoke
+    /// moves it to the tenant's "now"; the tenant's clock, not this computer's.
+    pub sessions_valid_from: Option<DateTime<Utc>>,
 }
 
 /// What starts a run.

@@ -37,6 +37,7 @@ fn bulk_run(journal: &Journal, names: &[&str]) -> RunRecord {
             row: index as u32 + 2,
             target: target(name),
             reason: None,
+            before: None,
         })
         .collect();
     journal

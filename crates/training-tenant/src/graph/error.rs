@@ -91,12 +91,17 @@ impl GraphError {
     }
 
     pub fn too_many_requests(retry_after_secs: u64) -> Self {
+        Self::too_many_requests_saying(retry_after_secs.to_string())
+    }
+
+    /// A 429 whose `Retry-After` is `retry_after` as given (fault injection may send junk).
+    pub fn too_many_requests_saying(retry_after: String) -> Self {
         Self::new(
             StatusCode::TOO_MANY_REQUESTS,
             "TooManyRequests",
             "Please retry again later.",
         )
-        .with_header("retry-after", retry_after_secs.to_string())
+        .with_header("retry-after", retry_after)
     }
 
     pub fn body(&self, request_id: &str, client_request_id: Option<&str>, date: &str) -> Value {

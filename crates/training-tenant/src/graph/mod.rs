@@ -239,7 +239,7 @@ pub fn execute(
     if let Some(FaultAction::Fail {
         status,
         retry_after,
-    }) = fault
+    }) = fault.clone()
     {
         let code = if status == StatusCode::SERVICE_UNAVAILABLE {
             "serviceNotAvailable"
@@ -252,12 +252,12 @@ pub fn execute(
             "Injected failure (training tenant fault injection).",
         );
         if status == StatusCode::SERVICE_UNAVAILABLE || status == StatusCode::TOO_MANY_REQUESTS {
-            err = err.with_header("retry-after", retry_after.to_string());
+            err = err.with_header("retry-after", retry_after);
         }
         return error_response(&err, ids);
     }
     if let Some(FaultAction::Throttle { retry_after }) = fault {
-        return error_response(&GraphError::too_many_requests(retry_after), ids);
+        return error_response(&GraphError::too_many_requests_saying(retry_after), ids);
     }
     let cost = crate::throttle::cost(&req.method, &req.path, &req.raw_query);
     let charged = state
@@ -382,6 +382,14 @@ async fn serve(State(state): State<Shared>, request: Request) -> Response {
     } else {
         execute(&state, &caller, &req, &ids)
     };
+    // Done, and then the answer is lost on the way back (`applyThenDrop`).
+    if resp.status.is_success()
+        && state
+            .faults()
+            .decide_drop_after_apply(&req.method, &req.path)
+    {
+        return crate::faults::dropped_connection();
+    }
     render(resp, &ids)
 }
 

@@ -176,6 +176,7 @@ fn rows(names: &[&str]) -> Vec<RunRow> {
                 display_name: (*name).to_string(),
             },
             reason: Some("Season over".into()),
+            before: None,
         })
         .collect()
 }
