@@ -133,6 +133,7 @@ impl<'a> StepRun<'a> {
         self.started(step_id, &title).await;
         let intent = ActionIntent {
             run_id: self.run_id.clone(),
+            actor: None,
             step: step_id.to_string(),
             row: None,
             target: target.clone(),

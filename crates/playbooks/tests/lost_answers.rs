@@ -307,6 +307,7 @@ fn pending(desk: &Desk, kind: ActionKind, target: &RunRow) -> ActionRecord {
     desk.journal()
         .record_intent(ActionIntent {
             run_id: run.id,
+            actor: None,
             step: kind.as_str().to_string(),
             row: Some(target.row),
             target: target.target.clone(),

@@ -31,6 +31,7 @@ fn seed_long_history() {
         let action = journal
             .record_intent(ActionIntent {
                 run_id: run.id.clone(),
+                actor: None,
                 step: "disable".into(),
                 row: Some(u32::try_from(row).unwrap()),
                 target: TargetRecord {

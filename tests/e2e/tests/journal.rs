@@ -32,6 +32,7 @@ fn seed_journal() {
         let action = journal
             .record_intent(ActionIntent {
                 run_id: run.id,
+                actor: None,
                 step: kind.as_str().into(),
                 row: None,
                 target: TargetRecord {
