@@ -54,7 +54,8 @@ impl CliError {
                 | "not_confirmed"
                 | "csv_unreadable"
                 | "unknown_demo_account"
-                | "nothing_to_run" => exit::BAD_INPUT,
+                | "nothing_to_run"
+                | "no_link_stored" => exit::BAD_INPUT,
                 "not_signed_in" | "not_allowed" => exit::NOT_ALLOWED,
                 code if code.starts_with("graph.forbidden")
                     || code.starts_with("sign_in.")
