@@ -266,6 +266,26 @@ async fn roles_and_permissions_as_the_page_lists_them() {
     let (s, b) = env.get_json(&app_admin, &path).await;
     assert_eq!(s, StatusCode::OK, "{b}");
 
+    // Hybrid Identity Administrator (for Cloud Sync) is on the page's list: a person without any
+    // role is refused until she holds it (roles are read from the directory at each call).
+    let pat = env.upn("");
+    let token = env.user_token(&pat).await;
+    let (s, b) = env.get_json(&token, &path).await;
+    assert_graph_error(s, &b, 403, "Authorization_RequestDenied");
+    {
+        let state = env.tenant.state();
+        let mut dir = state.directory_mut();
+        let user = dir
+            .users
+            .values_mut()
+            .find(|u| u.upn() == pat)
+            .expect("pat");
+        user.directory_roles
+            .push(training_tenant::state::roles::HYBRID_IDENTITY_ADMINISTRATOR.into());
+    }
+    let (s, b) = env.get_json(&token, &path).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+
     // A token with Synchronization.Read.All only reads; it cannot delete.
     let code = env
         .code_for(

@@ -245,6 +245,31 @@ async fn project_insight_a_deleted_account_is_replaced_after_relink() {
     );
 }
 
+/// Without the on-demand sync, the next round after re-link matches her afresh as well.
+#[tokio::test]
+async fn project_insight_the_next_round_after_the_delete_creates_the_new_account() {
+    let story = Relink::start("insight", "insight-stale").await;
+    let stale = story.linked_account().await;
+    let (s, _) = story
+        .post(&format!("{}/pause", story.job()), Value::Null)
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (s, _) = story
+        .env
+        .send_json(Method::DELETE, &story.token, &story.connection(), "")
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (s, _) = story
+        .post(&format!("{}/start", story.job()), Value::Null)
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    story.env.advance_minutes(41).await;
+    let fresh = story.linked_account().await;
+    assert_ne!(fresh, stale);
+    assert_eq!(story.account(&fresh).await["active"], true);
+    assert_eq!(story.logs().await[0]["provisioningAction"], "create");
+}
+
 /// Without re-link, the next round also goes to the deleted account: a restart would not change
 /// that (it keeps the links), only forgetting the link does.
 #[tokio::test]

@@ -1,10 +1,12 @@
 """Microsoft's msgraph-sdk against the training tenant's part 2: synchronization jobs (list, get,
-create, pause, start, restart), provisionOnDemand, schema (get, reset) and parseExpression, and
-provisioning logs."""
+create, pause, start, restart), provisionOnDemand, schema (get, reset) and parseExpression,
+provisioning logs, and object connections (beta, raw requests through the SDK's adapter)."""
 
 import json
 
 from kiota_abstractions.base_request_configuration import RequestConfiguration
+from kiota_abstractions.method import Method
+from kiota_abstractions.request_information import RequestInformation
 from msgraph.generated.audit_logs.provisioning.provisioning_request_builder import (
     ProvisioningRequestBuilder,
 )
@@ -171,3 +173,77 @@ async def test_permissions_for_provisioning(fresh):
     except ODataError as e:
         assert e.response_status_code == 403
         assert e.error.code == "Authorization_RequestDenied"
+
+
+def beta_request(fresh, method, path):
+    """A raw beta request for the SDK's request adapter: the v1.0 SDK has no builder for object
+    connections (entra-docs manage-object-connections.md documents them in beta only)."""
+    info = RequestInformation(Method[method])
+    info.url = f"{fresh.base_url}/beta{path}"
+    info.headers.try_add("Accept", "application/json")
+    return info
+
+
+async def test_object_connections_through_the_request_adapter(graph, fresh):
+    """GET one object connection, pause, confirm paused, DELETE it (204, and again 204), start:
+    the documented repair workflow, sent as raw beta requests through the SDK's adapter."""
+    app = scim_app(fresh, "insight")
+    person = fresh.scenario["people"]["insight-stale"]["id"]
+    job = f"/servicePrincipals/{app['servicePrincipalId']}/synchronization/jobs/{app['jobId']}"
+    connection = f"{job}/objectConnections('{person}')"
+    errors = {"XXX": ODataError}
+    adapter = graph.request_adapter
+
+    raw = await adapter.send_primitive_async(beta_request(fresh, "GET", connection), "bytes", errors)
+    found = json.loads(raw)
+    assert found["sourceAnchor"] == person
+    assert found["objectTypeName"] == "user"
+    assert found["@odata.context"].endswith("/beta/$metadata#objectConnection/$entity")
+    stale = found["targetAnchor"]
+
+    try:
+        await adapter.send_no_response_content_async(beta_request(fresh, "DELETE", connection), errors)
+        raise AssertionError("an active job refuses the delete")
+    except ODataError as e:
+        assert e.response_status_code == 409
+
+    await adapter.send_no_response_content_async(beta_request(fresh, "POST", f"{job}/pause"), errors)
+    paused = json.loads(await adapter.send_primitive_async(beta_request(fresh, "GET", job), "bytes", errors))
+    assert paused["schedule"]["state"] == "Paused"
+    assert (await job_builder(graph, app).get()).status.code == SynchronizationStatusCode.Paused
+
+    await adapter.send_no_response_content_async(beta_request(fresh, "DELETE", connection), errors)
+    await adapter.send_no_response_content_async(beta_request(fresh, "DELETE", connection), errors)
+    try:
+        await adapter.send_primitive_async(beta_request(fresh, "GET", connection), "bytes", errors)
+        raise AssertionError("the connection is gone")
+    except ODataError as e:
+        assert e.response_status_code == 404
+        assert e.error.code == "Request_ResourceNotFound"
+
+    schema = await job_builder(graph, app).schema.get()
+    result = await job_builder(graph, app).provision_on_demand.post(
+        ProvisionOnDemandPostRequestBody(
+            parameters=[
+                SynchronizationJobApplicationParameters(
+                    rule_id=schema.synchronization_rules[0].id,
+                    subjects=[SynchronizationJobSubject(object_id=person, object_type_name="User")],
+                )
+            ]
+        )
+    )
+    assert json.loads(result.value)["action"] == "Create"
+    await adapter.send_no_response_content_async(beta_request(fresh, "POST", f"{job}/start"), errors)
+    assert (await job_builder(graph, app).get()).status.code != SynchronizationStatusCode.Paused
+
+    relinked = json.loads(await adapter.send_primitive_async(beta_request(fresh, "GET", connection), "bytes", errors))
+    assert relinked["targetAnchor"] != stale
+
+    # The v1.0 endpoint has no object connections.
+    v1 = beta_request(fresh, "GET", connection)
+    v1.url = f"{fresh.base_url}/v1.0{connection}"
+    try:
+        await adapter.send_primitive_async(v1, "bytes", errors)
+        raise AssertionError("v1.0 has no objectConnections")
+    except ODataError as e:
+        assert e.response_status_code == 400
