@@ -492,6 +492,13 @@ async fn diagnose_recommends_re_link_for_one_persons_stale_link() {
         .iter()
         .find(|v| v.id == "PD-DIAG-005")
         .unwrap();
+    assert_eq!(logs.conclusion, playbooks::plan::Conclusion::Cause);
+    assert!(
+        logs.explanation
+            .contains("keeps answering for it as inactive"),
+        "{}",
+        logs.explanation
+    );
     assert!(
         logs.fix
             .as_deref()

@@ -176,7 +176,7 @@ pub(super) fn plan(context: &Context<'_>, refusals: Vec<String>) -> Plan {
         will_not_happen: vec![
             format!("No account is deleted, neither in Entra nor in {app}."),
             format!("Nobody else is touched: only {person}'s link is forgotten."),
-            format!("{app}'s attribute mappings are not changed."),
+            format!("The attribute mappings of {app} are not changed."),
         ],
         warnings,
     }
