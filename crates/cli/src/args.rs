@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Provisioning Desk: guided Microsoft Entra ID provisioning (SCIM) procedures for helpdesk
-/// staff — offboard, reactivate, restart sync, diagnose, check mappings, bulk runs.
+/// staff — offboard, reactivate, re-link one person, restart sync, diagnose, check mappings,
+/// bulk runs.
 ///
 /// Works on a training tenant by default (`provdesk training serve` starts one; nothing you do
 /// there touches real accounts), or on your tenant with `--profile NAME`.

@@ -56,7 +56,8 @@ impl CliError {
                 | "unknown_demo_account"
                 | "nothing_to_run"
                 | "plan_tampered"
-                | "run_on_another_tenant" => exit::BAD_INPUT,
+                | "run_on_another_tenant"
+                | "no_link_stored" => exit::BAD_INPUT,
                 "not_signed_in" | "not_allowed" => exit::NOT_ALLOWED,
                 code if code.starts_with("graph.forbidden")
                     || code.starts_with("sign_in.")

@@ -895,3 +895,87 @@ async fn provisioning_jobs_life_cycle() {
         .await
         .unwrap();
 }
+
+/// Object connections (beta) as the client sees them: a stored link read by the Entra id,
+/// Microsoft's 409 on an active job as `JobStillActive`, the idempotent DELETE, the 404 as "no
+/// link" (`None`), an identifier the API refuses as `ObjectConnectionRefused` (400), and a role
+/// the page does not list as a 403 that names the page's roles.
+#[tokio::test]
+async fn object_connections_read_forget_and_their_errors() {
+    let env = start_default().await;
+    let session = env.session("Application Administrator").await;
+    let graph = session.graph().unwrap();
+    let floorplan = env
+        .tenant
+        .scim_apps()
+        .into_iter()
+        .find(|a| a.key == "floorplan")
+        .unwrap();
+    let (sp, job) = (&floorplan.service_principal_id, &floorplan.job_id);
+    let (obrien, _) = env.person("obrien");
+
+    let link = graph
+        .get_object_connection(sp, job, &obrien)
+        .await
+        .unwrap()
+        .expect("O'Brien is linked in Floorplan");
+    assert!(link
+        .source_anchor
+        .as_deref()
+        .is_some_and(|s| s.eq_ignore_ascii_case(&obrien)));
+    let target = link.target_anchor.clone().unwrap();
+    // Looked up by the app's id too ("then as a target identifier").
+    let by_target = graph
+        .get_object_connection(sp, job, &target)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(by_target.target_anchor.as_deref(), Some(target.as_str()));
+
+    let active = graph
+        .delete_object_connection(sp, job, &obrien)
+        .await
+        .unwrap_err();
+    assert_eq!(active.code(), "graph.job_still_active", "{active}");
+
+    let refused = graph
+        .get_object_connection(sp, job, "o'brien")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        refused.code(),
+        "graph.object_connection_refused",
+        "{refused}"
+    );
+
+    graph.pause_job(sp, job).await.unwrap();
+    graph
+        .delete_object_connection(sp, job, &obrien)
+        .await
+        .unwrap();
+    assert!(graph
+        .get_object_connection(sp, job, &obrien)
+        .await
+        .unwrap()
+        .is_none());
+    // Idempotent: nothing stored, still 204.
+    graph
+        .delete_object_connection(sp, job, &obrien)
+        .await
+        .unwrap();
+    graph.start_job(sp, job).await.unwrap();
+
+    let helpdesk = env.session("User Administrator").await;
+    let forbidden = helpdesk
+        .graph()
+        .unwrap()
+        .get_object_connection(sp, job, &target)
+        .await
+        .unwrap_err();
+    assert_eq!(forbidden.code(), "graph.forbidden");
+    assert!(
+        forbidden.hint().contains("Cloud Application Administrator"),
+        "{}",
+        forbidden.hint()
+    );
+}

@@ -110,6 +110,13 @@ pub async fn diagnose(desk: &Desk, person: &str, app: &str) -> Result<Diagnosis>
     if let (Some(advice), Some(logs)) =
         (&relink, verdicts.iter_mut().find(|v| v.id == "PD-DIAG-005"))
     {
+        // The link is the cause the logs show; what the check said before stays behind it.
+        logs.conclusion = Conclusion::Cause;
+        logs.explanation = format!(
+            "{} ({})",
+            advice.cause_text,
+            logs.explanation.trim_end_matches('.')
+        );
         logs.fix = Some(match logs.fix.take() {
             Some(fix) => format!("{} {fix}", advice.text),
             None => advice.text.clone(),

@@ -216,9 +216,18 @@ pub fn explain(entry: &ProvisioningObjectSummary) -> LogLine {
                 || text.contains("already exists")
             {
                 match &subject {
+                    // A refused *update*: the account Entra is linked to would take a value
+                    // another account already has — often the sign of a link to the wrong
+                    // account (Re-link, entra-docs `manage-object-connections.md`).
+                    Subject::Person
+                        if entry.provisioning_action == Some(ProvisioningAction::Update) =>
+                    (
+                        format!("Failed: {app} refused the change to the account Entra is linked to, because another account there already has this user name or e-mail. Entra may be sending this person's changes to someone else's account."),
+                        Some(format!("If Entra linked this person to someone else's account in {app}, re-link them (Re-link one person: only their link is forgotten); otherwise correct the conflicting value in Entra or in {app}.")),
+                    ),
                     Subject::Person => (
                         format!("Failed: {app} refused to create the account because one with the same user name or e-mail already exists. Entra retries every cycle and may corrupt the user name with a 32-character prefix."),
-                        Some(format!("Match the new account to the existing one in {app} (same userName/externalId); if Entra already linked the wrong account, restart sync from scratch (Full reset).")),
+                        Some(format!("Match the new account to the existing one in {app} (same userName/externalId); if Entra already linked the wrong account, re-link the person (Re-link one person: only their link is forgotten).")),
                     ),
                     // Not a person: no user name, no prefix trap. Microsoft's reason for a
                     // group's 409 is "a user or a group already exists with the same name"
@@ -339,7 +348,7 @@ mod tests {
     }
 
     #[test]
-    fn a_duplicate_failure_points_to_matching_and_full_reset() {
+    fn a_duplicate_failure_points_to_matching_and_re_link() {
         let entry: ProvisioningObjectSummary = serde_json::from_value(serde_json::json!({
             "id": "x",
             "provisioningAction": "create",
@@ -352,7 +361,30 @@ mod tests {
         let line = explain(&entry);
         assert_eq!(line.status, "Failed");
         assert!(line.plain.contains("already exists"), "{}", line.plain);
-        assert!(line.fix.unwrap().contains("Full reset"));
+        assert!(line.fix.unwrap().contains("re-link the person"));
+    }
+
+    /// A refused *update* is not a refused create: the account Entra is linked to would take
+    /// another account's user name — the wrong-account story.
+    #[test]
+    fn a_refused_update_points_to_a_link_to_someone_elses_account() {
+        let entry: ProvisioningObjectSummary = serde_json::from_value(serde_json::json!({
+            "id": "x",
+            "provisioningAction": "update",
+            "provisioningStatusInfo": {"status": "failure", "errorInformation": {
+                "errorCode": "EntryConflict",
+                "reason": "StatusCode: Conflict Message: A resource with this userName already exists."}},
+            "servicePrincipal": {"id": "sp", "displayName": "Timesheets"}
+        }))
+        .unwrap();
+        let line = explain(&entry);
+        assert!(!line.plain.contains("refused to create"), "{}", line.plain);
+        assert!(
+            line.plain.contains("someone else's account"),
+            "{}",
+            line.plain
+        );
+        assert!(line.fix.unwrap().contains("re-link them"));
     }
 
     /// Microsoft's failure example is a group's 409: it is the group that already exists, not

@@ -58,8 +58,6 @@ mod futures_are_send {
         offboarding: &offboard::OffboardPreview,
         reactivation: &reactivate::ReactivatePreview,
         restarting: &restart::RestartPreview,
-        relinking: &relink::RelinkPreview,
-        paused: &relink::PausedJob,
         bulk_plan: &bulk::BulkPlan,
         control: bulk::RunControl,
     ) {
@@ -77,13 +75,21 @@ mod futures_are_send {
         send(reactivate::run(desk, reactivation, progress));
         send(restart::preview(desk, "x", None, None));
         send(restart::run(desk, restarting, None, progress));
-        send(relink::preview(desk, "x", "y"));
-        send(relink::run(desk, relinking, progress));
-        send(relink::resume(desk, paused));
         send(diagnose::diagnose(desk, "x", "y"));
         send(mappings::inspect(desk, "x"));
         send(bulk::playbook::preview(desk, bulk::BulkKind::Offboard, b""));
         send(bulk::playbook::run(desk, bulk_plan, control.clone()));
         send(bulk::playbook::resume(desk, "run", control));
+    }
+
+    fn relink_playbook(
+        desk: &Desk,
+        progress: &mpsc::Sender<ProgressEvent>,
+        relinking: &relink::RelinkPreview,
+        paused: &relink::PausedJob,
+    ) {
+        send(relink::preview(desk, "x", "y"));
+        send(relink::run(desk, relinking, progress));
+        send(relink::resume(desk, paused));
     }
 }

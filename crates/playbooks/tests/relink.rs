@@ -317,6 +317,19 @@ async fn a_run_interrupted_after_the_pause_is_found_and_resumed() {
     assert_eq!(starts.len(), 1);
     assert_eq!(starts[0].run_id, resumed.run_id);
     assert_eq!(starts[0].status, ActionStatus::Succeeded);
+    // The interrupted DELETE is not left "waiting": it is settled from what can be observed.
+    let forget = desk
+        .journal()
+        .actions(&ActionFilter::default())
+        .unwrap()
+        .into_iter()
+        .find(|a| a.kind == ActionKind::ForgetLink)
+        .unwrap();
+    assert_ne!(forget.status, ActionStatus::Pending, "{forget:?}");
+    assert!(
+        forget.note.is_some() || forget.error_message.is_some(),
+        "{forget:?}"
+    );
 }
 
 /// Restart's symptom chooser: one person's wrong link recommends Re-link, with the reach.
@@ -479,6 +492,13 @@ async fn diagnose_recommends_re_link_for_one_persons_stale_link() {
         .iter()
         .find(|v| v.id == "PD-DIAG-005")
         .unwrap();
+    assert_eq!(logs.conclusion, playbooks::plan::Conclusion::Cause);
+    assert!(
+        logs.explanation
+            .contains("keeps answering for it as inactive"),
+        "{}",
+        logs.explanation
+    );
     assert!(
         logs.fix
             .as_deref()

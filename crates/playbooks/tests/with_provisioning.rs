@@ -318,7 +318,7 @@ async fn the_duplicate_trap_is_shown_from_the_logs() {
             .fix
             .as_deref()
             .unwrap_or_default()
-            .contains("Full reset")),
+            .contains("re-link the person (Re-link one person")),
         "{:?}",
         preview.trap_evidence
     );

@@ -164,6 +164,12 @@ impl RelinkResult {
             self.app.display_name,
             self.summary
         );
+        if let Some(latest) = self.evidence.first() {
+            out.push_str(&format!(
+                "Provisioning logs since the re-link: {}\n",
+                latest.plain
+            ));
+        }
         crate::steps::render_steps(&mut out, &self.steps, &self.next, &self.run_id);
         out
     }
@@ -174,7 +180,9 @@ impl RelinkResult {
 #[serde(rename_all = "camelCase")]
 pub struct RelinkAdvice {
     pub cause: LinkCause,
-    /// The cause, the recommendation and the reach of each fix, in plain words.
+    /// The cause in plain words.
+    pub cause_text: String,
+    /// The recommendation with the reach of each fix, in plain words.
     pub text: String,
     pub reach: FixReach,
 }
@@ -213,13 +221,18 @@ pub async fn advice(
     }
     let reach = fix_reach(desk, &app.service_principal_id, job).await;
     let text = format!(
-        "{} This is one person's link: re-link {} for {} (Re-link one person forgets only their link and matches them again; it uses a Microsoft preview API). {}. Start sync from scratch (Full reset) only when many people are linked wrongly.",
-        cause.plain(&person.display_name, &app.display_name),
+        "This is one person's link: re-link {} for {} (Re-link one person forgets only their link and matches them again; it uses a Microsoft preview API). {}. Start sync from scratch (Full reset) only when many people are linked wrongly.",
         person.display_name,
         app.display_name,
         reach.text
     );
-    Some(RelinkAdvice { cause, text, reach })
+    let cause_text = cause.plain(&person.display_name, &app.display_name);
+    Some(RelinkAdvice {
+        cause,
+        cause_text,
+        text,
+        reach,
+    })
 }
 
 /// Earlier values of the matching attribute that belong to another person in the directory

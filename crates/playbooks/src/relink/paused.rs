@@ -121,6 +121,54 @@ pub fn paused_jobs(desk: &Desk) -> Result<Vec<PausedJob>> {
     Ok(found)
 }
 
+/// Gives the interrupted run's unanswered actions the outcome that can be observed now, so the
+/// journal (and the ticket) says what happened rather than "waiting": a forgotten link is read
+/// back (gone → it was applied); anything else unanswered is "unknown", never guessed.
+async fn settle_interrupted(desk: &Desk, paused: &PausedJob) -> Result<()> {
+    let journal = desk.journal();
+    let unanswered: Vec<_> = journal
+        .actions(&ActionFilter {
+            run_id: Some(paused.run_id.clone()),
+            ..Default::default()
+        })?
+        .into_iter()
+        .filter(|a| a.status == ActionStatus::Pending)
+        .collect();
+    for action in unanswered {
+        let outcome = if action.kind == ActionKind::ForgetLink {
+            match desk
+                .graph()
+                .get_object_connection(
+                    &paused.app.service_principal_id,
+                    &paused.job_id,
+                    &action.target.id,
+                )
+                .await
+            {
+                Ok(None) => ActionOutcome::Succeeded {
+                    request_id: None,
+                    note: Some("confirmed after the interruption: no link is stored any more".into()),
+                },
+                Ok(Some(_)) => ActionOutcome::Unknown {
+                    request_id: None,
+                    message: "interrupted before the answer; afterwards the link was still stored (not applied, or not yet)".into(),
+                },
+                Err(error) => ActionOutcome::Unknown {
+                    request_id: None,
+                    message: format!("interrupted before the answer; the link could not be read afterwards: {error}"),
+                },
+            }
+        } else {
+            ActionOutcome::Unknown {
+                request_id: None,
+                message: "interrupted before the answer; not verified".into(),
+            }
+        };
+        journal.record_outcome(&action.id, outcome)?;
+    }
+    Ok(())
+}
+
 /// Starts a job an interrupted re-link left paused, journaled in a new re-link run under the
 /// person signed in now. A job that already runs again (someone started it in the admin center)
 /// is not started twice: the journal records that nothing was sent. The interrupted run is
@@ -187,6 +235,7 @@ pub async fn resume(desk: &Desk, paused: &PausedJob) -> Result<JobResumed> {
         }
     };
     let (run_id, _) = steps.finish().await?;
+    settle_interrupted(desk, paused).await?;
     if desk
         .journal()
         .run(&paused.run_id)

@@ -103,7 +103,7 @@ pub(super) fn plan(context: &Context<'_>, refusals: Vec<String>) -> Plan {
             id: "pause".into(),
             title: format!("Pause sync for {app}"),
             entra_term: "pause provisioning job".into(),
-            why: format!("Entra forgets a link only while the app's sync is paused; changes for other people wait for the round after it starts again."),
+            why: "Entra forgets a link only while the app's sync is paused; changes for other people wait for the round after it starts again.".into(),
             documented_reason: DocumentedReason {
                 behaviour: "Pausing keeps all progress and state; start continues from where it was paused. A round under way finishes first.".into(),
                 source: PAUSE_DOC.into(),
@@ -176,7 +176,7 @@ pub(super) fn plan(context: &Context<'_>, refusals: Vec<String>) -> Plan {
         will_not_happen: vec![
             format!("No account is deleted, neither in Entra nor in {app}."),
             format!("Nobody else is touched: only {person}'s link is forgotten."),
-            format!("{app}'s attribute mappings are not changed."),
+            format!("The attribute mappings of {app} are not changed."),
         ],
         warnings,
     }

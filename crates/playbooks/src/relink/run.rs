@@ -237,10 +237,8 @@ async fn between_pause_and_start(
         Some(format!(
             "{not_offered}; the next sync round matches them afresh"
         ))
-    } else if let Err(because) = desk.signed_in().may(Operation::ProvisionOnDemand) {
-        Some(because)
     } else {
-        None
+        desk.signed_in().may(Operation::ProvisionOnDemand).err()
     };
     let rule_id = match skip {
         Some(_) => None,

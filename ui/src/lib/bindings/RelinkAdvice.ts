@@ -7,6 +7,10 @@ import type { LinkCause } from "./LinkCause";
  */
 export type RelinkAdvice = { cause: LinkCause, 
 /**
- * The cause, the recommendation and the reach of each fix, in plain words.
+ * The cause in plain words.
+ */
+causeText: string, 
+/**
+ * The recommendation with the reach of each fix, in plain words.
  */
 text: string, reach: FixReach, };
