@@ -298,6 +298,10 @@ fn bulk_preview_shows_every_row_and_runs_only_when_confirmed() {
         out.contains("1 ready, 1 already done, 2 left out."),
         "{out}"
     );
+    assert!(
+        out.contains("4 rows read from the file's 5 lines."),
+        "{out}"
+    );
 
     let refused = served.run(&["bulk", "offboard", file]);
     assert_eq!(refused.status.code(), Some(2));

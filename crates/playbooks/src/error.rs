@@ -157,6 +157,26 @@ pub enum Error {
         query: String,
         candidates: Vec<String>,
     },
+
+    /// The CSV file is larger than a bulk run reads ([`crate::bulk::MAX_CSV_BYTES`]); nothing of
+    /// it was read.
+    #[error("the CSV file is {} and files up to {} are read", megabytes(*size), megabytes(*limit))]
+    CsvTooLarge { size: usize, limit: usize },
+
+    /// A number sent by the app or typed on the command line is outside what makes sense (log
+    /// hours of 0, more than the logs keep, …); nothing was done with it.
+    #[error("{what} must be between {min} and {max}, not {value}")]
+    OutOfRange {
+        what: &'static str,
+        value: i64,
+        min: i64,
+        max: i64,
+    },
+}
+
+/// "5.2 MB" (decimal megabytes, as file managers show sizes).
+fn megabytes(bytes: usize) -> String {
+    format!("{:.1} MB", bytes as f64 / 1_000_000.0)
 }
 
 impl From<entra_client::Error> for Error {
@@ -216,6 +236,8 @@ impl Error {
             Error::NothingToRun(_) => "nothing_to_run",
             Error::NotAllowed { .. } => "not_allowed",
             Error::NotInThisCloud { .. } => "not_in_this_cloud",
+            Error::CsvTooLarge { .. } => "csv_too_large",
+            Error::OutOfRange { .. } => "value_out_of_range",
         }
     }
 
@@ -304,6 +326,13 @@ impl Error {
                                         you mean."
                 .to_string(),
             Error::NotInThisCloud { feature, .. } => feature.instead().to_string(),
+            Error::CsvTooLarge { .. } => "Split the file into smaller files (one column of user \
+                                          names fits about 100,000 rows in 5 MB) and run them one \
+                                          after the other."
+                .to_string(),
+            Error::OutOfRange { .. } => "Nothing was changed. Choose a value in that range and \
+                                         try again."
+                .to_string(),
         }
     }
 }
