@@ -27,6 +27,7 @@ pub mod offboard;
 pub mod on_demand;
 pub mod on_premises;
 pub mod plan;
+pub mod private_files;
 pub mod reactivate;
 pub mod restart;
 pub mod steps;
