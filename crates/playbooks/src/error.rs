@@ -160,7 +160,7 @@ pub enum Error {
 
     /// The CSV file is larger than a bulk run reads ([`crate::bulk::MAX_CSV_BYTES`]); nothing of
     /// it was read.
-    #[error("the CSV file is {} and files up to {} are read", megabytes(*size), megabytes(*limit))]
+    #[error("the CSV file is larger than the {} MB a bulk run reads (it is {})", limit / 1_000_000, megabytes(*size))]
     CsvTooLarge { size: usize, limit: usize },
 
     /// A number sent by the app or typed on the command line is outside what makes sense (log

@@ -679,7 +679,7 @@ mod tests {
         assert_eq!(error.code(), "csv_too_large");
         assert_eq!(
             error.to_string(),
-            "the CSV file is 5.0 MB and files up to 5.0 MB are read"
+            "the CSV file is larger than the 5 MB a bulk run reads (it is 5.0 MB)"
         );
     }
 
