@@ -15,12 +15,13 @@ APP := target/debug/provisioning-desk
 TAURI_DRIVER_VERSION := 2.1.0
 
 .PHONY: help run test deps system-deps toolchain ui-deps ui app tauri-driver \
-        fmt-check clippy ui-check ui-test rust-test bindings-check peers bench
+        fmt-check clippy ui-check ui-test rust-test bindings-check peers bench fuzz
 
 help:
 	@echo "make run   - build and start Provisioning Desk on the built-in training tenant"
 	@echo "make test  - run every test (installs what is missing first)"
 	@echo "make bench - print the benchmark figures (tests/bench)"
+	@echo "make fuzz  - long property-test runs of the parsers of outside input"
 
 ## ---- what the build and the tests need ------------------------------------------------------
 
@@ -101,3 +102,12 @@ test: fmt-check clippy rust-test bindings-check ui-check ui-test peers
 
 bench: deps ui
 	tests/bench/run.sh
+
+## ---- fuzz (long runs, not part of make test) ---------------------------------------------------
+
+# The parsers of outside input ($filter, SCIM filters and paths, mapping expressions, the bulk
+# CSV) under 100,000 generated cases per property; `make test` runs 128 (`make fuzz
+# FUZZ_CASES=N` to choose). A failure prints the smallest input found: make it a named unit test.
+FUZZ_CASES ?= 100000
+fuzz: toolchain
+	PROPTEST_CASES=$(FUZZ_CASES) $(CARGO) test $(CARGO_FEATURES) --test fuzz_parsers --test fuzz_csv

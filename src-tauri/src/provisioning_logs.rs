@@ -7,6 +7,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use chrono::{DateTime, Duration, Utc};
 use playbooks::explain::LogLine;
 use playbooks::logs::cache::{read_into, CacheFilter, SharedLogCache};
+use playbooks::logs::look_back;
 use playbooks::Desk;
 use serde::{Deserialize, Serialize};
 use tauri::ipc::Channel;
@@ -14,9 +15,6 @@ use tokio_util::sync::CancellationToken;
 use ts_rs::TS;
 
 use crate::CommandError;
-
-/// Most rows one answer carries: a virtualized list shows a few dozen at a time.
-const MAX_ROWS: u32 = 500;
 
 /// The screen's filters. Every field narrows; blank text is no filter.
 #[derive(Debug, Clone, Deserialize, TS)]
@@ -34,13 +32,14 @@ pub struct LogFilter {
 }
 
 impl LogFilter {
-    fn at(&self, now: DateTime<Utc>) -> CacheFilter {
-        CacheFilter {
+    /// `hours` is checked by `playbooks` (1 to the 30 days the logs keep).
+    fn at(&self, now: DateTime<Utc>) -> playbooks::Result<CacheFilter> {
+        Ok(CacheFilter {
             app: self.app.clone(),
             person: self.person.clone(),
             status: self.status.clone(),
-            since: Some(now - Duration::hours(i64::from(self.hours))),
-        }
+            since: Some(look_back(now, self.hours)?),
+        })
     }
 }
 
@@ -141,6 +140,7 @@ impl LogsState {
         progress: Channel<LogsProgress>,
     ) -> Result<LogsLoaded, CommandError> {
         let now = desk.connection().tenant_now().await;
+        let from = look_back(now, hours)?;
         let owner = owner_of(desk);
         let stop = CancellationToken::new();
         let (cache, plan, number) = {
@@ -152,10 +152,7 @@ impl LogsState {
             if let Some((_, old)) = session.reading.replace((number, stop.clone())) {
                 old.cancel();
             }
-            let plan = session
-                .cache
-                .lock()
-                .plan(now - Duration::hours(i64::from(hours)), newer);
+            let plan = session.cache.lock().plan(from, newer);
             (session.cache.clone(), plan, number)
         };
         let held_before = cache.lock().len();
@@ -198,24 +195,27 @@ impl LogsState {
     }
 
     /// `count` of the entries matching `filter` from `offset` on, and how many match.
-    pub fn page(&self, desk: &Desk, filter: &LogFilter, offset: u32, rows: u32) -> LogPage {
+    pub fn page(
+        &self,
+        desk: &Desk,
+        filter: &LogFilter,
+        offset: u32,
+        rows: u32,
+    ) -> playbooks::Result<LogPage> {
         let mut guard = self.lock();
         let session = Self::session(&mut guard, &owner_of(desk));
         let now = Utc::now() + session.clock_offset;
         let reading = session.reading.is_some();
+        let filter = filter.at(now)?;
         let cache = session.cache.lock();
-        let window = cache.window(
-            &filter.at(now),
-            offset as usize,
-            rows.min(MAX_ROWS) as usize,
-        );
-        LogPage {
+        let window = cache.window(&filter, offset as usize, rows as usize);
+        Ok(LogPage {
             total: count(window.total),
             offset: count(window.offset),
             lines: window.lines,
             held: count(cache.len()),
             reading,
-        }
+        })
     }
 }
 
@@ -232,10 +232,27 @@ mod tests {
             hours: 720,
         };
         let now: DateTime<Utc> = "2026-11-20T10:00:00Z".parse().unwrap();
-        let cache_filter = filter.at(now);
+        let cache_filter = filter.at(now).unwrap();
         assert_eq!(cache_filter.since, Some(now - Duration::days(30)));
         assert_eq!(cache_filter.app.as_deref(), Some("Floorplan"));
         assert_eq!(cache_filter.status.as_deref(), Some("Failed"));
+    }
+
+    /// The hours come from the web view: u32::MAX hours used to put the start before the first
+    /// date chrono can hold, and the subtraction panicked.
+    #[test]
+    fn nonsense_hours_are_refused_with_a_code_not_a_panic() {
+        let now: DateTime<Utc> = "2026-11-20T10:00:00Z".parse().unwrap();
+        for hours in [0, 721, u32::MAX] {
+            let filter = LogFilter {
+                app: None,
+                person: None,
+                status: None,
+                hours,
+            };
+            let error = filter.at(now).unwrap_err();
+            assert_eq!(error.code(), "value_out_of_range", "{hours}");
+        }
     }
 
     #[test]

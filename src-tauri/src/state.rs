@@ -443,8 +443,10 @@ impl AppState {
 
 fn write_export(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf, CommandError> {
     let path = dir.join(name);
-    std::fs::create_dir_all(dir)
-        .and_then(|()| std::fs::write(&path, bytes))
+    // The export says what was done to whom: a new file is the owner's only (0600), and so is a
+    // folder created for it (0700); an existing Downloads folder keeps its mode.
+    playbooks::private_files::create_private_folder(dir)
+        .and_then(|()| playbooks::private_files::write_private_file(&path, bytes))
         .map_err(|err| CommandError {
             code: "export_not_saved".into(),
             message: format!("The export could not be saved in {}: {err}.", dir.display()),
@@ -751,5 +753,26 @@ mod tests {
         let text = std::fs::read_to_string(&saved.path).unwrap();
         assert!(text.starts_with("intended_at,"), "{text}");
         assert!(saved.path.starts_with(dir.path().to_str().unwrap()));
+    }
+
+    /// Issue 13 item 11: an export is the owner's only (0600) in a folder created for it (0700).
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn an_export_is_the_owners_only() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |path: &Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+        let dir = tempfile::tempdir().unwrap();
+        let exports = dir.path().join("Downloads");
+        let journal = Journal::in_memory()
+            .map(Arc::new)
+            .map_err(|e| UserFacingError::from(&e));
+        let state = AppState::start_training_with(journal, exports.clone())
+            .await
+            .expect("training tenant starts");
+        let saved = state
+            .export_journal(&ActionFilter::default(), ExportFormat::Json)
+            .unwrap();
+        assert_eq!(mode(&exports), 0o700);
+        assert_eq!(mode(Path::new(&saved.path)), 0o600);
     }
 }

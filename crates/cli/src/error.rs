@@ -53,6 +53,8 @@ impl CliError {
                 | "ambiguous"
                 | "not_confirmed"
                 | "csv_unreadable"
+                | "csv_too_large"
+                | "value_out_of_range"
                 | "unknown_demo_account"
                 | "nothing_to_run"
                 | "plan_tampered"

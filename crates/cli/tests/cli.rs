@@ -317,6 +317,37 @@ fn bad_input_is_explained_with_exit_code_2() {
     assert!(text(&completions.stdout).contains("provdesk"));
 }
 
+/// Issue 13 item 11: a file over the 5 MB a bulk run reads is refused as bad input with its
+/// code, before anything is looked up.
+#[test]
+fn a_bulk_file_over_the_size_cap_is_bad_input() {
+    let served = Served::start();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("everyone.csv");
+    let mut bytes = b"upn\n".to_vec();
+    bytes.resize(playbooks::bulk::MAX_CSV_BYTES + 1, b'a');
+    std::fs::write(&file, bytes).unwrap();
+    let out = served.run(&["bulk", "offboard", file.to_str().unwrap(), "--dry-run"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    let said = text(&out.stderr);
+    assert!(
+        said.contains("The CSV file is larger than the 5 MB a bulk run reads"),
+        "{said}"
+    );
+    let json = served.run(&[
+        "--json",
+        "bulk",
+        "offboard",
+        file.to_str().unwrap(),
+        "--dry-run",
+    ]);
+    assert_eq!(json.status.code(), Some(2));
+    assert!(
+        text(&json.stdout).contains("csv_too_large")
+            || text(&json.stderr).contains("csv_too_large")
+    );
+}
+
 #[test]
 fn bulk_preview_shows_every_row_and_runs_only_when_confirmed() {
     let served = Served::start();
@@ -338,6 +369,10 @@ fn bulk_preview_shows_every_row_and_runs_only_when_confirmed() {
     assert!(out.contains("already on row 2"), "{out}");
     assert!(
         out.contains("1 ready, 1 already done, 2 left out."),
+        "{out}"
+    );
+    assert!(
+        out.contains("4 rows read from the file's 5 lines."),
         "{out}"
     );
 

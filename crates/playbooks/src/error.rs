@@ -195,6 +195,25 @@ pub enum Error {
     /// and tokens anywhere but Microsoft's named clouds.
     #[error("other sign-in and Graph addresses can only come from the settings file your IT department deploys")]
     CustomCloudNotDeployed,
+    /// The CSV file is larger than a bulk run reads ([`crate::bulk::MAX_CSV_BYTES`]); nothing of
+    /// it was read.
+    #[error("the CSV file is larger than the {} MB a bulk run reads (it is {})", limit / 1_000_000, megabytes(*size))]
+    CsvTooLarge { size: usize, limit: usize },
+
+    /// A number sent by the app or typed on the command line is outside what makes sense (log
+    /// hours of 0, more than the logs keep, …); nothing was done with it.
+    #[error("{what} must be between {min} and {max}, not {value}")]
+    OutOfRange {
+        what: &'static str,
+        value: i64,
+        min: i64,
+        max: i64,
+    },
+}
+
+/// "5.2 MB" (decimal megabytes, as file managers show sizes).
+fn megabytes(bytes: usize) -> String {
+    format!("{:.1} MB", bytes as f64 / 1_000_000.0)
 }
 
 impl From<entra_client::Error> for Error {
@@ -260,6 +279,8 @@ impl Error {
             Error::SyncNotPaused { .. } => "sync_not_paused",
             Error::OrganizationSettingsInvalid(_) => "organization_settings_invalid",
             Error::CustomCloudNotDeployed => "custom_cloud_not_deployed",
+            Error::CsvTooLarge { .. } => "csv_too_large",
+            Error::OutOfRange { .. } => "value_out_of_range",
         }
     }
 
@@ -371,6 +392,13 @@ impl Error {
                                               manages Provisioning Desk to put your cloud's \
                                               addresses in the settings file \
                                               (docs/admin-setup.md)."
+                .to_string(),
+            Error::CsvTooLarge { .. } => "Split the file into smaller files (one column of user \
+                                          names fits about 100,000 rows in 5 MB) and run them one \
+                                          after the other."
+                .to_string(),
+            Error::OutOfRange { .. } => "Nothing was changed. Choose a value in that range and \
+                                         try again."
                 .to_string(),
         }
     }

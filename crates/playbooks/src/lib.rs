@@ -29,6 +29,7 @@ pub mod offboard;
 pub mod on_demand;
 pub mod on_premises;
 pub mod plan;
+pub mod private_files;
 pub mod reactivate;
 mod read_back;
 pub mod relink;

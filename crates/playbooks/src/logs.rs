@@ -22,9 +22,28 @@ use entra_client::graph::provisioning_logs::{
 };
 
 use crate::desk::Desk;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::explain::{explain, LogLine};
 use crate::find::{find_app, find_person};
+
+/// How long Entra keeps provisioning logs: 30 days with Entra ID P1 or P2, seven with Free
+/// (entra-docs `reference-reports-data-retention.md`). A look back further finds nothing more.
+pub const LOGS_KEPT_HOURS: u32 = 30 * 24;
+
+/// Where a look back of `hours` from the tenant's `now` starts. `hours` comes from outside (the
+/// logs screen sends it): 0, or more than the logs are kept, is refused rather than read (a
+/// huge value would also put the start before the first representable date).
+pub fn look_back(now: DateTime<Utc>, hours: u32) -> Result<DateTime<Utc>> {
+    if !(1..=LOGS_KEPT_HOURS).contains(&hours) {
+        return Err(Error::OutOfRange {
+            what: "how far back to read the logs, in hours,",
+            value: i64::from(hours),
+            min: 1,
+            max: i64::from(LOGS_KEPT_HOURS),
+        });
+    }
+    Ok(now - Duration::hours(i64::from(hours)))
+}
 
 /// The `limit` newest entries matching `query`, at or after `since`, newest first.
 pub async fn entries_since(
@@ -162,5 +181,35 @@ mod tests {
             Some(ProvisioningStatus::Warning)
         );
         assert_eq!(status_from_word("soon"), None);
+    }
+}
+
+#[cfg(test)]
+mod look_back_tests {
+    use super::*;
+
+    #[test]
+    fn a_look_back_is_one_hour_to_the_thirty_days_the_logs_keep() {
+        let now = DateTime::parse_from_rfc3339("2026-12-04T10:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(
+            look_back(now, 24).unwrap().to_rfc3339(),
+            "2026-12-03T10:00:00+00:00"
+        );
+        assert_eq!(
+            look_back(now, 720).unwrap().to_rfc3339(),
+            "2026-11-04T10:00:00+00:00"
+        );
+        for nonsense in [0, 721, u32::MAX] {
+            let error = look_back(now, nonsense).unwrap_err();
+            assert_eq!(error.code(), "value_out_of_range", "{nonsense}");
+            assert_eq!(
+                error.to_string(),
+                format!(
+                    "how far back to read the logs, in hours, must be between 1 and 720, not {nonsense}"
+                )
+            );
+        }
     }
 }

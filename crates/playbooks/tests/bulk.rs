@@ -192,3 +192,98 @@ async fn without_a_role_in_the_sign_in_each_row_is_tried_and_a_refusal_names_the
         "Entra refused: nothing changed"
     );
 }
+
+/// Issue 13 item 2: a stray quote on one line used to swallow every later row into one field.
+/// Now the line is a row problem naming it, the rows after it are looked up as usual, and the
+/// preview says how many rows it read from how many lines.
+#[tokio::test]
+async fn a_stray_quote_leaves_out_one_row_and_the_rest_are_previewed() {
+    let training = Training::start().await;
+    let desk = training.desk(HELPDESK).await;
+    let (_, leaver) = training.person("leaver-today");
+    let (_, intern) = training.person("intern-returning");
+    let file = format!(
+        "upn,reason\n\
+         nobody@contoso-training.onmicrosoft.com,\"Moving to Lyon\n\
+         {leaver},\"O'Brien, Pat said \"\"bye\"\"\"\n\
+         \n\
+         {intern},Season over\n"
+    );
+    let plan = bulk::preview(&desk, BulkKind::Offboard, file.as_bytes())
+        .await
+        .unwrap();
+    let rows: Vec<(u32, &str)> = plan
+        .preview
+        .rows
+        .iter()
+        .map(|row| {
+            let word = match &row.state {
+                RowState::Ready => "ready",
+                RowState::AlreadyDone { .. } => "already done",
+                RowState::LeftOut { .. } => "left out",
+            };
+            (row.row, word)
+        })
+        .collect();
+    // The intern is already disabled: looked up all the same, as every row after the quote.
+    assert_eq!(
+        rows,
+        vec![(2, "left out"), (3, "ready"), (5, "already done")]
+    );
+    assert!(
+        matches!(&plan.preview.rows[0].state, RowState::LeftOut { reason }
+            if reason == "Line 2: a quote (\") opens here and is never closed, so we stopped reading this row"),
+        "{:?}",
+        plan.preview.rows[0]
+    );
+    assert_eq!((plan.csv.rows_read, plan.csv.lines_in_file), (3, 5));
+    let run_rows = plan.preview.run_rows(&plan.csv);
+    assert_eq!(
+        run_rows[0].reason.as_deref(),
+        Some("O'Brien, Pat said \"bye\"")
+    );
+}
+
+/// Issue 13 item 11: the desktop app now hands `bulk::preview` the file's bytes (src-tauri
+/// `csv_upload`) as the CLI does (`std::fs::read`), not the web view's decoded text: a file
+/// with a byte-order mark hashes as its bytes on disk — so a run started in one is found for
+/// resuming in the other — and a UTF-16 file is refused instead of being read as garbage.
+#[tokio::test]
+async fn the_file_is_hashed_as_its_bytes_on_disk_byte_order_mark_included() {
+    use sha2::{Digest, Sha256};
+    let training = Training::start().await;
+    let desk = training.desk(HELPDESK).await;
+    let (_, leaver) = training.person("leaver-today");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("leavers.csv");
+    let text = format!("upn\r\n{leaver}\r\n");
+    std::fs::write(
+        &path,
+        [b"\xEF\xBB\xBF".as_slice(), text.as_bytes()].concat(),
+    )
+    .unwrap();
+
+    let on_disk = std::fs::read(&path).unwrap();
+    let hex = |bytes: &[u8]| -> String {
+        Sha256::digest(bytes)
+            .iter()
+            .map(|byte| format!("{byte:02x}"))
+            .collect()
+    };
+    let plan = bulk::preview(&desk, BulkKind::Offboard, &on_disk)
+        .await
+        .unwrap();
+    assert_eq!(plan.csv.content_sha256, hex(&on_disk));
+    assert_ne!(plan.csv.content_sha256, hex(text.as_bytes()));
+    assert_eq!(plan.preview.ready, 1);
+
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    let error = bulk::preview(&desk, BulkKind::Offboard, &utf16)
+        .await
+        .unwrap_err();
+    assert_eq!(error.code(), "csv_unreadable");
+    assert!(error.to_string().contains("UTF-16"), "{error}");
+}

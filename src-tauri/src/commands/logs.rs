@@ -44,5 +44,5 @@ pub async fn logs_page<R: Runtime>(
     count: u32,
 ) -> Result<LogPage, CommandError> {
     let desk = state.desk().await?;
-    Ok(logs(&app).page(&desk, &filter, offset, count))
+    Ok(logs(&app).page(&desk, &filter, offset, count)?)
 }

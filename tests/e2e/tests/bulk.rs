@@ -393,3 +393,63 @@ async fn wait_for_done_at_least(app: &App, n: usize) {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
+
+/// Issue 13 items 2 and 11: the file reaches Rust as its bytes, so a UTF-16 file is named for
+/// what it is (the web view's decoded text used to turn it into rows of garbage); and a stray
+/// quote leaves out its own line only, with the preview saying how many rows it read from how
+/// many lines.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_utf16_file_is_named_and_a_stray_quote_leaves_out_one_line() {
+    let drop_bytes = |name: &str, bytes: Vec<u8>| {
+        let script = format!(
+            "const dt = new DataTransfer();
+             dt.items.add(new File([new Uint8Array(arguments[0])], '{name}', {{ type: 'text/csv' }}));
+             document.querySelector('[data-testid=csv-drop]')
+               .dispatchEvent(new DragEvent('drop', {{ dataTransfer: dt, bubbles: true, cancelable: true }}));
+             return true;"
+        );
+        (script, vec![serde_json::json!(bytes)])
+    };
+    let app = App::start().await;
+    app.sign_in_as("helpdesk").await;
+    app.click("[data-testid=start-bulk]").await;
+
+    let text = format!("user\r\nleo.leaving@{DOMAIN}\r\n");
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    let (script, args) = drop_bytes("unicode.csv", utf16);
+    app.client.execute(&script, args).await.expect("dropped");
+    let error = app.wait_for_text("[role=alert]", "UTF-16").await;
+    assert!(error.contains("csv_unreadable"), "{error}");
+
+    let csv = format!(
+        "user,reason\n\
+         leo.leaving@{DOMAIN},\"Moving to Lyon\n\
+         ivy.intern@{DOMAIN},season over\n\
+         \n\
+         nobody.here@{DOMAIN},\"O'Brien, Pat said \"\"bye\"\"\"\n"
+    );
+    let (script, args) = drop_bytes("stray-quote.csv", csv.into_bytes());
+    app.client.execute(&script, args).await.expect("dropped");
+    app.wait_for_text("[data-testid=bulk-counts]", "stray-quote.csv")
+        .await;
+    let problems = app.text("[data-testid=csv-problems]").await;
+    assert!(
+        problems.contains("Line 2: a quote (\") opens here and is never closed"),
+        "{problems}"
+    );
+    let read = app.text("[data-testid=csv-lines-read]").await;
+    assert_eq!(
+        read,
+        "3 rows read from the file's 5 lines (the header and 1 blank line are not rows)."
+    );
+    let rows = app.texts("[data-testid=bulk-row]").await;
+    assert!(
+        rows.iter().any(|r| r.contains("Ivy Intern")),
+        "the row after the quote is read: {rows:#?}"
+    );
+    app.screenshot("bulk-stray-quote").await;
+    app.close().await;
+}

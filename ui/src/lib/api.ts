@@ -1,5 +1,5 @@
 // The ONLY module that talks to the Rust side. Views import these functions, never `invoke`.
-import { Channel, invoke } from "@tauri-apps/api/core";
+import { Channel, invoke, type InvokeArgs, type InvokeOptions } from "@tauri-apps/api/core";
 import type { ActionFilter } from "./bindings/ActionFilter";
 import type { ActionRecord } from "./bindings/ActionRecord";
 import type { AppStatus } from "./bindings/AppStatus";
@@ -190,8 +190,10 @@ export function offboardDelete(person: PersonMatch, typed: string, onProgress: (
 }
 
 /** Reads a CSV and looks up every row. Changes nothing. */
-export function bulkPreview(kind: BulkKind, file: string): Promise<BulkPlan> {
-  return call<BulkPlan>("bulk_preview", { kind, file });
+export function bulkPreview(kind: BulkKind, file: Uint8Array): Promise<BulkPlan> {
+  // The file's bytes as on disk, as the call's raw body: Rust checks the encoding and hashes
+  // exactly what the CLI would read.
+  return call<BulkPlan>("bulk_preview", file, { headers: { "bulk-kind": kind } });
 }
 
 /** Runs the ready rows; progress brings counts and time left. */
@@ -273,9 +275,9 @@ function progressChannel(onProgress: (e: ProgressEvent) => void): Channel<Progre
   return channel;
 }
 
-async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+async function call<T>(command: string, args?: InvokeArgs, options?: InvokeOptions): Promise<T> {
   try {
-    return await invoke<T>(command, args);
+    return await invoke<T>(command, args, options);
   } catch (raw) {
     throw toCommandError(raw);
   }

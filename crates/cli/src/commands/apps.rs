@@ -135,7 +135,9 @@ pub async fn job(global: &Global, app: &str) -> Result<u8, CliError> {
     Ok(exit::OK)
 }
 
-/// "30m", "6h", "2d" → a duration.
+/// "30m", "6h", "2d" → a duration, from one minute to the 30 days the logs keep
+/// (`playbooks::logs::LOGS_KEPT_HOURS`): a longer look back reads nothing more, and a huge
+/// number would overflow the date arithmetic.
 pub fn parse_since(text: &str) -> Result<chrono::Duration, CliError> {
     let text = text.trim();
     let bad = || {
@@ -145,13 +147,26 @@ pub fn parse_since(text: &str) -> Result<chrono::Duration, CliError> {
         )
     };
     let (number, unit) = text.split_at(text.len().saturating_sub(1));
-    let number: i64 = number.parse().map_err(|_| bad())?;
-    match unit {
-        "m" => Ok(chrono::Duration::minutes(number)),
-        "h" => Ok(chrono::Duration::hours(number)),
-        "d" => Ok(chrono::Duration::days(number)),
-        _ => Err(bad()),
+    let number: u32 = number.parse().map_err(|_| bad())?;
+    let minutes = match unit {
+        "m" => u64::from(number),
+        "h" => u64::from(number) * 60,
+        "d" => u64::from(number) * 24 * 60,
+        _ => return Err(bad()),
+    };
+    let kept_minutes = u64::from(playbooks::logs::LOGS_KEPT_HOURS) * 60;
+    if minutes == 0 || minutes > kept_minutes {
+        return Err(CliError::bad_input(
+            format!(
+                "\"{text}\" is outside what the logs keep: from 1 minute to {} days.",
+                kept_minutes / (24 * 60)
+            ),
+            "Use a duration from 1m to 30d.",
+        ));
     }
+    Ok(chrono::Duration::minutes(
+        i64::try_from(minutes).map_err(|_| bad())?,
+    ))
 }
 
 pub async fn logs(
@@ -225,5 +240,17 @@ mod tests {
         assert_eq!(parse_since("2d").unwrap(), chrono::Duration::days(2));
         assert!(parse_since("soon").is_err());
         assert!(parse_since("").is_err());
+        // From outside: no panic, a plain refusal (an i64 of hours used to overflow chrono).
+        for nonsense in [
+            "0h",
+            "-2d",
+            "31d",
+            "721h",
+            "99999999999999999h",
+            "4294967295d",
+        ] {
+            assert!(parse_since(nonsense).is_err(), "{nonsense}");
+        }
+        assert_eq!(parse_since("30d").unwrap(), chrono::Duration::days(30));
     }
 }

@@ -177,4 +177,18 @@ fn print_preview(plan: &playbooks::bulk::BulkPlan) {
         "\n{} ready, {} already done, {} left out.",
         plan.preview.ready, plan.preview.already_done, plan.preview.left_out
     );
+    // Every line is accounted for: the header and blank lines are the only lines not read as rows.
+    println!(
+        "{} read from the file's {}.",
+        plural(plan.csv.rows_read, "row"),
+        plural(plan.csv.lines_in_file, "line")
+    );
+}
+
+fn plural(n: u32, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
 }

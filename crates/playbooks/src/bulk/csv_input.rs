@@ -6,8 +6,9 @@
 //!   for the journal. Other columns are ignored, so an export from the Entra admin center works as
 //!   it is (the first matching column from the left is used).
 //! - **Without a header**: the first column holds the person, an optional second column the reason.
-//! - UTF-8 with or without a byte-order mark, CRLF or LF line ends, quoted fields (with `""` for a
-//!   quote inside), blank lines (ignored). A file whose first line has semicolons and no commas is
+//! - UTF-8 with or without a byte-order mark, CRLF, LF or CR line ends, quoted fields (with `""`
+//!   for a quote inside), blank lines (ignored). One line is one row: a quote that is not closed
+//!   on its line leaves that row out, and the next line is read as usual. A file whose first line has semicolons and no commas is
 //!   read as semicolon-separated (what Excel writes in many European locales).
 //! - There are no comment lines: a line starting with `#` is an ordinary (bad) row.
 //!
@@ -108,6 +109,8 @@ pub enum RowProblemKind {
     NotText,
     /// The same person was already named on an earlier row; that earlier row is kept.
     Duplicate { of_row: u32 },
+    /// A quote opens on this line and is not closed on it; the row is not read further.
+    UnclosedQuote,
 }
 
 /// The parsed file: usable rows in file order, and the problems of the others.
@@ -122,17 +125,39 @@ pub struct CsvInput {
     /// SHA-256 of the file's bytes (hex), stored with the run so a resume can tell it is the
     /// same file.
     pub content_sha256: String,
+    /// Rows read (usable or with a problem): every line but the header and blank lines, so
+    /// the preview can show that no line went missing.
+    pub rows_read: u32,
+    /// Lines in the file, as a text editor counts them.
+    pub lines_in_file: u32,
 }
 
 /// Header names (normalised by [`header_key`]) that name the person column.
 const TARGET_HEADERS: [&str; 5] = ["user", "upn", "id", "objectid", "userprincipalname"];
 const REASON_HEADER: &str = "reason";
 
-/// Parses a bulk CSV file.
+/// The largest file a bulk run reads: 5 MB holds about 100,000 rows of user names, more than a
+/// day's work; a larger file is most likely the wrong file (a full directory export with every
+/// column), and reading it whole would hold the window up.
+pub const MAX_CSV_BYTES: usize = 5_000_000;
+
+/// Parses a bulk CSV file, given as the file's bytes exactly as on disk (the desktop app sends
+/// the bytes it read, the CLI reads the file: both hash the same bytes).
 ///
-/// Fails only when the file as a whole cannot be used (UTF-16, a header without a person column,
-/// no rows at all); anything wrong with single rows is in [`CsvInput::problems`].
+/// Fails only when the file as a whole cannot be used (too large, UTF-16, a header without a
+/// person column, no rows at all); anything wrong with single rows is in [`CsvInput::problems`].
+///
+/// Every line is one row: a quote that is not closed on its line is a problem of that row, and
+/// reading goes on with the next line, so one stray quote cannot swallow the rest of the file.
+/// (RFC 4180 allows line breaks inside quotes; a user name or a reason never needs one, and
+/// reading them would let a single unmatched quote turn every later row into one field.)
 pub fn parse_csv(bytes: &[u8]) -> Result<CsvInput> {
+    if bytes.len() > MAX_CSV_BYTES {
+        return Err(Error::CsvTooLarge {
+            size: bytes.len(),
+            limit: MAX_CSV_BYTES,
+        });
+    }
     let content_sha256 = sha256_hex(bytes);
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err(Error::CsvUnreadable(
@@ -140,39 +165,20 @@ pub fn parse_csv(bytes: &[u8]) -> Result<CsvInput> {
         ));
     }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(sniff_delimiter(bytes))
-        .from_reader(bytes);
+    let delimiter = sniff_delimiter(bytes);
 
     let mut layout: Option<Layout> = None;
     let mut target_column = None;
     let mut rows = Vec::new();
     let mut problems = Vec::new();
     let mut first_row_of: HashMap<String, u32> = HashMap::new();
-    let mut record = csv::ByteRecord::new();
-    let mut lines = LineCounter::default();
-    let mut previous_end = 0usize;
+    let mut lines_in_file = 0u32;
+    let mut rows_read = 0u32;
 
-    loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(error) => return Err(Error::CsvUnreadable(error.to_string())),
-        }
-        // The csv crate's own record positions do not account for skipped blank lines, so the
-        // line a row starts on is counted here: skip the line ends after the previous record.
-        let start = bytes[previous_end..]
-            .iter()
-            .position(|&byte| byte != b'\r' && byte != b'\n')
-            .map_or(bytes.len(), |skip| previous_end + skip);
-        let row = lines.line_at(bytes, start);
-        previous_end = usize::try_from(reader.position().byte())
-            .unwrap_or(bytes.len())
-            .min(bytes.len());
-        let Some(fields) = decode_fields(&record) else {
+    for (row, line) in lines(bytes) {
+        lines_in_file = row;
+        let Ok(text) = std::str::from_utf8(line) else {
+            rows_read += 1;
             problems.push(RowProblem {
                 row,
                 kind: RowProblemKind::NotText,
@@ -181,6 +187,27 @@ pub fn parse_csv(bytes: &[u8]) -> Result<CsvInput> {
                 ),
             });
             continue;
+        };
+        let fields = match split_fields(text, delimiter) {
+            Ok(fields) => fields,
+            Err(UnclosedQuote) if layout.is_none() => {
+                return Err(Error::CsvUnreadable(format!(
+                    "a quote (\") on line {row}, the first row, opens and is never closed, so \
+                     its columns cannot be told apart"
+                )));
+            }
+            Err(UnclosedQuote) => {
+                rows_read += 1;
+                problems.push(RowProblem {
+                    row,
+                    kind: RowProblemKind::UnclosedQuote,
+                    message: format!(
+                        "Line {row}: a quote (\") opens here and is never closed, so we stopped \
+                         reading this row"
+                    ),
+                });
+                continue;
+            }
         };
         if fields.iter().all(|field| field.is_empty()) {
             // A blank row (or only separators, as spreadsheets export trailing rows): ignored.
@@ -200,6 +227,7 @@ pub fn parse_csv(bytes: &[u8]) -> Result<CsvInput> {
                 found
             }
         };
+        rows_read += 1;
 
         let value = fields.get(current.target).map_or("", String::as_str);
         let reason = current
@@ -255,26 +283,86 @@ pub fn parse_csv(bytes: &[u8]) -> Result<CsvInput> {
         problems,
         target_column,
         content_sha256,
+        rows_read,
+        lines_in_file,
     })
 }
 
-/// Turns byte offsets into 1-based line numbers, scanning each byte once over a whole file.
-#[derive(Default)]
-struct LineCounter {
-    offset: usize,
-    newlines: usize,
+/// The file's lines, numbered from 1 as a text editor shows them, without their line ends.
+/// A line ends at CRLF, LF or a lone CR (what "CSV (Macintosh)" writes); a last line without a
+/// line end counts, the empty text after a final line end does not.
+fn lines(bytes: &[u8]) -> impl Iterator<Item = (u32, &[u8])> {
+    let mut rest = bytes;
+    let mut number = 0u32;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        number = number.saturating_add(1);
+        let end = rest
+            .iter()
+            .position(|&byte| byte == b'\n' || byte == b'\r')
+            .unwrap_or(rest.len());
+        let line = &rest[..end];
+        let ending = match rest.get(end..end + 2) {
+            Some(b"\r\n") => 2,
+            _ if end < rest.len() => 1,
+            _ => 0,
+        };
+        rest = &rest[end + ending..];
+        Some((number, line))
+    })
 }
 
-impl LineCounter {
-    /// The line of `offset`; offsets must not decrease between calls.
-    fn line_at(&mut self, bytes: &[u8], offset: usize) -> u32 {
-        let offset = offset.min(bytes.len()).max(self.offset);
-        self.newlines += bytes[self.offset..offset]
-            .iter()
-            .filter(|&&byte| byte == b'\n')
-            .count();
-        self.offset = offset;
-        u32::try_from(self.newlines + 1).unwrap_or(u32::MAX)
+/// A quoted field that is still open at the end of its line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct UnclosedQuote;
+
+/// Splits one line into trimmed fields, the way spreadsheets write them: a field that starts
+/// with `"` (after spaces) is quoted, `""` inside it is one quote, and the delimiter inside it
+/// is text; text after the closing quote is kept (`"ab"c` is `abc`). A quote inside an
+/// unquoted field is an ordinary character (`Pat "the cat"` stays as written).
+fn split_fields(line: &str, delimiter: u8) -> std::result::Result<Vec<String>, UnclosedQuote> {
+    let delimiter = char::from(delimiter);
+    let mut fields = Vec::new();
+    let mut chars = line.chars().peekable();
+    loop {
+        let mut field = String::new();
+        while let Some(&c) = chars.peek() {
+            if c == ' ' || c == '\t' {
+                field.push(c);
+                chars.next();
+            } else {
+                break;
+            }
+        }
+        if chars.peek() == Some(&'"') {
+            chars.next();
+            field.clear();
+            loop {
+                match chars.next() {
+                    None => return Err(UnclosedQuote),
+                    Some('"') if chars.peek() == Some(&'"') => {
+                        chars.next();
+                        field.push('"');
+                    }
+                    Some('"') => break,
+                    Some(c) => field.push(c),
+                }
+            }
+        }
+        let mut ended_by_delimiter = false;
+        for c in chars.by_ref() {
+            if c == delimiter {
+                ended_by_delimiter = true;
+                break;
+            }
+            field.push(c);
+        }
+        fields.push(field.trim().to_string());
+        if !ended_by_delimiter {
+            return Ok(fields);
+        }
     }
 }
 
@@ -333,22 +421,10 @@ fn header_key(field: &str) -> String {
         .collect()
 }
 
-/// UTF-8 fields, trimmed; `None` if any field is not UTF-8.
-fn decode_fields(record: &csv::ByteRecord) -> Option<Vec<String>> {
-    record
-        .iter()
-        .map(|field| {
-            std::str::from_utf8(field)
-                .ok()
-                .map(|text| text.trim().to_string())
-        })
-        .collect()
-}
-
 /// Semicolons for a first line with semicolons and no commas; commas otherwise.
 fn sniff_delimiter(bytes: &[u8]) -> u8 {
-    let first_line = bytes
-        .split(|&byte| byte == b'\n')
+    let first_line = lines(bytes)
+        .map(|(_, line)| line)
         .find(|line| line.iter().any(|byte| !byte.is_ascii_whitespace()))
         .unwrap_or(&[]);
     if first_line.contains(&b';') && !first_line.contains(&b',') {
@@ -473,7 +549,7 @@ mod tests {
 
     #[test]
     fn bom_crlf_quotes_and_blank_lines() {
-        let file = b"\xEF\xBB\xBFupn,reason\r\n\r\n\"jane@contoso.com\",\"Leaving, \"\"for good\"\"\"\r\n  \r\n,,\r\nbob@contoso.com,\"two\r\nlines\"\r\nann@contoso.com\r\n";
+        let file = b"\xEF\xBB\xBFupn,reason\r\n\r\n\"jane@contoso.com\",\"Leaving, \"\"for good\"\"\"\r\n  \r\n,,\r\nbob@contoso.com, \"Moved; left\" \r\nann@contoso.com\r\n";
         let input = parse_csv(file).unwrap();
         assert_eq!(input.target_column.as_deref(), Some("upn"));
         assert!(input.problems.is_empty(), "{:?}", input.problems);
@@ -486,9 +562,125 @@ mod tests {
             summary,
             vec![
                 (3, "jane@contoso.com", Some("Leaving, \"for good\"")),
-                (6, "bob@contoso.com", Some("two\r\nlines")),
-                (8, "ann@contoso.com", None),
+                (6, "bob@contoso.com", Some("Moved; left")),
+                (7, "ann@contoso.com", None),
             ]
+        );
+        assert_eq!((input.rows_read, input.lines_in_file), (3, 7));
+    }
+
+    /// Issue 13 item 2: one unmatched quote used to make the rest of the file one field, and
+    /// every later row silently vanished.
+    #[test]
+    fn a_stray_quote_leaves_out_its_row_only() {
+        let file = "upn,reason\njane@contoso.com,Leaving\nbob@contoso.com,\"Moving to Lyon\nann@contoso.com,Season over\nlee@contoso.com,\n";
+        let input = parse_csv(file.as_bytes()).unwrap();
+        let good: Vec<_> = input
+            .rows
+            .iter()
+            .map(|row| (row.row, row.target.as_str(), row.reason.as_deref()))
+            .collect();
+        assert_eq!(
+            good,
+            vec![
+                (2, "jane@contoso.com", Some("Leaving")),
+                (4, "ann@contoso.com", Some("Season over")),
+                (5, "lee@contoso.com", None),
+            ]
+        );
+        assert_eq!(
+            input.problems,
+            vec![RowProblem {
+                row: 3,
+                kind: RowProblemKind::UnclosedQuote,
+                message: "Line 3: a quote (\") opens here and is never closed, so we stopped reading this row".into(),
+            }]
+        );
+        assert_eq!((input.rows_read, input.lines_in_file), (4, 5));
+    }
+
+    #[test]
+    fn a_field_spanning_lines_is_a_row_problem_naming_its_line() {
+        let file = "upn,reason\nbob@contoso.com,\"two\r\nlines\"\r\nann@contoso.com\r\n";
+        let input = parse_csv(file.as_bytes()).unwrap();
+        assert_eq!(input.rows.len(), 1);
+        assert_eq!(input.rows[0].row, 4);
+        assert_eq!(input.problems[0].row, 2);
+        assert_eq!(input.problems[0].kind, RowProblemKind::UnclosedQuote);
+        assert!(input.problems[0].message.starts_with("Line 2: a quote"));
+        // The rest of the broken field is read as a row of its own, and said to be no person.
+        assert_eq!(input.problems[1].row, 3);
+        assert_eq!(
+            input.problems[1].kind,
+            RowProblemKind::NotATarget {
+                value: "lines\"".into()
+            }
+        );
+        assert_eq!((input.rows_read, input.lines_in_file), (3, 4));
+    }
+
+    #[test]
+    fn a_quote_that_never_closes_on_the_last_line() {
+        let input = parse_csv(b"jane@contoso.com\n\"bob@contoso.com").unwrap();
+        assert_eq!(input.rows.len(), 1);
+        assert_eq!(input.problems[0].row, 2);
+        assert_eq!(input.problems[0].kind, RowProblemKind::UnclosedQuote);
+        assert_eq!((input.rows_read, input.lines_in_file), (2, 2));
+    }
+
+    #[test]
+    fn an_unclosed_quote_in_the_first_row_refuses_the_file() {
+        let error = parse_csv(b"upn,\"reason\njane@contoso.com,x\n").unwrap_err();
+        assert_eq!(error.code(), "csv_unreadable");
+        assert!(error.to_string().contains("on line 1"), "{error}");
+    }
+
+    #[test]
+    fn quotes_in_names_and_reasons_still_work() {
+        let file = "user,name,reason\n\
+                    pat.obrien@contoso.com,\"O'Brien, Pat\",\"Say \"\"hi\"\"\"\n\
+                    lee@contoso.com,Lee \"Junior\" Park,Pat \"the cat\" left\n\
+                    \"kim\"@contoso.com,,\"a\"b\n";
+        let input = parse_csv(file.as_bytes()).unwrap();
+        assert!(input.problems.is_empty(), "{:?}", input.problems);
+        assert_eq!(input.rows[0].reason.as_deref(), Some("Say \"hi\""));
+        assert_eq!(
+            input.rows[1].reason.as_deref(),
+            Some("Pat \"the cat\" left")
+        );
+        assert_eq!(
+            split_fields(
+                "pat.obrien@contoso.com,\"O'Brien, Pat\",\"Say \"\"hi\"\"\"",
+                b','
+            ),
+            Ok(vec![
+                "pat.obrien@contoso.com".to_string(),
+                "O'Brien, Pat".to_string(),
+                "Say \"hi\"".to_string(),
+            ])
+        );
+        // Text after a closing quote is kept, as spreadsheets read it.
+        assert_eq!(input.rows[2].target, upn("kim@contoso.com"));
+        assert_eq!(input.rows[2].reason.as_deref(), Some("ab"));
+    }
+
+    #[test]
+    fn old_mac_line_ends_are_lines() {
+        let input = parse_csv(b"upn\rjane@contoso.com\rbob@contoso.com\r").unwrap();
+        let rows: Vec<_> = input.rows.iter().map(|row| row.row).collect();
+        assert_eq!(rows, vec![2, 3]);
+        assert_eq!(input.lines_in_file, 3);
+    }
+
+    #[test]
+    fn a_file_over_the_size_cap_is_refused_before_reading() {
+        let mut file = b"upn\n".to_vec();
+        file.resize(MAX_CSV_BYTES + 1, b'a');
+        let error = parse_csv(&file).unwrap_err();
+        assert_eq!(error.code(), "csv_too_large");
+        assert_eq!(
+            error.to_string(),
+            "the CSV file is larger than the 5 MB a bulk run reads (it is 5.0 MB)"
         );
     }
 

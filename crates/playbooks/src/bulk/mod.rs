@@ -9,7 +9,9 @@ pub mod report;
 pub mod runner;
 
 pub use crate::journal::{ActionAnswer, Observation};
-pub use csv_input::{parse_csv, BulkRow, CsvInput, RowProblem, RowProblemKind, TargetRef};
+pub use csv_input::{
+    parse_csv, BulkRow, CsvInput, RowProblem, RowProblemKind, TargetRef, MAX_CSV_BYTES,
+};
 pub use graph_actions::GraphRowActions;
 pub use playbook::{BulkKind, BulkPlan};
 pub use preview::{BulkPreview, Lookup, RowPreview, RowState};

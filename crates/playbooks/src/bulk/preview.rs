@@ -118,6 +118,7 @@ impl BulkPreview {
                 RowProblemKind::NotATarget { value } => value.clone(),
                 RowProblemKind::NoTarget
                 | RowProblemKind::NotText
+                | RowProblemKind::UnclosedQuote
                 | RowProblemKind::Duplicate { .. } => String::new(),
             };
             rows.push(RowPreview {

@@ -32,8 +32,10 @@ const CSV_HEADER: [&str; 20] = [
 
 /// Writes `actions` as CSV (UTF-8, header row, RFC 4180 quoting).
 ///
-/// Text that a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`) is prefixed
-/// with `'`: display names come from the directory and must not execute when the export is opened.
+/// Text that a spreadsheet would run as a formula is prefixed with `'`: display names come from
+/// the directory and must not execute when the export is opened. OWASP's "CSV Injection" page
+/// lists the characters a cell must not start with: `=`, `+`, `-`, `@`, tab (0x09) and carriage
+/// return (0x0D).
 pub fn export_csv(actions: &[ActionRecord], writer: impl Write) -> Result<()> {
     let export_error = |error: csv::Error| Error::Export(error.to_string());
     let mut csv = csv::Writer::from_writer(writer);
@@ -75,10 +77,35 @@ pub fn export_json(actions: &[ActionRecord]) -> Result<String> {
     serde_json::to_string_pretty(actions).map_err(|error| Error::Export(error.to_string()))
 }
 
+/// The first characters that make a spreadsheet read a cell as a formula (OWASP, CSV Injection).
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
 fn defuse_formula(field: &str) -> String {
-    if field.starts_with(['=', '+', '-', '@']) {
+    if field.starts_with(FORMULA_STARTS) {
         format!("'{field}")
     } else {
         field.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_formula_start_is_defused_and_ordinary_text_is_kept() {
+        for evil in [
+            "=1+1",
+            "+1",
+            "-1+cmd|' /C calc'!A0",
+            "@SUM(A1)",
+            "\t=1+1",
+            "\r=1+1",
+        ] {
+            assert_eq!(defuse_formula(evil), format!("'{evil}"), "{evil:?}");
+        }
+        for plain in ["Jane Smith", "jane@contoso.com", " =not at the start", ""] {
+            assert_eq!(defuse_formula(plain), plain);
+        }
     }
 }

@@ -29,6 +29,7 @@ use rusqlite::{params, Connection, ErrorCode, OpenFlags, OptionalExtension};
 
 use crate::error::{Error, Result};
 use crate::plan::PlaybookKind;
+use crate::private_files;
 
 pub use answer::{ActionAnswer, Observation};
 pub use claim::RunClaim;
@@ -95,10 +96,19 @@ impl Journal {
             return Err(unreadable("it is a folder, not a file".into()));
         }
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|source| Error::CreateDirectory {
-                path: parent.to_path_buf(),
-                source,
+            private_files::create_private_folder(parent).map_err(|source| {
+                Error::CreateDirectory {
+                    path: parent.to_path_buf(),
+                    source,
+                }
             })?;
+        }
+        // The journal says what was done to whom: a new file is the owner's only (0600), and
+        // SQLite gives its -wal and -shm files the same mode. An empty file is a new database
+        // to SQLite; an existing one is left exactly as it is.
+        if !path.exists() {
+            private_files::create_private_file(path)
+                .map_err(|error| unreadable(error.to_string()))?;
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE

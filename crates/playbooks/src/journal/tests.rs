@@ -453,6 +453,30 @@ fn a_file_journal_uses_wal_and_survives_reopening() {
     assert_eq!(plan.not_started.len(), 1);
 }
 
+/// Issue 13 item 11: the journal says what was done to whom; a new one is the owner's only
+/// (0600, with its -wal and -shm files), in folders created for it the owner's only (0700).
+#[cfg(unix)]
+#[test]
+fn a_new_journal_is_the_owners_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode =
+        |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("com.provisioningdesk.app");
+    let path = folder.join("journal.sqlite3");
+    let journal = Journal::open(&path).unwrap();
+    let run = bulk_run(&journal, &["Ann"]);
+    journal
+        .record_intent(intent(&run, Some(2), "Ann", ActionKind::Disable))
+        .unwrap();
+    assert_eq!(mode(&folder), 0o700);
+    assert_eq!(mode(&path), 0o600);
+    for sidecar in ["journal.sqlite3-wal", "journal.sqlite3-shm"] {
+        assert_eq!(mode(&folder.join(sidecar)), 0o600, "{sidecar}");
+    }
+    assert_eq!(journal.actions(&ActionFilter::default()).unwrap().len(), 1);
+}
+
 #[test]
 fn a_garbage_file_is_named_and_left_untouched() {
     let dir = tempfile::tempdir().unwrap();

@@ -34,6 +34,10 @@ pub const PAGE_SIZE: u32 = 500;
 /// are asked for again (and dropped by id) rather than missed.
 const REFRESH_OVERLAP: Duration = Duration::seconds(1);
 
+/// Most lines one window carries, whatever the caller asks (the logs screen sends the count):
+/// a virtualized list shows a few dozen at a time.
+pub const MAX_WINDOW_LINES: usize = 500;
+
 /// One entry with the lower-case text its filters look in.
 #[derive(Debug, Clone)]
 struct Cached {
@@ -157,8 +161,10 @@ impl LogCache {
         self.covered_from = Some(self.covered_from.map_or(from, |c| c.min(from)));
     }
 
-    /// The entries matching `filter`: their count and `count` of them from `offset` on.
+    /// The entries matching `filter`: their count and `count` of them (at most
+    /// [`MAX_WINDOW_LINES`]) from `offset` on; an offset past the end gives no lines.
     pub fn window(&self, filter: &CacheFilter, offset: usize, count: usize) -> LogWindow {
+        let count = count.min(MAX_WINDOW_LINES);
         let app = needle(&filter.app);
         let person = needle(&filter.person);
         let status = status_word(&filter.status);
@@ -423,6 +429,22 @@ mod tests {
         assert_eq!(ids(&page), ["e20", "e21", "e22", "e23", "e24"]);
         let past_the_end = cache.window(&CacheFilter::default(), 48, 5);
         assert_eq!(ids(&past_the_end), ["e48", "e49"]);
+    }
+
+    /// The offset and count come from the web view: any value is answered, none can make the
+    /// answer larger than [`MAX_WINDOW_LINES`].
+    #[test]
+    fn a_window_is_bounded_whatever_offset_and_count_are_asked() {
+        let mut cache = LogCache::new();
+        let many: Vec<_> = (0..600)
+            .map(|i| entry(&format!("e{i:03}"), 0, "Floorplan", "ada", "success"))
+            .collect();
+        cache.add(&many);
+        let all = cache.window(&CacheFilter::default(), 0, usize::MAX);
+        assert_eq!(all.total, 600);
+        assert_eq!(all.lines.len(), MAX_WINDOW_LINES);
+        let beyond = cache.window(&CacheFilter::default(), usize::MAX, usize::MAX);
+        assert_eq!((beyond.total, beyond.lines.len()), (600, 0));
     }
 
     /// A reading claims coverage page by page only while the answer comes newest first: an

@@ -335,7 +335,10 @@ impl Expr {
     pub fn text(&self) -> String {
         match self {
             Expr::Attribute(a) => format!("[{a}]"),
-            Expr::Constant(c) => format!("\"{}\"", c.replace('"', "\\\"")),
+            // entra-docs `functions-for-customizing-application-data.md`: "if you need a
+            // backslash ( \ ) or quotation mark ( " ) in the string, it must be escaped with
+            // the backslash ( \ ) symbol". The backslash first, or the quote's escape doubles.
+            Expr::Constant(c) => format!("\"{}\"", c.replace('\\', "\\\\").replace('"', "\\\"")),
             Expr::Call(f, args) => format!(
                 "{}({})",
                 f.name(),
@@ -534,6 +537,22 @@ pub fn from_source(source: &Value) -> Result<Expr, ParseError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Found by `tests/fuzz_parsers.rs`: a constant holding a backslash was printed unescaped,
+    /// and read back without it (`"\"` is an escaped quote, an unterminated string).
+    #[test]
+    fn a_backslash_in_a_constant_is_printed_escaped_and_read_back() {
+        for text in ["\\", "C:\\Users\\ann", "say \\\"hi\\\"", "\\\""] {
+            let constant = Expr::Constant(text.to_string());
+            assert_eq!(
+                parse(&constant.text()),
+                Ok(constant.clone()),
+                "{}",
+                constant.text()
+            );
+        }
+        assert_eq!(Expr::Constant("a\\b".into()).text(), "\"a\\\\b\"");
+    }
 
     fn src(soft_deleted: bool) -> Source {
         let mut s = Source::default();

@@ -83,7 +83,12 @@ fn split_urn(path: &str) -> (Option<String>, &str) {
         // A whole extension is a top-level attribute named by its URN.
         return (None, path);
     }
-    match path.rsplit_once(':') {
+    // The URN ends at the last ':' before a `[filter]`: the filter's value may hold colons.
+    let head = &path[..path.find('[').unwrap_or(path.len())];
+    match head
+        .rfind(':')
+        .map(|colon| (&path[..colon], &path[colon + 1..]))
+    {
         Some((urn, attr)) if !attr.is_empty() => {
             if urn.eq_ignore_ascii_case(CORE_USER) || urn.eq_ignore_ascii_case(CORE_GROUP) {
                 (None, attr)
@@ -271,6 +276,26 @@ pub fn remove(resource: &mut Value, path: &str) -> bool {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// Found by `tests/fuzz_parsers.rs`: a colon in the filter value of an extension attribute
+    /// was taken for the end of the URN.
+    #[test]
+    fn a_colon_in_a_filter_value_is_not_the_end_of_the_urn() {
+        let path = format!("{ENTERPRISE_USER}:a[A eq \":\"]");
+        assert_eq!(
+            parse(&path),
+            Some(AttrPath {
+                urn: Some(ENTERPRISE_USER.to_string()),
+                attr: "a".into(),
+                filter: Some(("A".into(), ":".into())),
+                sub: None,
+            })
+        );
+        assert_eq!(
+            parse("emails[value eq \"sip:ann@x\"].display").map(|p| p.urn),
+            Some(None)
+        );
+    }
 
     #[test]
     fn reads_and_writes_entra_paths() {

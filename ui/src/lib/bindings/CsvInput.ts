@@ -18,4 +18,13 @@ targetColumn: string | null,
  * SHA-256 of the file's bytes (hex), stored with the run so a resume can tell it is the
  * same file.
  */
-contentSha256: string, };
+contentSha256: string, 
+/**
+ * Rows read (usable or with a problem): every line but the header and blank lines, so
+ * the preview can show that no line went missing.
+ */
+rowsRead: number, 
+/**
+ * Lines in the file, as a text editor counts them.
+ */
+linesInFile: number, };

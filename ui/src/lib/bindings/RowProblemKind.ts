@@ -3,4 +3,4 @@
 /**
  * What is wrong with a row, for the UI to branch on.
  */
-export type RowProblemKind = { "kind": "not_a_target", value: string, } | { "kind": "no_target" } | { "kind": "not_text" } | { "kind": "duplicate", of_row: number, };
+export type RowProblemKind = { "kind": "not_a_target", value: string, } | { "kind": "no_target" } | { "kind": "not_text" } | { "kind": "duplicate", of_row: number, } | { "kind": "unclosed_quote" };

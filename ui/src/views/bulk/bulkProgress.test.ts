@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bulkProgress, page, plural, rowStateLook } from "./bulkProgress";
+import { bulkProgress, linesRead, page, plural, rowStateLook } from "./bulkProgress";
 
 describe("bulk progress", () => {
   it("follows the streamed counts and estimate", () => {
@@ -36,5 +36,17 @@ describe("counts in words", () => {
     expect(plural(1, "row")).toBe("1 row");
     expect(plural(4, "row")).toBe("4 rows");
     expect(plural(2, "person", "people")).toBe("2 people");
+  });
+});
+
+describe("lines read", () => {
+  it("accounts for every line of the file", () => {
+    expect(linesRead({ rowsRead: 10, linesInFile: 12, targetColumn: "upn" })).toBe(
+      "10 rows read from the file's 12 lines (the header and 1 blank line are not rows).",
+    );
+    expect(linesRead({ rowsRead: 3, linesInFile: 4, targetColumn: "user" })).toBe(
+      "3 rows read from the file's 4 lines (the header is not a row).",
+    );
+    expect(linesRead({ rowsRead: 1, linesInFile: 1, targetColumn: null })).toBe("1 row read from the file's 1 line.");
   });
 });

@@ -1,6 +1,7 @@
 // The bulk screen's pure logic: row states in words, the progress bar from streamed events,
 // pages of the preview table.
 import type { BulkCounts } from "../../lib/bindings/BulkCounts";
+import type { CsvInput } from "../../lib/bindings/CsvInput";
 import type { ProgressEvent } from "../../lib/bindings/ProgressEvent";
 import type { RowState } from "../../lib/bindings/RowState";
 
@@ -54,4 +55,16 @@ export function page<T>(rows: T[], pageIndex: number): { rows: T[]; pages: numbe
 /** "1 row", "3 rows", "1 person", "2 people". */
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
+}
+
+/** "10 rows read from the file's 12 lines (the header and 1 blank line are not rows).": shows
+ * that every line of the file was read, so a row that went missing would show. */
+export function linesRead(csv: Pick<CsvInput, "rowsRead" | "linesInFile" | "targetColumn">): string {
+  const header = csv.targetColumn === null ? 0 : 1;
+  const blank = Math.max(0, csv.linesInFile - csv.rowsRead - header);
+  const read = `${plural(csv.rowsRead, "row")} read from the file's ${plural(csv.linesInFile, "line")}`;
+  const notRows = [header ? "the header" : null, blank ? plural(blank, "blank line") : null].filter((part) => part !== null);
+  if (notRows.length === 0) return `${read}.`;
+  const verb = header + blank === 1 ? "is not a row" : "are not rows";
+  return `${read} (${notRows.join(" and ")} ${verb}).`;
 }
