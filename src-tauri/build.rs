@@ -38,6 +38,8 @@ const COMMANDS: &[&str] = &[
     "logs_page",
     "journal_actions",
     "journal_export",
+    "journal_unfinished",
+    "journal_finish",
     "training_clock",
     "training_skip_days",
     "training_run_cycle",

@@ -79,6 +79,8 @@ pub fn setup<R: Runtime>(builder: Builder<R>) -> Builder<R> {
             commands::logs::logs_page,
             commands::journal::journal_actions,
             commands::journal::journal_export,
+            commands::journal::journal_unfinished,
+            commands::journal::journal_finish,
             commands::training::training_clock,
             commands::training::training_skip_days,
             commands::training::training_run_cycle,

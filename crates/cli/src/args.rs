@@ -234,6 +234,12 @@ pub enum Command {
         /// Only this run.
         #[arg(long)]
         run: Option<String>,
+        /// Check every change an interrupted session left without an answer (an offboarding,
+        /// welcome-back, deletion or restart cut off by a crash) against the tenant, and journal
+        /// what happened. Sends no change: one that did not happen is done again from its
+        /// procedure, with a fresh preview.
+        #[arg(long, conflicts_with_all = ["export", "run"])]
+        finish: bool,
     },
     /// The training tenant.
     Training {

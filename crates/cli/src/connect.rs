@@ -138,6 +138,7 @@ pub fn journal(global: &Global) -> Result<Arc<Journal>, CliError> {
 pub async fn desk(global: &Global) -> Result<Desk, CliError> {
     let desk = signed_in_desk(global).await?;
     crate::commands::relink::report_paused_jobs(&desk);
+    crate::commands::journal::report_unfinished(&desk);
     Ok(desk)
 }
 

@@ -133,7 +133,8 @@ async fn dispatch(cli: Cli) -> Result<u8, CliError> {
             resume,
             confirm,
         } => bulk::bulk(global, action, &file, resume, &confirm).await,
-        Command::Journal { export, run } => journal::journal(global, export, run),
+        Command::Journal { finish: true, .. } => journal::finish(global).await,
+        Command::Journal { export, run, .. } => journal::journal(global, export, run),
         Command::Training { command } => match command {
             TrainingCommand::Serve {
                 addr,

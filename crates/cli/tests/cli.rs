@@ -591,6 +591,81 @@ fn a_run_another_process_is_carrying_out_is_not_resumed_until_that_process_is_go
     }
 }
 
+/// Issue 13 item 5: a change a crash left without an answer is reported at the next command
+/// and, with `journal --finish`, read back from the tenant and journaled (never sent again).
+#[test]
+fn a_change_a_crash_left_unanswered_is_reported_and_finished_from_the_terminal() {
+    use playbooks::journal::{ActionIntent, ActionKind, Actor, Journal, NewRun, TargetRecord};
+    let served = Served::start();
+    let me: Value = serde_json::from_slice(&served.run(&["whoami", "--json"]).stdout).unwrap();
+    let state = served.http().call(Method::GET, "state", Value::Null);
+    let (id, upn) = enabled_people(&state, 1).remove(0);
+    {
+        // The desk journaled "turn off sign-in" and died before sending it.
+        let journal = Journal::open(&served.journal_path()).unwrap();
+        let run = journal
+            .start_run(NewRun {
+                playbook: playbooks::plan::PlaybookKind::Offboard,
+                actor: Actor {
+                    upn: me["account"].as_str().unwrap().into(),
+                    oid: me["objectId"].as_str().unwrap_or_default().into(),
+                },
+                tenant_id: me["tenantId"].as_str().unwrap().into(),
+                input: None,
+            })
+            .unwrap();
+        journal
+            .record_intent(ActionIntent {
+                run_id: run.id,
+                actor: None,
+                step: "disable".into(),
+                row: None,
+                target: TargetRecord {
+                    id: id.clone(),
+                    display_name: upn.clone(),
+                },
+                kind: ActionKind::Disable,
+                request_summary: format!("PATCH /users/{id} accountEnabled=false"),
+            })
+            .unwrap();
+    }
+
+    let next = served.run(&["apps"]);
+    let said = text(&next.stderr);
+    assert!(
+        said.contains(&format!("Turn off sign-in for {upn}")),
+        "{said}"
+    );
+    assert!(said.contains("did not get an answer"), "{said}");
+    assert!(said.contains("provdesk journal --finish"), "{said}");
+
+    let finished = served.run(&["journal", "--finish"]);
+    let out = text(&finished.stdout);
+    assert_eq!(
+        finished.status.code(),
+        Some(3),
+        "{out}{}",
+        text(&finished.stderr)
+    );
+    assert!(
+        out.contains("it did not happen, and nothing was sent again"),
+        "{out}"
+    );
+    let actions = journal_actions(&served.journal_path());
+    assert_eq!(actions.len(), 1);
+    assert_eq!(actions[0].status, playbooks::journal::ActionStatus::Failed);
+    let state = served.http().call(Method::GET, "state", Value::Null);
+    assert_eq!(
+        state["directory"]["users"][&id]["props"]["accountEnabled"], true,
+        "nothing was sent"
+    );
+
+    let again = served.run(&["journal", "--finish"]);
+    assert_eq!(again.status.code(), Some(0));
+    assert!(text(&again.stdout).contains("Nothing is unfinished"));
+    assert!(!text(&served.run(&["apps"]).stderr).contains("did not get an answer"));
+}
+
 fn story_upn(served: &Served, key: &str) -> String {
     let scenario = served.http().call(Method::GET, "scenario", Value::Null);
     scenario["people"][key]["userPrincipalName"]

@@ -21,6 +21,7 @@ mod tests {
     use crate::offboard::{AppVerification, OffboardPreview, OffboardResult};
     use crate::plan::{Conclusion, Finding, Plan, ProgressEvent, UserFacingError, Verdict};
     use crate::reactivate::{ReactivatePreview, ReactivateResult};
+    use crate::reconcile::{FinishedChange, UnfinishedChange};
     use crate::relink::{JobResumed, PausedJob, RelinkAdvice, RelinkPreview, RelinkResult};
     use crate::restart::{RestartPreview, RestartResult, RoundAfterRestart, Symptom};
     use crate::steps::StepResult;
@@ -66,6 +67,8 @@ mod tests {
         RoundAfterRestart::export_all_to(&dir).unwrap();
         OrganizationSettings::export_all_to(&dir).unwrap();
         RelinkPreview::export_all_to(&dir).unwrap();
+        UnfinishedChange::export_all_to(&dir).unwrap();
+        FinishedChange::export_all_to(&dir).unwrap();
         RelinkResult::export_all_to(&dir).unwrap();
         PausedJob::export_all_to(&dir).unwrap();
         JobResumed::export_all_to(&dir).unwrap();

@@ -10,6 +10,8 @@
 //! - [`tenant`]: connecting to a tenant profile (training or real), signing in, who am I.
 //! - [`desk`]: [`Desk`], the signed-in person plus the journal: what every playbook takes.
 //! - [`find`]: the person or app a playbook is about, from what someone typed.
+//! - [`reconcile`]: single changes a crash left without an answer: listed at start, checked
+//!   against the tenant and journaled as what happened.
 //! - [`relink`]: Playbook 7, re-link one person (object connections, Graph beta), and the jobs an
 //!   interrupted re-link left paused.
 
@@ -32,6 +34,7 @@ pub mod plan;
 pub mod private_files;
 pub mod reactivate;
 mod read_back;
+pub mod reconcile;
 pub mod relink;
 pub mod restart;
 pub mod steps;

@@ -55,6 +55,9 @@ pub(crate) struct StepRun<'a> {
     pub(crate) run_id: String,
     progress: &'a mpsc::Sender<ProgressEvent>,
     pub(crate) results: Vec<StepResult>,
+    /// Held while the steps run: another window checking unfinished changes
+    /// (`reconcile`) leaves a live run alone.
+    _claim: crate::journal::RunClaim,
 }
 
 impl<'a> StepRun<'a> {
@@ -65,6 +68,7 @@ impl<'a> StepRun<'a> {
         progress: &'a mpsc::Sender<ProgressEvent>,
     ) -> Result<StepRun<'a>> {
         let run = desk.start_run(playbook)?;
+        let claim = desk.journal().claim_run(&run.id)?;
         let _ = progress
             .send(ProgressEvent::RunStarted {
                 run_id: run.id.clone(),
@@ -76,6 +80,7 @@ impl<'a> StepRun<'a> {
             run_id: run.id,
             progress,
             results: Vec::new(),
+            _claim: claim,
         })
     }
 

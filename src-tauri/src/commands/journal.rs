@@ -1,4 +1,5 @@
 use playbooks::journal::{ActionFilter, ActionRecord};
+use playbooks::reconcile::{self, FinishedChange, UnfinishedChange};
 use tauri::State;
 
 use crate::{dto::ExportFormat, dto::SavedFile, AppState, CommandError};
@@ -22,4 +23,23 @@ pub fn journal_export(
     format: ExportFormat,
 ) -> Result<SavedFile, CommandError> {
     state.export_journal(&filter, format)
+}
+
+/// Changes an interrupted session left without an answer (from the journal; nothing is sent).
+#[tauri::command]
+#[tracing::instrument(skip(state), err)]
+pub async fn journal_unfinished(
+    state: State<'_, AppState>,
+) -> Result<Vec<UnfinishedChange>, CommandError> {
+    Ok(reconcile::unfinished_changes(&state.desk().await?)?)
+}
+
+/// Reads the tenant for one unfinished change and journals what happened (sends no change).
+#[tauri::command]
+#[tracing::instrument(skip(state), err)]
+pub async fn journal_finish(
+    state: State<'_, AppState>,
+    action_id: String,
+) -> Result<FinishedChange, CommandError> {
+    Ok(reconcile::check_and_finish(&state.desk().await?, &action_id).await?)
 }

@@ -6,7 +6,7 @@ use provisioning_desk_e2e::{audit, App};
 const BANNER: &str = "Training tenant — nothing you do here touches real accounts.";
 
 #[tokio::test(flavor = "multi_thread")]
-async fn home_screen_shows_training_banner_tenant_and_six_procedures() {
+async fn home_screen_shows_training_banner_tenant_and_seven_procedures() {
     let app = App::start().await;
     app.sign_in_as("helpdesk").await;
 
@@ -39,6 +39,7 @@ async fn home_screen_shows_training_banner_tenant_and_six_procedures() {
             "Offboard a person",
             "Welcome a person back",
             "Restart an app's account sync",
+            "Re-link one person",
             "Find out why an app still has someone",
             "Check what is sent to an app",
             "Offboard or welcome back a list of people",

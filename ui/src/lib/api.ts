@@ -10,6 +10,8 @@ import type { ReactivatePreview } from "./bindings/ReactivatePreview";
 import type { ReactivateResult } from "./bindings/ReactivateResult";
 import type { JobResumed } from "./bindings/JobResumed";
 import type { PausedJob } from "./bindings/PausedJob";
+import type { FinishedChange } from "./bindings/FinishedChange";
+import type { UnfinishedChange } from "./bindings/UnfinishedChange";
 import type { RelinkPreview } from "./bindings/RelinkPreview";
 import type { RelinkResult } from "./bindings/RelinkResult";
 import type { Diagnosis } from "./bindings/Diagnosis";
@@ -139,6 +141,16 @@ export function relinkPausedJobs(): Promise<PausedJob[]> {
 /** Starts again the sync that the interrupted re-link `runId` left paused. */
 export function relinkResumeJob(runId: string): Promise<JobResumed> {
   return call<JobResumed>("relink_resume_job", { runId });
+}
+
+/** Changes an interrupted session left without an answer (from the journal). */
+export function journalUnfinished(): Promise<UnfinishedChange[]> {
+  return call<UnfinishedChange[]>("journal_unfinished");
+}
+
+/** Reads the tenant for one unfinished change and journals what happened; sends no change. */
+export function journalFinish(actionId: string): Promise<FinishedChange> {
+  return call<FinishedChange>("journal_finish", { actionId });
 }
 
 /** The training tenant's apps, as suggestions for the app field. */

@@ -5,7 +5,7 @@ describe("the home screen's procedures", () => {
   it("offers the seven procedures of the playbooks, each once", () => {
     const ids = PROCEDURES.map((p) => p.id);
     expect(new Set(ids).size).toBe(7);
-    expect(ids).toEqual(["offboard", "reactivate", "restart", "diagnose", "mappings", "bulk"]);
+    expect(ids).toEqual(["offboard", "reactivate", "restart", "relink", "diagnose", "mappings", "bulk"]);
   });
 
   it("describes each in one plain sentence without Entra jargon in the title", () => {

@@ -1,6 +1,7 @@
 //! `provdesk journal`: the audit trail, listed or exported for the ticket.
 
-use playbooks::journal::{export_csv, export_json, ActionFilter};
+use playbooks::journal::{export_csv, export_json, ActionFilter, ActionStatus};
+use playbooks::{reconcile, Desk};
 
 use crate::args::{ExportFormat, Global};
 use crate::connect;
@@ -51,4 +52,47 @@ pub fn journal(
         }
     }
     Ok(exit::OK)
+}
+
+/// Says on stderr when an interrupted session left changes without an answer, and how to check
+/// them (at every signed-in command, like the paused-sync notice).
+pub fn report_unfinished(desk: &Desk) {
+    let Ok(unfinished) = reconcile::unfinished_changes(desk) else {
+        return;
+    };
+    for change in &unfinished {
+        eprintln!("{}", change.sentence);
+    }
+    if !unfinished.is_empty() {
+        eprintln!("  Check and finish: provdesk journal --finish");
+    }
+}
+
+/// `provdesk journal --finish`: reads the tenant for each unanswered change and journals it.
+pub async fn finish(global: &Global) -> Result<u8, CliError> {
+    let desk = connect::signed_in_desk(global).await?;
+    let unfinished = reconcile::unfinished_changes(&desk)?;
+    let mut finished = Vec::new();
+    for change in &unfinished {
+        finished.push(reconcile::check_and_finish(&desk, &change.action_id).await?);
+    }
+    if global.json {
+        output::json(&finished)?;
+    } else if finished.is_empty() {
+        println!("Nothing is unfinished: every change in the journal has its answer.");
+    } else {
+        for done in &finished {
+            println!("{}", done.summary);
+        }
+    }
+    Ok(
+        if finished
+            .iter()
+            .all(|done| done.status == ActionStatus::Succeeded)
+        {
+            exit::OK
+        } else {
+            exit::PARTLY_DONE
+        },
+    )
 }
