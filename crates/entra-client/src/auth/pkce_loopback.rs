@@ -7,9 +7,10 @@
 //!   127.0.0.1 (random port) and, when possible, on `[::1]` with the same port, so a browser
 //!   that resolves `localhost` to either address reaches us.
 //!
-//! The listener accepts exactly one sign-in answer (other paths such as `/favicon.ico` get a
-//! 404), checks `state`, answers with a small "you can close this tab" page and stops; it gives
-//! up after a timeout.
+//! The listener accepts exactly one sign-in answer carrying our `state` (other paths such as
+//! `/favicon.ico` get a 404, answers with another `state` a refusal page while listening goes
+//! on), reads connections concurrently, answers with a small "you can close this tab" page and
+//! stops; it gives up after a timeout.
 
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
@@ -149,7 +150,7 @@ impl PendingBrowserSignIn {
             timeout,
             ..
         } = self;
-        let answer = tokio::time::timeout(timeout, accept_answer(&listeners))
+        let answer = tokio::time::timeout(timeout, accept_answer(&listeners, state.secret()))
             .await
             .map_err(|_| Error::SignInTimedOut { waited: timeout })??;
         drop(listeners);
@@ -199,49 +200,97 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 const DONE_PAGE: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Provisioning Desk</title></head><body style=\"font-family:sans-serif;margin:3em\"><h1>Sign-in complete</h1><p>You can close this tab and return to Provisioning Desk.</p></body></html>";
+const NOT_OURS_PAGE: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Provisioning Desk</title></head><body style=\"font-family:sans-serif;margin:3em\"><h1>This answer was not for this sign-in</h1><p>Provisioning Desk is still waiting for the sign-in it started. Finish it in the browser window it opened.</p></body></html>";
 const FAILED_PAGE: &str = "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Provisioning Desk</title></head><body style=\"font-family:sans-serif;margin:3em\"><h1>Sign-in did not complete</h1><p>You can close this tab; Provisioning Desk shows what happened.</p></body></html>";
 
-/// Accepts connections until one carries a sign-in answer on `/`; returns its query pairs.
-async fn accept_answer(listeners: &[TcpListener]) -> Result<Vec<(String, String)>> {
-    loop {
-        let accepted = match listeners {
-            [a] => a.accept().await,
-            [a, b, ..] => tokio::select! {
-                r = a.accept() => r,
-                r = b.accept() => r,
-            },
-            [] => {
-                return Err(Error::LoopbackListener {
-                    source: std::io::Error::other("no listener"),
-                })
-            }
-        };
-        let Ok((mut stream, _)) = accepted else {
-            continue;
-        };
-        let Some(target) = read_request_target(&mut stream).await else {
-            continue;
-        };
-        let Ok(url) = Url::parse(&format!("http://localhost{target}")) else {
-            let _ = respond(&mut stream, 400, "Bad Request", FAILED_PAGE).await;
-            continue;
-        };
-        let query: Vec<(String, String)> = url.query_pairs().into_owned().collect();
-        let is_answer = url.path() == "/" && query.iter().any(|(k, _)| k == "code" || k == "error");
-        if !is_answer {
-            let _ = respond(&mut stream, 404, "Not Found", "").await;
-            continue;
-        }
-        let ok = query.iter().any(|(k, _)| k == "code");
-        let _ = respond(
-            &mut stream,
-            200,
-            "OK",
-            if ok { DONE_PAGE } else { FAILED_PAGE },
-        )
-        .await;
-        return Ok(query);
+/// Accepts connections until one carries a sign-in answer on `/` **with our `state`**; returns
+/// its query pairs.
+///
+/// Two things a local process or a web page could otherwise do to a sign-in in progress:
+/// * open a connection and send nothing — connections are read concurrently, each on its own
+///   task, so an idle one never holds up the browser's real answer;
+/// * send a forged answer (`/?error=…&state=wrong`) — an answer whose `state` is not ours is
+///   refused with a page saying so, and listening goes on: only the browser that started this
+///   sign-in can end it (RFC 6749 §10.12, state as a CSRF token).
+async fn accept_answer(
+    listeners: &[TcpListener],
+    expected_state: &str,
+) -> Result<Vec<(String, String)>> {
+    if listeners.is_empty() {
+        return Err(Error::LoopbackListener {
+            source: std::io::Error::other("no listener"),
+        });
     }
+    let (answers, mut answered) = tokio::sync::mpsc::channel(1);
+    let mut connections = tokio::task::JoinSet::new();
+    loop {
+        let accepted = tokio::select! {
+            Some(query) = answered.recv() => {
+                connections.abort_all();
+                return Ok(query);
+            }
+            accepted = accept_any(listeners) => accepted,
+        };
+        let Ok((stream, _)) = accepted else {
+            continue;
+        };
+        let answers = answers.clone();
+        let expected_state = expected_state.to_string();
+        connections.spawn(async move {
+            if let Some(query) = serve_connection(stream, &expected_state).await {
+                let _ = answers.send(query).await;
+            }
+        });
+        // Finished connection tasks are reaped as we go, so a long wait holds no dead tasks.
+        while connections.try_join_next().is_some() {}
+    }
+}
+
+/// The next connection on any of the listeners.
+async fn accept_any(listeners: &[TcpListener]) -> std::io::Result<(TcpStream, SocketAddr)> {
+    match listeners {
+        [a] => a.accept().await,
+        [a, b, ..] => tokio::select! {
+            r = a.accept() => r,
+            r = b.accept() => r,
+        },
+        [] => Err(std::io::Error::other("no listener")),
+    }
+}
+
+/// Answers one connection; returns the query of a sign-in answer that carries our `state`.
+async fn serve_connection(
+    mut stream: TcpStream,
+    expected_state: &str,
+) -> Option<Vec<(String, String)>> {
+    let target = read_request_target(&mut stream).await?;
+    let Ok(url) = Url::parse(&format!("http://localhost{target}")) else {
+        let _ = respond(&mut stream, 400, "Bad Request", FAILED_PAGE).await;
+        return None;
+    };
+    let query: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+    let is_answer = url.path() == "/" && query.iter().any(|(k, _)| k == "code" || k == "error");
+    if !is_answer {
+        let _ = respond(&mut stream, 404, "Not Found", "").await;
+        return None;
+    }
+    let ours = query
+        .iter()
+        .find(|(k, _)| k == "state")
+        .is_some_and(|(_, v)| constant_time_eq(v.as_bytes(), expected_state.as_bytes()));
+    if !ours {
+        let _ = respond(&mut stream, 400, "Bad Request", NOT_OURS_PAGE).await;
+        return None;
+    }
+    let ok = query.iter().any(|(k, _)| k == "code");
+    let _ = respond(
+        &mut stream,
+        200,
+        "OK",
+        if ok { DONE_PAGE } else { FAILED_PAGE },
+    )
+    .await;
+    Some(query)
 }
 
 /// Reads the request line of one HTTP/1.1 request (at most 16 KiB, 10 s) and returns its target.
@@ -364,5 +413,63 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e.code(), "sign_in.redirect_uri_not_registered");
+    }
+
+    async fn listener() -> (TcpListener, u16) {
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        (listener, port)
+    }
+
+    /// Sends `GET {target}` and returns the status line of the answer.
+    async fn get(port: u16, target: &str) -> String {
+        let mut stream = TcpStream::connect((Ipv4Addr::LOCALHOST, port))
+            .await
+            .unwrap();
+        stream
+            .write_all(format!("GET {target} HTTP/1.1\r\nHost: localhost\r\n\r\n").as_bytes())
+            .await
+            .unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).await.unwrap();
+        answer.lines().next().unwrap_or_default().to_string()
+    }
+
+    #[tokio::test]
+    async fn a_forged_answer_is_refused_and_the_real_one_still_signs_in() {
+        let (listener, port) = listener().await;
+        let waiting = tokio::spawn(async move { accept_answer(&[listener], "s3cr3t").await });
+        let forged = get(port, "/?error=access_denied&state=guess").await;
+        assert!(forged.contains("400"), "{forged}");
+        assert!(
+            !waiting.is_finished(),
+            "a forged answer does not end the sign-in"
+        );
+        let real = get(port, "/?code=c0de&state=s3cr3t").await;
+        assert!(real.contains("200"), "{real}");
+        let query = waiting.await.unwrap().unwrap();
+        assert_eq!(check_answer(&query, "s3cr3t").unwrap(), "c0de");
+    }
+
+    #[tokio::test]
+    async fn an_idle_connection_does_not_hold_up_the_answer() {
+        let (listener, port) = listener().await;
+        let waiting = tokio::spawn(async move { accept_answer(&[listener], "s").await });
+        // Opened first, sends half a request line and then nothing (kept open throughout).
+        let mut idle = TcpStream::connect((Ipv4Addr::LOCALHOST, port))
+            .await
+            .unwrap();
+        idle.write_all(b"GET /?co").await.unwrap();
+        let real = get(port, "/?code=c&state=s").await;
+        assert!(real.contains("200"), "{real}");
+        // Read one connection at a time, the answer would wait for the idle one's 10 s read
+        // timeout; read concurrently it is in at once (the bound here is far above that).
+        let query = tokio::time::timeout(Duration::from_secs(8), waiting)
+            .await
+            .expect("answered while the idle connection is still open")
+            .unwrap()
+            .unwrap();
+        assert_eq!(check_answer(&query, "s").unwrap(), "c");
+        drop(idle);
     }
 }
