@@ -5,19 +5,24 @@ use tauri::State;
 use crate::{dto::ExportFormat, dto::SavedFile, AppState, CommandError};
 
 /// The journal's rows matching the filter, newest first.
+///
+/// Async, like every command that touches the journal: a synchronous command runs on the
+/// window's main thread, which would freeze while `provdesk` holds the journal's write lock
+/// (the busy timeout waits up to 10 s); async ones run on the runtime's workers.
 #[tauri::command]
 #[tracing::instrument(skip(state), err)]
-pub fn journal_actions(
+pub async fn journal_actions(
     state: State<'_, AppState>,
     filter: ActionFilter,
 ) -> Result<Vec<ActionRecord>, CommandError> {
     state.journal_actions(&filter)
 }
 
-/// Saves the rows matching the filter as CSV or JSON in the Downloads folder.
+/// Saves the rows matching the filter as CSV or JSON in the Downloads folder (async: see
+/// [`journal_actions`]).
 #[tauri::command]
 #[tracing::instrument(skip(state), err)]
-pub fn journal_export(
+pub async fn journal_export(
     state: State<'_, AppState>,
     filter: ActionFilter,
     format: ExportFormat,

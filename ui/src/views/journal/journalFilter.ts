@@ -1,6 +1,7 @@
 // The journal screen's filters, turned into the journal's `ActionFilter`.
 import type { ActionFilter } from "../../lib/bindings/ActionFilter";
 import type { ActionKind } from "../../lib/bindings/ActionKind";
+import type { ActionRecord } from "../../lib/bindings/ActionRecord";
 import type { ActionStatus } from "../../lib/bindings/ActionStatus";
 import type { PlaybookKind } from "../../lib/bindings/PlaybookKind";
 
@@ -67,4 +68,16 @@ export function toActionFilter(form: JournalFilterForm, now: Date): ActionFilter
     status: form.status === "" ? null : form.status,
     runId: null,
   };
+}
+
+/** True when `next` shows exactly the rows `shown` shows (same changes, same state, same order). */
+export function sameRows(shown: readonly ActionRecord[] | null, next: readonly ActionRecord[]): boolean {
+  return (
+    shown !== null &&
+    shown.length === next.length &&
+    shown.every((a, i) => {
+      const b = next[i];
+      return b !== undefined && a.id === b.id && a.status === b.status && a.completedAt === b.completedAt;
+    })
+  );
 }
