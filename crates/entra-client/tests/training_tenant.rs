@@ -422,7 +422,11 @@ async fn a_redirect_with_the_wrong_state_is_refused_and_the_sign_in_keeps_waitin
         http.get(forged).send().await.unwrap().status()
     });
     let e = pending.finish().await.unwrap_err();
-    assert_eq!(e.code(), "sign_in.timed_out", "the forged answer did not end it");
+    assert_eq!(
+        e.code(),
+        "sign_in.timed_out",
+        "the forged answer did not end it"
+    );
     assert_eq!(browser.await.unwrap(), 400);
 }
 
