@@ -512,3 +512,16 @@ async fn diagnose_recommends_re_link_for_one_persons_stale_link() {
         .unwrap();
     assert!(fine.relink.is_none(), "{:?}", fine.relink);
 }
+
+/// The app names an interrupted re-link by its run only; a run the journal does not list as
+/// having left a sync paused starts nothing.
+#[tokio::test]
+async fn resuming_a_run_that_left_nothing_paused_starts_nothing() {
+    let training = Training::start().await;
+    let desk = training.desk(APP_ADMIN).await;
+    let refused = relink::resume_run(&desk, "00000000-0000-0000-0000-000000000000")
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), "run_not_found");
+    assert!(journal_kinds(&desk).is_empty(), "nothing sent or journaled");
+}

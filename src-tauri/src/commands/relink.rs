@@ -48,10 +48,5 @@ pub async fn relink_resume_job(
     state: State<'_, AppState>,
     run_id: String,
 ) -> Result<JobResumed, CommandError> {
-    let desk = state.desk().await?;
-    let job = relink::paused_jobs(&desk)?
-        .into_iter()
-        .find(|job| job.run_id == run_id)
-        .ok_or(playbooks::Error::RunNotFound(run_id))?;
-    Ok(relink::resume(&desk, &job).await?)
+    Ok(relink::resume_run(&state.desk().await?, &run_id).await?)
 }

@@ -36,7 +36,7 @@ use crate::plan::Plan;
 use crate::steps::StepResult;
 
 pub use evidence::{earlier_values, likely_cause, LinkCause};
-pub use paused::{paused_jobs, resume, JobResumed, PausedJob};
+pub use paused::{paused_jobs, resume, resume_run, JobResumed, PausedJob};
 pub use plan::reach_text;
 pub use run::run;
 

@@ -169,6 +169,16 @@ async fn settle_interrupted(desk: &Desk, paused: &PausedJob) -> Result<()> {
     Ok(())
 }
 
+/// [`resume`] for the interrupted re-link `run_id`, as a front end names it: which job that is
+/// comes from the journal ([`paused_jobs`]), never from the front end.
+pub async fn resume_run(desk: &Desk, run_id: &str) -> Result<JobResumed> {
+    let job = paused_jobs(desk)?
+        .into_iter()
+        .find(|job| job.run_id == run_id)
+        .ok_or_else(|| crate::error::Error::RunNotFound(run_id.to_string()))?;
+    resume(desk, &job).await
+}
+
 /// Starts a job an interrupted re-link left paused, journaled in a new re-link run under the
 /// person signed in now. A job that already runs again (someone started it in the admin center)
 /// is not started twice: the journal records that nothing was sent. The interrupted run is
