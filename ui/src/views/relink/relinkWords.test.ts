@@ -52,3 +52,21 @@ describe("relinkOutcome", () => {
     expect(out.verified).toEqual([]);
   });
 });
+
+describe("what changed", () => {
+  it("lists the changes, not the read-backs that checked them", () => {
+    const step = (stepId: string, title: string) => ({ stepId, title, outcome: { status: "succeeded", detail: null } as const });
+    const out = relinkOutcome(
+      result({
+        steps: [
+          step("pause:j", "Pause sync for Project Insight"),
+          step("confirm_paused", "Check that sync for Project Insight reads as paused"),
+          step("forget_link", "Forget the stored link for Marisol Quintero in Project Insight"),
+          step("verify", "Check the new link for Marisol Quintero"),
+          step("start:j", "Start sync for Project Insight"),
+        ],
+      }),
+    );
+    expect(out.changed).toEqual(["Pause sync for Project Insight", "Forget the stored link for Marisol Quintero in Project Insight", "Start sync for Project Insight"]);
+  });
+});

@@ -17,7 +17,12 @@ export function linkWords(link: LinkState, person: string, app: string): string 
 
 /** What the result screen lists, from what the run reports. */
 export function relinkOutcome(result: RelinkResult): { changed: string[]; verified: string[]; pending: string[]; failed: string[] } {
-  const done = result.steps.filter((s) => s.outcome.status === "succeeded" || s.outcome.status === "already_done");
+  // The two read-backs (is sync paused? is there a new link?) change nothing: they are what the
+  // run checked, not what it changed.
+  const READ_BACKS = ["confirm_paused", "verify"];
+  const done = result.steps.filter(
+    (s) => !READ_BACKS.includes(s.stepId) && (s.outcome.status === "succeeded" || s.outcome.status === "already_done"),
+  );
   const failed = result.steps.filter((s) => s.outcome.status === "failed" || s.outcome.status === "unknown");
   const verified: string[] = [];
   if (result.newLink.kind === "stored") {
